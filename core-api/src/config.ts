@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Everything the process reads from its environment, read once. Unset = embedded mode. */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: string;
+  publicUrl: string;
+  trustProxy: boolean;
+  corsOrigins: string[];
+  auth: {
+    jwtSecret: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlDays: number;
+    bcryptRounds: number;
+    secureCookies: boolean;
+  };
+  rateLimit: {
+    loginPerAccount: number;
+    loginPerIp: number;
+    windowSeconds: number;
+  };
+  databaseUrl?: string;
+  s3?: {
+    endpoint: string;
+    region: string;
+    bucket: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    forcePathStyle: boolean;
+  };
+  s3PublicUrl?: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  mongoUrl?: string;
+  meili?: { url: string; apiKey?: string };
+  seedDemo: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+function int(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+/** Embedded mode keeps a generated secret beside its data so tokens survive a restart. */
+function embeddedJwtSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = env.NODE_ENV === 'production' || env.NODE_ENV === 'test' ? env.NODE_ENV : 'development';
+  const production = nodeEnv === 'production';
+  const dataDir = path.resolve(env.DATA_DIR || path.join(process.env.INIT_CWD ?? process.cwd(), '.data'));
+  const port = int(env, 'PORT', 3000);
+
+  let jwtSecret = env.JWT_SECRET;
+  if (!jwtSecret) {
+    if (production) throw new ConfigError('JWT_SECRET must be set in production');
+    jwtSecret = embeddedJwtSecret(dataDir);
+  } else if (jwtSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET must be at least 32 characters');
+  }
+
+  const accessTokenTtlSeconds = int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900);
+  if (accessTokenTtlSeconds > 900 || accessTokenTtlSeconds === 0) {
+    throw new ConfigError('ACCESS_TOKEN_TTL_SECONDS must be between 1 and 900 (15 minutes)');
+  }
+
+  const s3Endpoint = env.S3_ENDPOINT;
+  if (s3Endpoint && (!env.S3_ACCESS_KEY_ID || !env.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigError('S3_ENDPOINT needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY');
+  }
+
+  return {
+    env: nodeEnv,
+    port,
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
+    publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    corsOrigins: (env.CORS_ORIGINS || (production ? '' : 'http://localhost:4321,http://localhost:5173'))
+      .split(',').map((o) => o.trim()).filter(Boolean),
+    auth: {
+      jwtSecret,
+      accessTokenTtlSeconds,
+      refreshTokenTtlDays: int(env, 'REFRESH_TOKEN_TTL_DAYS', 30),
+      bcryptRounds: int(env, 'BCRYPT_ROUNDS', production ? 12 : 10),
+      secureCookies: production,
+    },
+    rateLimit: {
+      loginPerAccount: int(env, 'LOGIN_LIMIT_PER_ACCOUNT', 5),
+      loginPerIp: int(env, 'LOGIN_LIMIT_PER_IP', 30),
+      windowSeconds: int(env, 'LOGIN_LIMIT_WINDOW_SECONDS', 900),
+    },
+    databaseUrl: env.DATABASE_URL || undefined,
+    s3: s3Endpoint
+      ? {
+          endpoint: s3Endpoint,
+          region: env.S3_REGION || 'us-east-1',
+          bucket: env.S3_BUCKET || 'pasar',
+          accessKeyId: env.S3_ACCESS_KEY_ID!,
+          secretAccessKey: env.S3_SECRET_ACCESS_KEY!,
+          forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', true),
+        }
+      : undefined,
+    s3PublicUrl: env.S3_PUBLIC_URL?.replace(/\/$/, '') || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || 'Pasar <no-reply@pasar.test>',
+    mongoUrl: env.MONGO_URL || undefined,
+    meili: env.MEILI_URL ? { url: env.MEILI_URL, apiKey: env.MEILI_API_KEY || undefined } : undefined,
+    seedDemo: bool(env, 'SEED_DEMO', !production),
+  };
+}

@@ -1,0 +1,245 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { Context } from 'koa';
+import { parse as parseYaml } from 'yaml';
+import type { FieldError } from './problem.ts';
+import { ProblemError, badRequest } from './problem.ts';
+
+// ajv-formats is CommonJS with a default export
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+type Json = Record<string, any>;
+type Location = 'path' | 'query' | 'header';
+
+export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+export interface Operation {
+  operationId: string;
+  method: HttpMethod;
+  /** The path as the spec writes it: /products/{id} */
+  path: string;
+  /** The same path as @koa/router writes it: /products/:id */
+  routerPath: string;
+  secured: boolean;
+  roles: string[];
+  definition: Json;
+}
+
+const SPEC_ID = 'pasar';
+
+export function loadSpec(): Json {
+  const file = fileURLToPath(import.meta.resolve('@pasar/openapi/openapi.yaml'));
+  return parseYaml(readFileSync(file, 'utf8')) as Json;
+}
+
+function escapeSegment(segment: string): string {
+  return encodeURIComponent(segment.replace(/~/g, '~0').replace(/\//g, '~1'));
+}
+function pointerTo(...segments: Array<string | number>): string {
+  return `${SPEC_ID}#/${segments.map((s) => escapeSegment(String(s))).join('/')}`;
+}
+
+/** Follows local `$ref`s ('#/components/...'), returning the target and its pointer segments. */
+function follow(spec: Json, node: Json, segments: Array<string | number>): { node: Json; segments: Array<string | number> } {
+  while (typeof node.$ref === 'string' && node.$ref.startsWith('#/')) {
+    segments = node.$ref.slice(2).split('/').map((s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    node = segments.reduce<Json>((at, key) => at[key], spec);
+  }
+  return { node, segments };
+}
+
+export function listOperations(spec: Json): Operation[] {
+  const ops: Operation[] = [];
+  for (const [path, item] of Object.entries<Json>(spec.paths ?? {})) {
+    for (const method of HTTP_METHODS) {
+      const definition = item[method];
+      if (!definition) continue;
+      const security = (definition.security ?? spec.security ?? []) as Json[];
+      ops.push({
+        operationId: definition.operationId,
+        method,
+        path,
+        routerPath: path.replace(/\{([^}]+)\}/g, ':$1'),
+        secured: security.some((requirement) => Object.keys(requirement).length > 0),
+        roles: definition['x-roles'] ?? [],
+        definition,
+      });
+    }
+  }
+  return ops;
+}
+
+function describe(error: ErrorObject, where: 'body' | Location): string {
+  switch (error.keyword) {
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+      return where === 'body' ? 'is not a known field' : 'is not a known parameter';
+    case 'minLength':
+      return `must be at least ${error.params.limit} characters long`;
+    case 'maxLength':
+      return `must be at most ${error.params.limit} characters long`;
+    case 'enum':
+      return `must be one of: ${(error.params.allowedValues as unknown[]).join(', ')}`;
+    case 'format':
+      return `must be a valid ${error.params.format}`;
+    case 'pattern':
+      return 'must not be blank';
+    default:
+      return error.message ?? 'is invalid';
+  }
+}
+
+/** Where an ajv error points: the offending member for required/additionalProperties, else the value. */
+function errorPath(error: ErrorObject): string {
+  if (error.keyword === 'required') return `${error.instancePath}/${error.params.missingProperty}`;
+  if (error.keyword === 'additionalProperties') return `${error.instancePath}/${error.params.additionalProperty}`;
+  return error.instancePath;
+}
+
+function toFieldErrors(errors: ErrorObject[] | null | undefined, where: 'body' | Location): FieldError[] {
+  const out: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const error of errors ?? []) {
+    // `if`/`then` and the combinators repeat what the inner errors already say
+    if (['if', 'oneOf', 'anyOf'].includes(error.keyword)) continue;
+    const path = errorPath(error);
+    const message = describe(error, where);
+    const key = `${path}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (where === 'body') out.push({ pointer: path, message });
+    else {
+      const name = path.split('/')[1] ?? '';
+      out.push(where === 'header' ? { header: name, message } : { parameter: name, message });
+    }
+  }
+  return out;
+}
+
+interface CompiledOperation {
+  params: Partial<Record<Location, ValidateFunction>>;
+  bodyTypes: string[];
+  bodyRequired: boolean;
+  body?: ValidateFunction;
+}
+
+/**
+ * Validates requests (and, in tests, responses) against openapi.yaml itself: every schema is
+ * compiled from a JSON pointer into the spec, so nothing is restated here.
+ */
+export class OpenApiValidator {
+  readonly spec: Json;
+  readonly operations: Operation[];
+  private readonly strict: Ajv2020;
+  private readonly coercing: Ajv2020;
+  private readonly compiled = new Map<string, CompiledOperation>();
+
+  constructor(spec: Json) {
+    this.spec = spec;
+    this.operations = listOperations(spec);
+    const make = (coerceTypes: boolean | 'array') => {
+      const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes, useDefaults: true });
+      addFormats(ajv);
+      ajv.addSchema(spec, SPEC_ID);
+      return ajv;
+    };
+    this.strict = make(false);
+    this.coercing = make('array');
+    for (const op of this.operations) this.compiled.set(op.operationId, this.compile(op));
+  }
+
+  private compile(op: Operation): CompiledOperation {
+    const base = ['paths', op.path, op.method];
+    const params: CompiledOperation['params'] = {};
+    const byLocation = new Map<Location, { properties: Json; required: string[] }>();
+    (op.definition.parameters ?? []).forEach((raw: Json, index: number) => {
+      const { node: param, segments } = follow(this.spec, raw, [...base, 'parameters', index]);
+      const location = param.in as Location;
+      const entry = byLocation.get(location) ?? { properties: {}, required: [] };
+      const name = location === 'header' ? String(param.name).toLowerCase() : param.name;
+      entry.properties[name] = { $ref: pointerTo(...segments, 'schema') };
+      if (param.required) entry.required.push(name);
+      byLocation.set(location, entry);
+    });
+    for (const location of ['path', 'query', 'header'] as const) {
+      const entry = byLocation.get(location) ?? { properties: {}, required: [] };
+      params[location] = this.coercing.compile({
+        type: 'object',
+        properties: entry.properties,
+        required: entry.required,
+        // unknown query parameters are refused like unknown body fields; other headers are not ours to judge
+        additionalProperties: location === 'header',
+      });
+    }
+    const compiled: CompiledOperation = { params, bodyTypes: [], bodyRequired: false };
+    if (op.definition.requestBody) {
+      const { node: body, segments } = follow(this.spec, op.definition.requestBody, [...base, 'requestBody']);
+      compiled.bodyTypes = Object.keys(body.content ?? {});
+      compiled.bodyRequired = Boolean(body.required);
+      if (body.content?.['application/json']?.schema) {
+        compiled.body = this.strict.compile({ $ref: pointerTo(...segments, 'content', 'application/json', 'schema') });
+      }
+    }
+    return compiled;
+  }
+
+  /** Validates and coerces the request in place; throws a 400/415 problem naming every bad field. */
+  validateRequest(op: Operation, ctx: Context): void {
+    const compiled = this.compiled.get(op.operationId)!;
+    const errors: FieldError[] = [];
+    const inputs: Record<Location, Json> = {
+      path: ctx.params ?? {},
+      query: { ...ctx.query },
+      header: ctx.headers,
+    };
+    for (const location of ['path', 'query', 'header'] as const) {
+      const validate = compiled.params[location]!;
+      if (!validate(inputs[location])) errors.push(...toFieldErrors(validate.errors, location));
+    }
+    ctx.state.query = inputs.query;
+
+    const hasBody = Number(ctx.get('Content-Length') || 0) > 0 || Boolean(ctx.get('Transfer-Encoding'));
+    if (compiled.bodyTypes.length > 0) {
+      if (hasBody) {
+        if (!ctx.is(compiled.bodyTypes)) {
+          throw new ProblemError(415, `Send the body as ${compiled.bodyTypes.join(' or ')}.`);
+        }
+      } else if (compiled.bodyRequired) {
+        errors.push({ pointer: '', message: 'a request body is required' });
+      }
+      if (hasBody && compiled.body && !compiled.body(ctx.request.body)) {
+        errors.push(...toFieldErrors(compiled.body.errors, 'body'));
+      }
+    }
+    if (errors.length > 0) throw badRequest('The request has invalid fields; see errors.', errors);
+  }
+
+  /** Returns what is wrong with a response (empty when it matches the spec). Used by the tests on every response. */
+  responseErrors(op: Operation, status: number, contentType: string | null, body: unknown): string[] {
+    const base = ['paths', op.path, op.method, 'responses'];
+    const raw = op.definition.responses?.[String(status)] ?? op.definition.responses?.default;
+    if (!raw) return [`${status} is not a documented response of ${op.operationId}`];
+    const { node: response, segments } = follow(this.spec, raw, [...base, String(status)]);
+    const content = response.content as Json | undefined;
+    if (!content) return body === undefined || body === '' ? [] : [`${status} of ${op.operationId} documents no body`];
+    const type = (contentType ?? '').split(';')[0].trim();
+    if (!content[type]) return [`${status} of ${op.operationId} is ${type || 'untyped'}, not ${Object.keys(content).join(' or ')}`];
+    const validate = this.strict.getSchema(pointerTo(...segments, 'content', type, 'schema'))!;
+    if (validate(body)) return [];
+    return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+  }
+
+  /** Which operation a concrete request path belongs to (tests use it to validate responses). */
+  match(method: string, path: string): Operation | undefined {
+    const bare = path.split('?')[0];
+    return this.operations.find((op) => {
+      if (op.method !== method.toLowerCase()) return false;
+      const pattern = new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+      return pattern.test(bare);
+    });
+  }
+}

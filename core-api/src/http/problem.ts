@@ -1,0 +1,60 @@
+/** One offending input, located the RFC 9457 way. */
+export interface FieldError {
+  pointer?: string;
+  parameter?: string;
+  header?: string;
+  message: string;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Invalid request',
+  401: 'Unauthorized',
+  402: 'Payment required',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable request',
+  429: 'Too many requests',
+  500: 'Internal server error',
+  503: 'Service unavailable',
+};
+
+/**
+ * A failure the client may be told about. Anything else thrown is unexpected: logged, and
+ * answered as a bare 500 without its message.
+ */
+export class ProblemError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly title: string;
+  readonly errors?: FieldError[];
+  readonly headers?: Record<string, string>;
+
+  constructor(
+    status: number,
+    detail: string,
+    opts: { type?: string; title?: string; errors?: FieldError[]; headers?: Record<string, string> } = {},
+  ) {
+    super(detail);
+    this.status = status;
+    this.type = `urn:pasar:problem:${opts.type ?? slug(TITLES[status] ?? 'error')}`;
+    this.title = opts.title ?? TITLES[status] ?? 'Error';
+    this.errors = opts.errors;
+    this.headers = opts.headers;
+  }
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+}
+
+export const badRequest = (detail: string, errors?: FieldError[]) =>
+  new ProblemError(400, detail, { type: errors ? 'validation' : undefined, errors });
+export const unauthorized = (detail = 'Sign in to continue.') => new ProblemError(401, detail);
+export const forbidden = (detail: string) => new ProblemError(403, detail);
+export const notFound = (what = 'resource') => new ProblemError(404, `No such ${what}.`);
+export const conflict = (detail: string, errors?: FieldError[]) => new ProblemError(409, detail, { errors });
+export const unprocessable = (detail: string, errors?: FieldError[]) => new ProblemError(422, detail, { errors });

@@ -1,0 +1,61 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { AuthUser, Handler, HandlerInput, Handlers, OperationId } from './handler.ts';
+import type { OpenApiValidator, Operation } from './openapi.ts';
+import { forbidden, unauthorized } from './problem.ts';
+
+/**
+ * Routes come from the spec: one route per operation, guarded by its `security` and `x-roles`,
+ * validated against its parameters and body, answered by the handler of the same operationId.
+ * A missing or extra handler is a startup error, so the routes cannot drift from the contract.
+ */
+export function buildApiRouter(
+  validator: OpenApiValidator,
+  handlers: Partial<Handlers>,
+  authenticate: (ctx: Context) => Promise<AuthUser>,
+): Router {
+  const known = new Set(validator.operations.map((op) => op.operationId));
+  const extra = Object.keys(handlers).filter((id) => !known.has(id));
+  const missing = [...known].filter((id) => !(id in handlers));
+  if (extra.length || missing.length) {
+    throw new Error(`Handlers and openapi.yaml disagree. Without an operation: [${extra}]. Without a handler: [${missing}].`);
+  }
+
+  const router = new Router();
+  for (const op of validator.operations) {
+    const handler = handlers[op.operationId as OperationId] as Handler<OperationId>;
+    router.register(op.routerPath, [op.method.toUpperCase()], (ctx) => handle(ctx, op, handler, validator, authenticate), {
+      name: op.operationId,
+    });
+  }
+  return router;
+}
+
+async function handle(
+  ctx: Context,
+  op: Operation,
+  handler: Handler<OperationId>,
+  validator: OpenApiValidator,
+  authenticate: (ctx: Context) => Promise<AuthUser>,
+): Promise<void> {
+  let user: AuthUser | undefined;
+  if (op.secured) {
+    user = await authenticate(ctx);
+    if (op.roles.length > 0 && !op.roles.includes(user.role)) {
+      throw forbidden(`Only ${op.roles.join(' or ')} accounts may do this.`);
+    }
+  }
+  validator.validateRequest(op, ctx);
+  const input = {
+    body: ctx.request.body,
+    query: ctx.state.query,
+    params: ctx.params,
+    headers: ctx.headers,
+    user: () => user ?? (() => { throw unauthorized(); })(),
+    ctx,
+  } as HandlerInput<OperationId>;
+  const reply = (await handler(input)) as { status: number; body?: unknown; headers?: Record<string, string> };
+  ctx.status = reply.status;
+  for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
+  if (reply.body !== undefined) ctx.body = reply.body;
+}

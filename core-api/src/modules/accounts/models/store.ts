@@ -1,0 +1,15 @@
+import { Model } from 'objection';
+
+export class Store extends Model {
+  static tableName = 'stores';
+
+  id!: string;
+  ownerId!: string;
+  name!: string;
+  slug!: string;
+  location!: string;
+  description!: string;
+  timezone!: string;
+  createdAt!: Date;
+  updatedAt!: Date;
+}

@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { components } from '@pasar/openapi/schema';
+import type { Handlers } from '../../http/handler.ts';
+import type { Platform } from '../../platform/index.ts';
+
+type Health = components['schemas']['Health'];
+type CheckName = keyof Health['checks'];
+
+const TIMEOUT_MS = 3000;
+
+async function timed(check: () => Promise<void>): Promise<{ ok: boolean; durationMs: number; error?: unknown }> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${TIMEOUT_MS} ms`)), TIMEOUT_MS))),
+    ]);
+    return { ok: true, durationMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    return { ok: false, durationMs: Math.round(performance.now() - started), error };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function systemHandlers(platform: Platform, log: Logger): Handlers<'getHealth'> {
+  return {
+    getHealth: async () => {
+      const names = Object.keys(platform.checks) as CheckName[];
+      const results = await Promise.all(names.map((name) => timed(platform.checks[name])));
+      const checks = {} as Health['checks'];
+      names.forEach((name, i) => {
+        const { ok, durationMs, error } = results[i];
+        // what failed is logged for operators, never sent to the caller
+        if (!ok) log.warn({ err: error, check: name }, 'health check failed');
+        checks[name] = { status: ok ? 'ok' : 'failing', durationMs, ...(name === 'search' ? { backend: platform.search.kind } : {}) };
+      });
+      const healthy = results.every((r) => r.ok);
+      const body: Health = { status: healthy ? 'ok' : 'failing', checks };
+      return healthy ? { status: 200, body } : { status: 503, body };
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { createKnex, migrateLatest } from './db/knex.ts';
+import { startEmbeddedMail } from './embedded/mail.ts';
+import { startEmbeddedPostgres } from './embedded/postgres.ts';
+import { startEmbeddedS3 } from './embedded/s3.ts';
+import { Scheduler } from './jobs/scheduler.ts';
+import { Mailer } from './mail/mailer.ts';
+import { MeiliSearchEngine, PostgresSearchEngine, type SearchEngine } from './search/engine.ts';
+import { S3ObjectStorage } from './storage/s3.ts';
+import type { ObjectStorage } from './storage/types.ts';
+
+/** The outside systems the domain talks to, each behind its own small interface. */
+export interface Platform {
+  db: Knex;
+  storage: ObjectStorage;
+  mailer: Mailer;
+  scheduler: Scheduler;
+  search: SearchEngine;
+  /** Where the embedded services can be reached, for the start banner and the tests. */
+  endpoints: { databaseUrl: string; s3Endpoint: string; smtpUrl: string; inboxUrl?: string };
+  checks: Record<'db' | 'storage' | 'mail' | 'jobs' | 'search', () => Promise<void>>;
+  stop(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  log: Logger;
+  /** Start Agenda's job processing in this process (the API's default; the worker entry always does). */
+  processJobs?: boolean;
+  inboxPort?: number;
+}
+
+/**
+ * Starts whatever is not configured as an embedded service, then connects to everything.
+ * Stops in reverse order; a failure while starting stops what was already started.
+ */
+export async function startPlatform(config: Config, opts: PlatformOptions): Promise<Platform> {
+  const stops: Array<() => Promise<unknown> | unknown> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        opts.log.warn({ err }, 'error while stopping');
+      }
+    }
+    stops.length = 0;
+  };
+
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, onLog: (line) => opts.log.trace(line) });
+      stops.push(() => pg.stop());
+      databaseUrl = pg.url;
+    }
+    const db = createKnex(databaseUrl);
+    stops.push(() => db.destroy());
+    await migrateLatest(db);
+
+    let s3 = config.s3;
+    if (!s3) {
+      const embedded = await startEmbeddedS3({ dataDir: config.dataDir, bucket: 'pasar' });
+      stops.push(() => embedded.stop());
+      s3 = { ...embedded, region: 'us-east-1', forcePathStyle: true };
+    }
+    const storage = new S3ObjectStorage(s3);
+    stops.push(() => storage.close());
+
+    let smtpUrl = config.smtpUrl;
+    let inboxUrl: string | undefined;
+    if (!smtpUrl) {
+      const mail = await startEmbeddedMail({ dataDir: config.dataDir, inboxPort: opts.inboxPort });
+      stops.push(() => mail.stop());
+      smtpUrl = mail.smtpUrl;
+      inboxUrl = mail.inboxUrl;
+    }
+    const mailer = new Mailer(smtpUrl, config.mailFrom);
+    stops.push(() => mailer.close());
+
+    const scheduler = new Scheduler({ mongoUrl: config.mongoUrl, databaseUrl, name: `pasar-${process.pid}` });
+    if (opts.processJobs) await scheduler.start();
+    stops.push(() => scheduler.stop());
+
+    const search: SearchEngine = config.meili
+      ? new MeiliSearchEngine(config.meili.url, config.meili.apiKey)
+      : new PostgresSearchEngine(db);
+
+    return {
+      db,
+      storage,
+      mailer,
+      scheduler,
+      search,
+      endpoints: { databaseUrl, s3Endpoint: s3.endpoint, smtpUrl, inboxUrl },
+      checks: {
+        db: async () => void (await db.raw('select 1')),
+        storage: () => storage.check(),
+        mail: () => mailer.check(),
+        jobs: () => scheduler.check(),
+        search: () => search.check(),
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,26 @@
+import { ConfigError, loadConfig } from './config.ts';
+import { defineJobs } from './jobs.ts';
+import { createLogger } from './logger.ts';
+import { startPlatform } from './platform/index.ts';
+
+/** Runs the job scheduler without the HTTP API; several workers coordinate through the job store's locks. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config);
+  const platform = await startPlatform(config, { log, processJobs: true });
+  await defineJobs(platform);
+  log.info({ backend: config.mongoUrl ? 'mongodb' : 'postgres' }, 'worker running');
+
+  const stop = async (signal: string) => {
+    log.info({ signal }, 'stopping worker: finishing running jobs');
+    await platform.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(err instanceof ConfigError ? `Configuration error: ${err.message}\n` : `Worker could not start: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});

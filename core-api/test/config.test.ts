@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('configuration', () => {
+  const dataDir = () => mkdtempSync(path.join(tmpdir(), 'pasar-config-'));
+
+  it('should run embedded when nothing is set', () => {
+    const config = loadConfig({ DATA_DIR: dataDir() });
+    expect(config.databaseUrl).to.equal(undefined);
+    expect(config.s3).to.equal(undefined);
+    expect(config.smtpUrl).to.equal(undefined);
+    expect(config.mongoUrl).to.equal(undefined);
+    expect(config.meili).to.equal(undefined);
+    expect(config.port).to.equal(3000);
+    expect(config.auth.accessTokenTtlSeconds).to.equal(900);
+  });
+
+  it('should switch each part to its real service when its variable is set', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      DATABASE_URL: 'postgres://u:p@db:5432/pasar',
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_ACCESS_KEY_ID: 'k',
+      S3_SECRET_ACCESS_KEY: 's',
+      SMTP_URL: 'smtp://mailpit:1025',
+      MONGO_URL: 'mongodb://mongo:27017/pasar',
+      MEILI_URL: 'http://meili:7700',
+      MEILI_API_KEY: 'master',
+    });
+    expect(config.databaseUrl).to.equal('postgres://u:p@db:5432/pasar');
+    expect(config.s3).to.include({ endpoint: 'http://minio:9000', bucket: 'pasar', forcePathStyle: true });
+    expect(config.smtpUrl).to.equal('smtp://mailpit:1025');
+    expect(config.mongoUrl).to.equal('mongodb://mongo:27017/pasar');
+    expect(config.meili).to.deep.equal({ url: 'http://meili:7700', apiKey: 'master' });
+  });
+
+  it('should generate a signing secret once and keep it in DATA_DIR', () => {
+    const dir = dataDir();
+    const first = loadConfig({ DATA_DIR: dir }).auth.jwtSecret;
+    expect(first).to.have.length.above(40);
+    expect(readFileSync(path.join(dir, 'jwt-secret'), 'utf8').trim()).to.equal(first);
+    expect(loadConfig({ DATA_DIR: dir }).auth.jwtSecret).to.equal(first);
+  });
+
+  it('should refuse to start in production without a signing secret', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).to.throw(ConfigError, /JWT_SECRET must be set/);
+    expect(() => loadConfig({ JWT_SECRET: 'short', DATA_DIR: dataDir() })).to.throw(ConfigError, /at least 32/);
+  });
+
+  it('should refuse access tokens longer than 15 minutes and nonsense numbers', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ACCESS_TOKEN_TTL_SECONDS: '3600' })).to.throw(ConfigError, /900/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), PORT: 'abc' })).to.throw(ConfigError, /PORT/);
+  });
+
+  it('should want keys with an S3 endpoint', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), S3_ENDPOINT: 'http://minio:9000' })).to.throw(ConfigError, /S3_ACCESS_KEY_ID/);
+  });
+});
