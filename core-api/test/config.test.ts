@@ -1,11 +1,16 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../src/config.ts';
 
 describe('configuration', () => {
-  const dataDir = () => mkdtempSync(path.join(tmpdir(), 'pasar-config-'));
+  const made: string[] = [];
+  const dataDir = () => {
+    made.push(mkdtempSync(path.join(tmpdir(), 'pasar-config-')));
+    return made.at(-1)!;
+  };
+  after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   it('should run embedded when nothing is set', () => {
     const config = loadConfig({ DATA_DIR: dataDir() });

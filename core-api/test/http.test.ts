@@ -80,6 +80,21 @@ describe('HTTP errors and validation', () => {
     });
   });
 
+  describe('CORS', () => {
+    it('should let the configured browser origins call with credentials, and no other', async () => {
+      const preflight = (origin: string) =>
+        fetch(`${app.url}/auth/refresh`, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        });
+      const allowed = await preflight('http://localhost:5173');
+      expect(allowed.headers.get('access-control-allow-origin')).to.equal('http://localhost:5173');
+      expect(allowed.headers.get('access-control-allow-credentials')).to.equal('true');
+      const refused = await preflight('https://evil.example');
+      expect(refused.headers.get('access-control-allow-origin')).to.equal(null);
+    });
+  });
+
   describe('request ids', () => {
     it('should echo a sane X-Request-Id and replace an insane one', async () => {
       const sane = await app.request('GET', '/categories', { headers: { 'x-request-id': 'partner-abc.123' } });

@@ -65,7 +65,7 @@ describe('npm start (embedded mode)', function () {
       expect((await login.json()).store.location).to.be.a('string');
 
       const inbox = running.output.match(/Email inbox\s+(\S+)/)![1];
-      const emails = await fetch(`${inbox}/email`);
+      const emails = await fetch(`${inbox}/api/email`);
       expect(emails.status).to.equal(200);
       expect(await emails.json()).to.be.an('array');
     } finally {

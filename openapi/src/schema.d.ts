@@ -390,6 +390,16 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Something broke on Pasar's side; the details are in Pasar's logs under the request id. Any operation may answer this. */
+        InternalError: {
+            headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Too many attempts; wait `Retry-After` seconds. */
         TooManyRequests: {
             headers: {

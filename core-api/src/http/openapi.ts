@@ -221,7 +221,10 @@ export class OpenApiValidator {
   /** Returns what is wrong with a response (empty when it matches the spec). Used by the tests on every response. */
   responseErrors(op: Operation, status: number, contentType: string | null, body: unknown): string[] {
     const base = ['paths', op.path, op.method, 'responses'];
-    const raw = op.definition.responses?.[String(status)] ?? op.definition.responses?.default;
+    // the spec documents 500 once, for every operation
+    const raw =
+      op.definition.responses?.[String(status)] ??
+      (status === 500 ? { $ref: '#/components/responses/InternalError' } : undefined);
     if (!raw) return [`${status} is not a documented response of ${op.operationId}`];
     const { node: response, segments } = follow(this.spec, raw, [...base, String(status)]);
     const content = response.content as Json | undefined;
@@ -236,10 +239,11 @@ export class OpenApiValidator {
   /** Which operation a concrete request path belongs to (tests use it to validate responses). */
   match(method: string, path: string): Operation | undefined {
     const bare = path.split('?')[0];
-    return this.operations.find((op) => {
-      if (op.method !== method.toLowerCase()) return false;
-      const pattern = new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}$`);
-      return pattern.test(bare);
-    });
+    const candidates = this.operations.filter(
+      (op) => op.method === method.toLowerCase() && new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare),
+    );
+    // a literal segment wins over a template: /products/search before /products/{id}
+    const templated = (op: Operation) => (op.path.match(/\{/g) ?? []).length;
+    return candidates.sort((a, b) => templated(a) - templated(b))[0];
   }
 }

@@ -5,7 +5,7 @@ import { freePort } from './ports.ts';
 
 export interface EmbeddedMailHandle {
   smtpUrl: string;
-  /** The web inbox; `${inboxUrl}/email` is its REST API. */
+  /** The web inbox; `${inboxUrl}/api/email` is its REST API. */
   inboxUrl: string;
   stop(): Promise<void>;
 }
