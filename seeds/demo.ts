@@ -34,7 +34,7 @@ function escapeXml(text: string): string {
 function productSvg(title: string, index: number, size: number): string {
   const hash = createHash('sha256').update(`${title}#${index}`).digest();
   const color = PALETTE[hash[0] % PALETTE.length];
-  const accent = PALETTE[hash[1] % PALETTE.length];
+  const accent = PALETTE[(hash[0] + 1 + (hash[1] % (PALETTE.length - 1))) % PALETTE.length];
   const words = title.split(' ');
   const lines: string[] = [];
   for (const word of words) {
@@ -50,7 +50,7 @@ function productSvg(title: string, index: number, size: number): string {
   const text = lines
     .map((line, i) => `<text x="50%" y="${44 + i * 9 - lines.length * 4}%" text-anchor="middle" font-family="DejaVu Sans, Arial, sans-serif" font-size="${size / 14}" font-weight="bold" fill="#fff">${escapeXml(line)}</text>`)
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}"><rect width="100%" height="100%" fill="${color}"/>${circles}<rect x="6%" y="${30 - lines.length * 2}%" width="88%" height="${20 + lines.length * 9}%" rx="24" fill="#000" opacity="0.25"/>${text}<text x="50%" y="92%" text-anchor="middle" font-family="DejaVu Sans, Arial, sans-serif" font-size="${size / 28}" fill="#fff" opacity="0.8">Foto ${index + 1} · Pasar demo</text></svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}"><rect width="100%" height="100%" fill="${color}"/>${circles}<rect x="6%" y="${35 - lines.length * 4}%" width="88%" height="${6 + lines.length * 9}%" rx="24" fill="#000" opacity="0.25"/>${text}<text x="50%" y="92%" text-anchor="middle" font-family="DejaVu Sans, Arial, sans-serif" font-size="${size / 28}" fill="#fff" opacity="0.8">Foto ${index + 1} · Pasar demo</text></svg>`;
 }
 
 async function storeImage(storage: ObjectStorage, body: Buffer): Promise<string> {

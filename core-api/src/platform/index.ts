@@ -79,7 +79,12 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
     const mailer = new Mailer(smtpUrl, config.mailFrom);
     stops.push(() => mailer.close());
 
-    const scheduler = new Scheduler({ mongoUrl: config.mongoUrl, databaseUrl, name: `pasar-${process.pid}` });
+    const scheduler = new Scheduler({
+      mongoUrl: config.mongoUrl,
+      databaseUrl,
+      name: `pasar-${process.pid}`,
+      onError: (err) => opts.log.warn({ error: err.message }, 'job scheduler error'),
+    });
     if (opts.processJobs) await scheduler.start();
     stops.push(() => scheduler.stop());
 

@@ -1,18 +1,29 @@
 import { Agenda } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { PostgresBackend } from '@agendajs/postgres-backend';
+import pg from 'pg';
 
 /** Agenda, on MongoDB when MONGO_URL is set, otherwise on the Postgres that holds everything else. */
 export class Scheduler {
   readonly agenda: Agenda;
   private readonly backend: MongoBackend | PostgresBackend;
+  /** Ours, not Agenda's, so that a connection dropped at shutdown is logged instead of crashing the process. */
+  private readonly pool?: pg.Pool;
   private started = false;
 
-  constructor(opts: { mongoUrl?: string; databaseUrl: string; name: string }) {
-    this.backend = opts.mongoUrl
-      ? new MongoBackend({ address: opts.mongoUrl, collection: 'agendaJobs' })
-      : new PostgresBackend({ connectionString: opts.databaseUrl, tableName: 'agenda_jobs' });
+  constructor(opts: { mongoUrl?: string; databaseUrl: string; name: string; onError?: (err: Error) => void }) {
+    const onError = opts.onError ?? (() => {});
+    if (opts.mongoUrl) {
+      this.backend = new MongoBackend({ address: opts.mongoUrl, collection: 'agendaJobs' });
+    } else {
+      this.pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 5 });
+      this.pool.on('error', onError);
+      const postgres = new PostgresBackend({ pool: this.pool, tableName: 'agenda_jobs' });
+      postgres.notificationChannel?.on('error', onError);
+      this.backend = postgres;
+    }
     this.agenda = new Agenda({ backend: this.backend, processEvery: '5 seconds', name: opts.name });
+    this.agenda.on('error', onError);
   }
 
   get kind(): 'mongodb' | 'postgres' {
@@ -34,5 +45,6 @@ export class Scheduler {
     if (this.started) await this.agenda.stop(true);
     else await this.backend.disconnect();
     this.started = false;
+    await this.pool?.end();
   }
 }
