@@ -7,5 +7,5 @@ export default defineConfig({
   output: 'server',
   adapter: node({ mode: 'standalone' }),
   integrations: [preact()],
-  server: { port: 4321, host: true },
+  server: { port: 4321 },
 });

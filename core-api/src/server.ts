@@ -25,6 +25,9 @@ async function main(): Promise<void> {
     `  API            ${config.publicUrl}`,
     `  API reference  ${config.publicUrl}/docs`,
     `  Health         ${config.publicUrl}/health`,
+    // set by the root `npm start`, which runs the front ends beside the API
+    ...(process.env.STOREFRONT_URL ? [`  Storefront     ${process.env.STOREFRONT_URL}`] : []),
+    ...(process.env.SELLER_PORTAL_URL ? [`  Seller portal  ${process.env.SELLER_PORTAL_URL}`] : []),
     platform.endpoints.inboxUrl ? `  Email inbox    ${platform.endpoints.inboxUrl}` : `  SMTP           ${platform.endpoints.smtpUrl}`,
     `  Object storage ${platform.endpoints.s3Endpoint}`,
     `  Search         ${platform.search.kind}`,
