@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { S3Settings } from './platform/storage/s3.ts';
 
 /** Everything the process reads from its environment, read once. Unset = embedded mode. */
 export interface Config {
@@ -25,14 +26,7 @@ export interface Config {
     windowSeconds: number;
   };
   databaseUrl?: string;
-  s3?: {
-    endpoint: string;
-    region: string;
-    bucket: string;
-    accessKeyId: string;
-    secretAccessKey: string;
-    forcePathStyle: boolean;
-  };
+  s3?: S3Settings;
   s3PublicUrl?: string;
   smtpUrl?: string;
   mailFrom: string;
