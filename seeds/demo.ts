@@ -54,7 +54,7 @@ function productSvg(title: string, index: number, size: number): string {
 }
 
 async function storeImage(storage: ObjectStorage, body: Buffer): Promise<string> {
-  const key = `products/${createHash('sha256').update(body).digest('hex')}.jpg`;
+  const key = `media/${createHash('sha256').update(body).digest('hex')}.jpg`;
   await storage.put(key, body, 'image/jpeg');
   return key;
 }

@@ -11,7 +11,12 @@ import { requestContext } from './http/request-context.ts';
 import { buildApiRouter } from './http/router.ts';
 import { accountHandlers } from './modules/accounts/routes.ts';
 import { AccountsService } from './modules/accounts/service.ts';
+import { ImagesService } from './modules/catalog/images.service.ts';
+import { ProductsService } from './modules/catalog/products.service.ts';
 import { catalogHandlers } from './modules/catalog/routes.ts';
+import { StorefrontService } from './modules/catalog/storefront.service.ts';
+import { inventoryHandlers } from './modules/inventory/routes.ts';
+import { InventoryService } from './modules/inventory/service.ts';
 import { systemHandlers } from './modules/system/routes.ts';
 import type { Platform } from './platform/index.ts';
 
@@ -21,18 +26,29 @@ export interface AppDeps {
   log: Logger;
 }
 
-export function buildApp({ config, platform, log }: AppDeps): Koa {
+/** Every operation's handler, built on the module services. */
+function handlers({ config, platform, log }: AppDeps) {
+  const { db, storage, search } = platform;
+  const urls = { publicUrl: config.publicUrl, s3PublicUrl: config.s3PublicUrl };
+  const products = new ProductsService(db, urls);
+  return {
+    ...systemHandlers(platform, log),
+    ...accountHandlers(new AccountsService(db, config), config),
+    ...catalogHandlers({
+      db,
+      storage,
+      products,
+      storefront: new StorefrontService(db, search, urls),
+      images: new ImagesService(db, storage, products, urls),
+    }),
+    ...inventoryHandlers(new InventoryService(db, products)),
+  };
+}
+
+export function buildApp(deps: AppDeps): Koa {
+  const { config, log } = deps;
   const spec = loadSpec();
-  const validator = new OpenApiValidator(spec);
-  const api = buildApiRouter(
-    validator,
-    {
-      ...systemHandlers(platform, log),
-      ...accountHandlers(new AccountsService(platform.db, config), config),
-      ...catalogHandlers(platform.db),
-    },
-    createAuthenticator(config.auth.jwtSecret),
-  );
+  const api = buildApiRouter(new OpenApiValidator(spec), handlers(deps), createAuthenticator(config.auth.jwtSecret));
   const docs = docsRouter(spec);
 
   const app = new Koa({ proxy: config.trustProxy });

@@ -169,6 +169,209 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search and browse active products across every store
+         * @description `q` matches title, description, category and store, tolerating typos (`sepato` finds
+         *     Sepatu). A category includes its descendants. Facets count the matching products per
+         *     category and per store. Answers carry an ETag; a conditional request gets 304.
+         */
+        get: operations["listProducts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One active product with its variants, photos, specifications, store and rating */
+        get: operations["getProduct"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A store's public page */
+        get: operations["getStore"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/media/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A product photo or thumbnail (when S3_PUBLIC_URL is not set, photos are served here)
+         * @description Content-addressed, so cached forever (`immutable`); the ETag answers conditional requests with 304.
+         */
+        get: operations["getMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/seller/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The seller's own products, every status */
+        get: operations["listSellerProducts"];
+        put?: never;
+        /**
+         * List a new product with its variants
+         * @description A product without options has exactly one variant with empty options. Each variant names a
+         *     value for every option, and no combination appears twice. SKUs are generated when absent and
+         *     are unique within the store. Prices are whole rupiah.
+         */
+        post: operations["createProduct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/seller/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the seller's products */
+        get: operations["getSellerProduct"];
+        put?: never;
+        post?: never;
+        /** Delete a product (archived instead when it has ever been ordered, so order history stays whole) */
+        delete: operations["deleteProduct"];
+        options?: never;
+        head?: never;
+        /**
+         * Change any field; `variants`, when given, is the whole new list
+         * @description In `variants`, an entry with an `id` changes that variant, one without adds a variant, and a
+         *     variant left out is removed (archived instead when it has ever been ordered).
+         */
+        patch: operations["updateProduct"];
+        trace?: never;
+    };
+    "/seller/products/{id}/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a photo (JPEG or PNG, at most 5 MB, recognised by its bytes)
+         * @description The photo is re-encoded without its metadata, stored under a content-addressed key, and given a
+         *     listing-size thumbnail. Other formats are 415 whatever their name or Content-Type says; more
+         *     than 5 MB is 413; more than 40 megapixels, or bytes that do not decode, is 422.
+         */
+        post: operations["uploadProductImage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/seller/products/{id}/images/{imageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a photo */
+        delete: operations["deleteProductImage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/seller/products/{id}/images/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Put the photos in a new order (the first is the listing photo) */
+        put: operations["reorderProductImages"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/seller/inventory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One row per variant, with its stock status (the inventory page)
+         * @description `low` is a stock below the variant's threshold (default 10) but above zero; `out` is zero.
+         */
+        get: operations["listInventory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set or adjust stock of several variants, all or nothing
+         * @description Each item sets `stock` or adds `delta`. A result below zero is 422 naming the variant, and
+         *     nothing changes. Every change is recorded in the stock history.
+         */
+        patch: operations["updateInventory"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -308,8 +511,204 @@ export interface components {
             parentId: components["schemas"]["Id"] | null;
             position: number;
         };
+        /** @description Whole units of the currency's smallest unit (rupiah for IDR). */
+        Money: number;
+        /** @enum {string} */
+        ProductStatus: "draft" | "active" | "archived";
+        /**
+         * @description `out` at zero, `low` below the threshold, `ok` otherwise.
+         * @enum {string}
+         */
+        StockStatus: "ok" | "low" | "out";
+        Specification: {
+            label: string;
+            value: string;
+        };
+        ProductOption: {
+            name: string;
+            values: string[];
+        };
+        /** @description The value of every option for this variant, e.g. {"Ukuran": "M", "Warna": "Biru"}; {} without options. */
+        VariantOptions: {
+            [key: string]: string;
+        };
+        Sku: string;
+        VariantInput: {
+            /** @description With PATCH: the variant to change; leave out to add one. */
+            id?: components["schemas"]["Id"];
+            options: components["schemas"]["VariantOptions"];
+            price: components["schemas"]["Money"];
+            stock: number;
+            sku?: components["schemas"]["Sku"];
+            /** @default 10 */
+            lowStockThreshold?: number;
+        };
+        NewProduct: {
+            title: string;
+            /** @default  */
+            description?: string;
+            categoryId: components["schemas"]["Id"];
+            /**
+             * @default draft
+             * @enum {string}
+             */
+            status?: "draft" | "active";
+            /** @default [] */
+            specifications?: components["schemas"]["Specification"][];
+            /** @default [] */
+            options?: components["schemas"]["ProductOption"][];
+            variants: components["schemas"]["VariantInput"][];
+        };
+        ProductPatch: {
+            title?: string;
+            description?: string;
+            categoryId?: components["schemas"]["Id"];
+            status?: components["schemas"]["ProductStatus"];
+            specifications?: components["schemas"]["Specification"][];
+            options?: components["schemas"]["ProductOption"][];
+            variants?: components["schemas"]["VariantInput"][];
+        };
+        SellerVariant: {
+            id: components["schemas"]["Id"];
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            price: components["schemas"]["Money"];
+            stock: number;
+            lowStockThreshold: number;
+            stockStatus: components["schemas"]["StockStatus"];
+        };
+        ProductImage: {
+            id: components["schemas"]["Id"];
+            /** Format: uri */
+            url: string;
+            /** Format: uri */
+            thumbnailUrl: string;
+            width: number;
+            height: number;
+        };
+        SellerProduct: {
+            id: components["schemas"]["Id"];
+            slug: string;
+            title: string;
+            description: string;
+            categoryId: components["schemas"]["Id"];
+            status: components["schemas"]["ProductStatus"];
+            specifications: components["schemas"]["Specification"][];
+            options: components["schemas"]["ProductOption"][];
+            variants: components["schemas"]["SellerVariant"][];
+            images: components["schemas"]["ProductImage"][];
+            priceMin: components["schemas"]["Money"];
+            priceMax: components["schemas"]["Money"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        InventoryRow: {
+            variantId: components["schemas"]["Id"];
+            productId: components["schemas"]["Id"];
+            title: string;
+            sku: string;
+            options: {
+                [key: string]: string;
+            };
+            price: components["schemas"]["Money"];
+            stock: number;
+            lowStockThreshold: number;
+            status: components["schemas"]["StockStatus"];
+        };
+        StoreSummary: {
+            id: components["schemas"]["Id"];
+            name: string;
+            slug: string;
+            location: string;
+        };
+        Rating: {
+            /** @description 0 when there are no reviews */
+            average: number;
+            count: number;
+        };
+        ProductCard: {
+            id: components["schemas"]["Id"];
+            slug: string;
+            title: string;
+            /** @description The lowest variant price */
+            price: components["schemas"]["Money"];
+            priceMax: components["schemas"]["Money"];
+            thumbnailUrl: string | null;
+            store: components["schemas"]["StoreSummary"];
+            rating: components["schemas"]["Rating"];
+            soldCount: number;
+            inStock: boolean;
+        };
+        FacetCount: {
+            id: components["schemas"]["Id"];
+            count: number;
+        };
+        ProductPage: {
+            items: components["schemas"]["ProductCard"][];
+            total: number;
+            page: number;
+            pageSize: number;
+            facets: {
+                /** @description Matching products per (direct) category */
+                categories: components["schemas"]["FacetCount"][];
+                stores: components["schemas"]["FacetCount"][];
+            };
+        };
+        PublicVariant: {
+            id: components["schemas"]["Id"];
+            options: {
+                [key: string]: string;
+            };
+            price: components["schemas"]["Money"];
+            stock: number;
+            inStock: boolean;
+        };
+        ProductDetail: {
+            id: components["schemas"]["Id"];
+            slug: string;
+            title: string;
+            description: string;
+            category: components["schemas"]["Category"];
+            store: components["schemas"]["StoreSummary"];
+            specifications: components["schemas"]["Specification"][];
+            options: components["schemas"]["ProductOption"][];
+            variants: components["schemas"]["PublicVariant"][];
+            images: components["schemas"]["ProductImage"][];
+            price: components["schemas"]["Money"];
+            priceMax: components["schemas"]["Money"];
+            rating: components["schemas"]["Rating"];
+            soldCount: number;
+            inStock: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PublicStore: {
+            id: components["schemas"]["Id"];
+            name: string;
+            slug: string;
+            location: string;
+            description: string;
+            /** Format: date-time */
+            memberSince: string;
+            /** @description Active products */
+            productCount: number;
+            rating: components["schemas"]["Rating"];
+        };
     };
     responses: {
+        /** @description What you have (If-None-Match) is still current. */
+        NotModified: {
+            headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
         /** @description Malformed or invalid input; `errors[]` names every offending field. */
         BadRequest: {
             headers: {
@@ -413,6 +812,11 @@ export interface components {
         };
     };
     parameters: {
+        IdPath: components["schemas"]["Id"];
+        /** @description 1-based page number */
+        Page: number;
+        /** @description Items per page, at most 100 */
+        PageSize: number;
         /**
          * @description `cookie` sets the refresh token as an httpOnly, SameSite=Strict cookie scoped to `/auth`
          *     and leaves it out of the body (for first-party browser apps); `body` (the default) returns it in JSON.
@@ -421,6 +825,10 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /** @description Identifies this version of the resource; send it back as If-None-Match. */
+        ETag: string;
+        /** @description How long shared caches may keep the answer. */
+        CacheControl: string;
         /** @description Identifies this request in Pasar's logs; quote it when reporting a problem. */
         RequestId: string;
         /** @description Seconds to wait before trying again. */
@@ -716,6 +1124,462 @@ export interface operations {
                     };
                 };
             };
+        };
+    };
+    listProducts: {
+        parameters: {
+            query?: {
+                q?: string;
+                categoryId?: components["schemas"]["Id"];
+                storeId?: components["schemas"]["Id"];
+                minPrice?: components["schemas"]["Money"];
+                maxPrice?: components["schemas"]["Money"];
+                inStock?: boolean;
+                /** @description relevance (the default with `q`; newest without it), price_asc, price_desc (by lowest variant price), newest, popular (units sold), rating */
+                sort?: "relevance" | "price_asc" | "price_desc" | "newest" | "popular" | "rating";
+                /** @description 1-based page number */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, at most 100 */
+                pageSize?: components["parameters"]["PageSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of product cards */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductPage"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+        };
+    };
+    getProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The product */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDetail"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getStore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The store */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicStore"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listSellerProducts: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ProductStatus"];
+                q?: string;
+                /** @description 1-based page number */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, at most 100 */
+                pageSize?: components["parameters"]["PageSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the seller's products */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SellerProduct"][];
+                        total: number;
+                        page: number;
+                        pageSize: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    createProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewProduct"];
+            };
+        };
+        responses: {
+            /** @description The product, with its variant ids */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellerProduct"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getSellerProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The product */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellerProduct"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted or archived */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductPatch"];
+            };
+        };
+        responses: {
+            /** @description The updated product */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellerProduct"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    uploadProductImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The stored photo */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductImage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    deleteProductImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+                imageId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    reorderProductImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    imageIds: components["schemas"]["Id"][];
+                };
+            };
+        };
+        responses: {
+            /** @description The photos in their new order */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ProductImage"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listInventory: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["StockStatus"];
+                q?: string;
+                /** @description 1-based page number */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, at most 100 */
+                pageSize?: components["parameters"]["PageSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of inventory rows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["InventoryRow"][];
+                        total: number;
+                        page: number;
+                        pageSize: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    updateInventory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    items: ({
+                        variantId: components["schemas"]["Id"];
+                        stock: number;
+                    } | {
+                        variantId: components["schemas"]["Id"];
+                        delta: number;
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description The changed rows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["InventoryRow"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
         };
     };
 }

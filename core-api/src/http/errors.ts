@@ -4,6 +4,8 @@ import { ProblemError } from './problem.ts';
 
 interface HttpishError {
   status?: number;
+  /** formidable's (multipart uploads) */
+  httpCode?: number;
   statusCode?: number;
   expose?: boolean;
   type?: string;
@@ -14,6 +16,7 @@ interface HttpishError {
 
 /** Errors raised by Koa's own layers (body parsing, routing) that are the client's doing. */
 function fromHttpError(err: HttpishError): ProblemError | null {
+  if (err.httpCode === 413) return new ProblemError(413, 'The upload is larger than the 5 MB allowed.');
   const status = err.status ?? err.statusCode;
   if (!status || status >= 500 || status < 400) return null;
   // the JSON parser marks its failures 400 without marking them safe to show

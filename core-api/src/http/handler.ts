@@ -4,7 +4,7 @@ import type { operations } from '@pasar/openapi/schema';
 export type OperationId = keyof operations;
 type Op<K extends OperationId> = operations[K];
 
-type JsonContent<T> = T extends { content: { 'application/json': infer B } } ? B : undefined;
+type JsonContent<T> = T extends { content: { 'application/json': infer B } } ? B : T extends { content: object } ? Buffer : undefined;
 type Part<K extends OperationId, Where extends 'query' | 'path' | 'header'> =
   Op<K>['parameters'] extends { [P in Where]?: infer T } ? ([T] extends [never | undefined] ? Record<string, never> : NonNullable<T>) : never;
 

@@ -187,6 +187,10 @@ export class OpenApiValidator {
     return compiled;
   }
 
+  acceptsMultipart(op: Operation): boolean {
+    return this.compiled.get(op.operationId)!.bodyTypes.includes('multipart/form-data');
+  }
+
   /** Validates and coerces the request in place; throws a 400/415 problem naming every bad field. */
   validateRequest(op: Operation, ctx: Context): void {
     const compiled = this.compiled.get(op.operationId)!;

@@ -2,7 +2,14 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AuthUser, Handler, HandlerInput, Handlers, OperationId } from './handler.ts';
 import type { OpenApiValidator, Operation } from './openapi.ts';
+import { createHash } from 'node:crypto';
+import { parseMultipart } from './multipart.ts';
 import { forbidden, unauthorized } from './problem.ts';
+
+function weakEtag(body: unknown): string {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  return `W/"${createHash('sha1').update(bytes).digest('base64url')}"`;
+}
 
 /**
  * Routes come from the spec: one route per operation, guarded by its `security` and `x-roles`,
@@ -45,6 +52,7 @@ async function handle(
       throw forbidden(`Only ${op.roles.join(' or ')} accounts may do this.`);
     }
   }
+  if (validator.acceptsMultipart(op) && ctx.is('multipart')) await parseMultipart(ctx);
   validator.validateRequest(op, ctx);
   const input = {
     body: ctx.request.body,
@@ -58,4 +66,12 @@ async function handle(
   ctx.status = reply.status;
   for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
   if (reply.body !== undefined) ctx.body = reply.body;
+  // operations that document 304 answer conditional requests
+  if (op.method === 'get' && op.definition.responses?.['304'] && ctx.status === 200) {
+    if (!ctx.response.get('ETag')) ctx.etag = weakEtag(ctx.body);
+    if (ctx.fresh) {
+      ctx.status = 304;
+      ctx.body = null;
+    }
+  }
 }

@@ -89,7 +89,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
     stops.push(() => scheduler.stop());
 
     const search: SearchEngine = config.meili
-      ? new MeiliSearchEngine(config.meili.url, config.meili.apiKey)
+      ? new MeiliSearchEngine(db, config.meili.url, config.meili.apiKey)
       : new PostgresSearchEngine(db);
 
     return {

@@ -1,8 +1,17 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { Handlers } from '../../http/handler.ts';
+import { takeUpload } from '../../http/multipart.ts';
+import { notFound } from '../../http/problem.ts';
+import type { ObjectStorage } from '../../platform/storage/types.ts';
+import type { ImagesService } from './images.service.ts';
+import type { ProductsService } from './products.service.ts';
+import type { StorefrontService } from './storefront.service.ts';
 
 type Category = components['schemas']['Category'];
+
+/** Shared caches may keep public catalog answers a minute; ETags make re-validation cheap. */
+const PUBLIC = { 'Cache-Control': 'public, max-age=60' };
 
 /** Parents before children, each level by position: the order a menu is built in. */
 function treeOrder(categories: Category[]): Category[] {
@@ -18,11 +27,83 @@ function treeOrder(categories: Category[]): Category[] {
   return ordered;
 }
 
-export function catalogHandlers(db: Knex): Handlers<'listCategories'> {
+type CatalogOps =
+  | 'listCategories' | 'listProducts' | 'getProduct' | 'getStore' | 'getMedia'
+  | 'listSellerProducts' | 'createProduct' | 'getSellerProduct' | 'updateProduct' | 'deleteProduct'
+  | 'uploadProductImage' | 'deleteProductImage' | 'reorderProductImages';
+
+export function catalogHandlers(deps: {
+  db: Knex;
+  storage: ObjectStorage;
+  storefront: StorefrontService;
+  products: ProductsService;
+  images: ImagesService;
+}): Handlers<CatalogOps> {
+  const { db, storage, storefront, products, images } = deps;
   return {
     listCategories: async () => {
       const rows: Category[] = await db('categories').select('id', 'slug', 'nameId', 'nameEn', 'parentId', 'position');
-      return { status: 200, body: { items: treeOrder(rows) } };
+      return { status: 200, body: { items: treeOrder(rows) }, headers: PUBLIC };
     },
+
+    listProducts: async ({ query }) => ({
+      status: 200,
+      headers: PUBLIC,
+      body: await storefront.listProducts({
+        q: query.q,
+        categoryId: query.categoryId,
+        storeId: query.storeId,
+        minPrice: query.minPrice,
+        maxPrice: query.maxPrice,
+        inStock: query.inStock,
+        sort: query.sort ?? 'relevance',
+        page: query.page ?? 1,
+        pageSize: query.pageSize ?? 24,
+      }),
+    }),
+
+    getProduct: async ({ params }) => ({ status: 200, headers: PUBLIC, body: await storefront.getProduct(params.id) }),
+
+    getStore: async ({ params }) => ({ status: 200, headers: PUBLIC, body: await storefront.getStore(params.slug) }),
+
+    getMedia: async ({ params }) => {
+      const object = await storage.get(`media/${params.name}`);
+      if (!object) throw notFound('image');
+      return {
+        status: 200,
+        body: object.body,
+        // the name is the content's hash: it can never change
+        headers: { 'Content-Type': object.contentType, 'Cache-Control': 'public, max-age=31536000, immutable', ETag: `"${params.name.split('.')[0]}"` },
+      };
+    },
+
+    listSellerProducts: async ({ user, query }) => ({
+      status: 200,
+      body: await products.list(user(), { status: query.status, q: query.q, page: query.page ?? 1, pageSize: query.pageSize ?? 24 }),
+    }),
+
+    createProduct: async ({ user, body }) => ({ status: 201, body: await products.create(user(), body) }),
+
+    getSellerProduct: async ({ user, params }) => ({ status: 200, body: await products.get(user(), params.id) }),
+
+    updateProduct: async ({ user, params, body }) => ({ status: 200, body: await products.update(user(), params.id, body) }),
+
+    deleteProduct: async ({ user, params }) => {
+      const { objectKeys } = await products.remove(user(), params.id);
+      await images.deleteUnreferenced(objectKeys);
+      return { status: 204, body: undefined };
+    },
+
+    uploadProductImage: async ({ user, params, ctx }) => ({
+      status: 201,
+      body: await images.upload(user(), params.id, await takeUpload(ctx, 'file')),
+    }),
+
+    deleteProductImage: async ({ user, params }) => {
+      await images.remove(user(), params.id, params.imageId);
+      return { status: 204, body: undefined };
+    },
+
+    reorderProductImages: async ({ user, params, body }) => ({ status: 200, body: { items: await images.reorder(user(), params.id, body.imageIds) } }),
   };
 }

@@ -1,35 +1,293 @@
 import type { Knex } from 'knex';
-import { Meilisearch } from 'meilisearch';
+import { Meilisearch, type Index } from 'meilisearch';
 
-/**
- * Product search behind one interface: Meilisearch when MEILI_URL is set, Postgres otherwise.
- * The catalog issue adds the query and indexing operations; both engines answer `check`.
- */
+export type ProductSort = 'relevance' | 'price_asc' | 'price_desc' | 'newest' | 'popular' | 'rating';
+
+export interface ProductSearch {
+  q?: string;
+  /** The category asked for; its descendants match too. */
+  categoryId?: string;
+  storeId?: string;
+  minPrice?: number;
+  maxPrice?: number;
+  inStock?: boolean;
+  sort: ProductSort;
+  page: number;
+  pageSize: number;
+}
+
+export interface FacetCount {
+  id: string;
+  count: number;
+}
+
+export interface SearchResult {
+  /** The page's product ids, in order. */
+  ids: string[];
+  total: number;
+  facets: { categories: FacetCount[]; stores: FacetCount[] };
+}
+
+/** What a search index holds of an active product; built from Postgres, the source of truth. */
+export interface ProductDocument {
+  id: string;
+  title: string;
+  description: string;
+  storeId: string;
+  storeName: string;
+  categoryId: string;
+  /** The category and all its ancestors, so a parent category's filter finds it. */
+  categoryIds: string[];
+  categoryNames: string[];
+  price: number;
+  priceMax: number;
+  inStock: boolean;
+  soldCount: number;
+  ratingAvg: number;
+  createdAt: number;
+}
+
+/** Product search: Meilisearch when MEILI_URL is set, Postgres otherwise. Both pass one contract suite. */
 export interface SearchEngine {
   readonly kind: 'meilisearch' | 'postgres';
   check(): Promise<void>;
+  search(query: ProductSearch): Promise<SearchResult>;
+  /** Brings the index up to date for these products (their documents, or removal when absent). */
+  sync(productIds: string[]): Promise<void>;
+  /** Rebuilds the whole index from Postgres, reporting progress as (done, total). */
+  rebuild(onProgress?: (done: number, total: number) => void): Promise<void>;
 }
+
+/** Prefix-matching tsquery from free text: `kemeja bat` -> `kemeja:* & bat:*`. */
+function prefixQuery(q: string): string | null {
+  const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.length ? words.map((w) => `${w}:*`).join(' & ') : null;
+}
+
+const ORDER: Record<Exclude<ProductSort, 'relevance'>, string> = {
+  price_asc: 'price_min asc, id',
+  price_desc: 'price_min desc, id',
+  newest: 'created_at desc, id',
+  popular: 'sold_count desc, id',
+  rating: 'rating_avg desc, rating_count desc, id',
+};
+
+/** Minimum trigram word similarity for a title to match a mistyped word (`kemja` ~ `Kemeja`). */
+const TYPO_SIMILARITY = 0.35;
 
 export class PostgresSearchEngine implements SearchEngine {
   readonly kind = 'postgres';
   private readonly db: Knex;
+
   constructor(db: Knex) {
     this.db = db;
   }
+
   async check(): Promise<void> {
-    // typo-tolerant search depends on trigram similarity being installed
     const row = await this.db('pg_extension').where({ extname: 'pg_trgm' }).first();
     if (!row) throw new Error('pg_trgm extension is not installed');
   }
+
+  /** One statement: the matching set, its facets, its size and the page of ids. */
+  async search(query: ProductSearch): Promise<SearchResult> {
+    const q = query.q?.trim() || null;
+    const tsquery = q ? prefixQuery(q) : null;
+    const sort = query.sort === 'relevance' && !q ? 'newest' : query.sort;
+    const order = sort === 'relevance' ? 'rank desc, id' : ORDER[sort];
+    const { rows } = await this.db.raw(
+      `
+      with recursive wanted_categories as (
+        select id from categories where id = :categoryId
+        union all
+        select c.id from categories c join wanted_categories w on c.parent_id = w.id
+      ),
+      matched as (
+        select p.id, p.category_id, p.store_id, p.price_min, p.sold_count, p.rating_avg, p.rating_count, p.created_at,
+          case when cast(:q as text) is null then 0
+               else ts_rank(p.search_vector, to_tsquery('simple', coalesce(cast(:tsquery as text), ''))) + word_similarity(cast(:q as text), p.title) end as rank
+        from products p
+        where p.status = 'active'
+          and (cast(:q as text) is null
+               or (cast(:tsquery as text) is not null and p.search_vector @@ to_tsquery('simple', cast(:tsquery as text)))
+               or word_similarity(cast(:q as text), p.title) >= :similarity)
+          and (cast(:categoryId as uuid) is null or p.category_id in (select id from wanted_categories))
+          and (cast(:storeId as uuid) is null or p.store_id = cast(:storeId as uuid))
+          and (cast(:minPrice as bigint) is null or p.price_max >= cast(:minPrice as bigint))
+          and (cast(:maxPrice as bigint) is null or p.price_min <= cast(:maxPrice as bigint))
+          and (cast(:inStock as boolean) is null or cast(:inStock as boolean) = exists (
+                select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0))
+      )
+      select
+        (select cast(count(*) as int) from matched) as total,
+        (select coalesce(json_agg(json_build_object('id', category_id, 'count', n) order by n desc, category_id), '[]')
+           from (select category_id, cast(count(*) as int) as n from matched group by category_id) f) as categories,
+        (select coalesce(json_agg(json_build_object('id', store_id, 'count', n) order by n desc, store_id), '[]')
+           from (select store_id, cast(count(*) as int) as n from matched group by store_id) f) as stores,
+        (select coalesce(json_agg(id order by position), '[]')
+           from (select id, row_number() over (order by ${order}) as position from matched order by ${order} limit :limit offset :offset) pg) as ids
+      `,
+      {
+        q,
+        tsquery,
+        similarity: TYPO_SIMILARITY,
+        categoryId: query.categoryId ?? null,
+        storeId: query.storeId ?? null,
+        minPrice: query.minPrice ?? null,
+        maxPrice: query.maxPrice ?? null,
+        inStock: query.inStock ?? null,
+        limit: query.pageSize,
+        offset: (query.page - 1) * query.pageSize,
+      },
+    );
+    const [row] = rows as Array<{ total: number; categories: FacetCount[]; stores: FacetCount[]; ids: string[] }>;
+    return { ids: row.ids, total: row.total, facets: { categories: row.categories, stores: row.stores } };
+  }
+
+  /** Postgres reads the products themselves: its index (search_vector) is kept by triggers. */
+  async sync(): Promise<void> {}
+
+  async rebuild(onProgress?: (done: number, total: number) => void): Promise<void> {
+    const updated = await this.db.raw(
+      `update products set search_vector = pasar_product_search_vector(title, description, category_id, store_id)`,
+    );
+    onProgress?.(updated.rowCount, updated.rowCount);
+  }
 }
+
+/** Loads index documents for active products from Postgres (the others are absent from the result). */
+export async function loadProductDocuments(db: Knex, productIds?: string[], page?: { after: string | null; limit: number }): Promise<ProductDocument[]> {
+  const { rows } = await db.raw(
+    `
+    select p.id, p.title, p.description, p.store_id, s.name as store_name, p.category_id,
+      p.price_min, p.price_max, p.sold_count, p.rating_avg, cast(extract(epoch from p.created_at) as bigint) as created_at,
+      exists (select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0) as in_stock,
+      (with recursive up as (
+         select c.id, c.parent_id, c.name_id, c.name_en from categories c where c.id = p.category_id
+         union all
+         select c.id, c.parent_id, c.name_id, c.name_en from categories c join up on c.id = up.parent_id)
+       select json_build_object('ids', json_agg(id), 'names', json_agg(name_id || ' / ' || name_en)) from up) as categories
+    from products p join stores s on s.id = p.store_id
+    where p.status = 'active'
+      and (cast(:ids as uuid[]) is null or p.id = any(cast(:ids as uuid[])))
+      and (cast(:after as uuid) is null or p.id > cast(:after as uuid))
+    order by p.id
+    limit :limit
+    `,
+    { ids: productIds ?? null, after: page?.after ?? null, limit: page?.limit ?? productIds?.length ?? 1000 },
+  );
+  return (rows as Array<Record<string, any>>).map((r) => ({
+    id: r.id,
+    title: r.title,
+    description: r.description,
+    storeId: r.store_id,
+    storeName: r.store_name,
+    categoryId: r.category_id,
+    categoryIds: r.categories.ids,
+    categoryNames: r.categories.names,
+    price: Number(r.price_min),
+    priceMax: Number(r.price_max),
+    inStock: r.in_stock,
+    soldCount: r.sold_count,
+    ratingAvg: Number(r.rating_avg),
+    createdAt: Number(r.created_at),
+  }));
+}
+
+const MEILI_SORT: Record<Exclude<ProductSort, 'relevance'>, string[]> = {
+  price_asc: ['price:asc'],
+  price_desc: ['price:desc'],
+  newest: ['createdAt:desc'],
+  popular: ['soldCount:desc'],
+  rating: ['ratingAvg:desc'],
+};
+
+const quote = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
 
 export class MeiliSearchEngine implements SearchEngine {
   readonly kind = 'meilisearch';
   readonly client: Meilisearch;
-  constructor(url: string, apiKey?: string) {
+  private readonly db: Knex;
+  private readonly index: Index<ProductDocument>;
+  private settingsApplied = false;
+
+  constructor(db: Knex, url: string, apiKey?: string, indexName = 'products') {
+    this.db = db;
     this.client = new Meilisearch({ host: url, apiKey });
+    this.index = this.client.index<ProductDocument>(indexName);
   }
+
   async check(): Promise<void> {
     await this.client.health();
+  }
+
+  /** Searchable, filterable and sortable attributes; typo tolerance is Meilisearch's default. */
+  private async ensureSettings(): Promise<void> {
+    if (this.settingsApplied) return;
+    await this.client.createIndex(this.index.uid, { primaryKey: 'id' }).waitTask().catch(() => undefined);
+    await this.index
+      .updateSettings({
+        searchableAttributes: ['title', 'categoryNames', 'storeName', 'description'],
+        filterableAttributes: ['categoryIds', 'categoryId', 'storeId', 'price', 'priceMax', 'inStock'],
+        sortableAttributes: ['price', 'createdAt', 'soldCount', 'ratingAvg'],
+        rankingRules: ['words', 'typo', 'proximity', 'attribute', 'sort', 'exactness'],
+      })
+      .waitTask();
+    this.settingsApplied = true;
+  }
+
+  async search(query: ProductSearch): Promise<SearchResult> {
+    await this.ensureSettings();
+    const filter: string[] = [];
+    if (query.categoryId) filter.push(`categoryIds = ${quote(query.categoryId)}`);
+    if (query.storeId) filter.push(`storeId = ${quote(query.storeId)}`);
+    if (query.minPrice !== undefined) filter.push(`priceMax >= ${query.minPrice}`);
+    if (query.maxPrice !== undefined) filter.push(`price <= ${query.maxPrice}`);
+    if (query.inStock !== undefined) filter.push(`inStock = ${query.inStock}`);
+    const q = query.q?.trim() ?? '';
+    const sort = query.sort === 'relevance' ? (q ? undefined : MEILI_SORT.newest) : MEILI_SORT[query.sort];
+    const result = await this.index.search(q, {
+      filter,
+      sort,
+      facets: ['categoryId', 'storeId'],
+      page: query.page,
+      hitsPerPage: query.pageSize,
+      attributesToRetrieve: ['id'],
+    });
+    const facet = (name: string): FacetCount[] =>
+      Object.entries(result.facetDistribution?.[name] ?? {})
+        .map(([id, count]) => ({ id, count }))
+        .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
+    return {
+      ids: result.hits.map((h) => h.id),
+      total: result.totalHits ?? 0,
+      facets: { categories: facet('categoryId'), stores: facet('storeId') },
+    };
+  }
+
+  async sync(productIds: string[]): Promise<void> {
+    if (productIds.length === 0) return;
+    await this.ensureSettings();
+    const documents = await loadProductDocuments(this.db, productIds);
+    const present = new Set(documents.map((d) => d.id));
+    const gone = productIds.filter((id) => !present.has(id));
+    if (documents.length) await this.index.addDocuments(documents).waitTask();
+    if (gone.length) await this.index.deleteDocuments(gone).waitTask();
+  }
+
+  async rebuild(onProgress?: (done: number, total: number) => void): Promise<void> {
+    await this.ensureSettings();
+    await this.index.deleteAllDocuments().waitTask();
+    const [{ count }] = await this.db('products').where({ status: 'active' }).count<{ count: string }[]>({ count: '*' });
+    const total = Number(count);
+    let done = 0;
+    let after: string | null = null;
+    while (true) {
+      const batch = await loadProductDocuments(this.db, undefined, { after, limit: 1000 });
+      if (batch.length === 0) break;
+      await this.index.addDocuments(batch).waitTask();
+      done += batch.length;
+      after = batch[batch.length - 1].id;
+      onProgress?.(done, total);
+    }
   }
 }

@@ -1,0 +1,322 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import slugify from 'slugify';
+import type { components } from '@pasar/openapi/schema';
+import type { AuthUser } from '../../http/handler.ts';
+import type { FieldError } from '../../http/problem.ts';
+import { ProblemError, conflict, notFound, unprocessable } from '../../http/problem.ts';
+import { isUniqueViolation } from '../../platform/db/errors.ts';
+import { enqueue } from '../outbox/outbox.ts';
+import { imageJson, type ImageRow, type MediaUrls } from './media.ts';
+
+type Schemas = components['schemas'];
+type VariantInput = Schemas['VariantInput'];
+type ProductOption = Schemas['ProductOption'];
+export type SellerProductJson = Schemas['SellerProduct'];
+export type StockStatus = Schemas['StockStatus'];
+
+export const stockStatus = (stock: number, threshold: number): StockStatus => (stock === 0 ? 'out' : stock < threshold ? 'low' : 'ok');
+
+interface VariantRow {
+  id: string;
+  productId: string;
+  sku: string;
+  options: Record<string, string>;
+  price: number;
+  stock: number;
+  lowStockThreshold: number;
+  archivedAt: Date | null;
+}
+
+/** The rules a product's variants keep, reported with a pointer per broken variant. */
+export function variantProblems(options: ProductOption[], variants: VariantInput[]): FieldError[] {
+  const problems: FieldError[] = [];
+  const names = options.map((o) => o.name);
+  if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) {
+    problems.push({ pointer: '/options', message: 'option names must differ' });
+  }
+  if (options.length === 0 && variants.length !== 1) {
+    problems.push({ pointer: '/variants', message: 'a product without options has exactly one variant' });
+  }
+  const seen = new Map<string, number>();
+  variants.forEach((variant, i) => {
+    const keys = Object.keys(variant.options);
+    for (const key of keys) {
+      if (!names.includes(key)) problems.push({ pointer: `/variants/${i}/options/${key}`, message: 'is not an option of this product' });
+    }
+    for (const option of options) {
+      const value = variant.options[option.name];
+      if (value === undefined) problems.push({ pointer: `/variants/${i}/options`, message: `needs a value for ${option.name}` });
+      else if (!option.values.includes(value)) {
+        problems.push({ pointer: `/variants/${i}/options/${option.name}`, message: `must be one of: ${option.values.join(', ')}` });
+      }
+    }
+    const combination = JSON.stringify(names.map((n) => variant.options[n]));
+    const first = seen.get(combination);
+    if (first !== undefined) problems.push({ pointer: `/variants/${i}/options`, message: `repeats the combination of variant ${first}` });
+    else seen.set(combination, i);
+  });
+  const skus = variants.map((v) => v.sku?.toUpperCase()).filter(Boolean);
+  if (new Set(skus).size !== skus.length) problems.push({ pointer: '/variants', message: 'SKUs must differ' });
+  return problems;
+}
+
+function generatedSku(title: string): string {
+  const prefix = (slugify.default(title, { strict: true }).replace(/-/g, '').slice(0, 3) || 'SKU').toUpperCase();
+  return `${prefix}-${randomBytes(4).toString('hex').toUpperCase()}`;
+}
+
+export class ProductsService {
+  private readonly db: Knex;
+  private readonly urls: MediaUrls;
+
+  constructor(db: Knex, urls: MediaUrls) {
+    this.db = db;
+    this.urls = urls;
+  }
+
+  /** The caller's store id; every seller route is scoped to it. */
+  async storeOf(caller: AuthUser, db: Knex = this.db): Promise<string> {
+    const store = await db('stores').where({ ownerId: caller.id }).first('id');
+    if (!store) throw new ProblemError(404, 'This seller has no store.');
+    return store.id;
+  }
+
+  /** A product of the caller's store, locked for the rest of the transaction; another store's is a 404. */
+  async ownProduct(trx: Knex, storeId: string, productId: string, lock = false) {
+    const query = trx('products').where({ id: productId, storeId }).first();
+    const product = await (lock ? query.forUpdate() : query);
+    if (!product) throw notFound('product');
+    return product;
+  }
+
+  private async checkCategory(trx: Knex, categoryId: string): Promise<void> {
+    const category = await trx('categories').where({ id: categoryId }).first('id');
+    if (!category) throw unprocessable('There is no such category.', [{ pointer: '/categoryId', message: 'is not a category' }]);
+  }
+
+  private async freeSlug(trx: Knex, storeId: string, title: string, productId?: string): Promise<string> {
+    const base = slugify.default(title, { lower: true, strict: true, locale: 'id' }).slice(0, 80) || 'produk';
+    const taken = new Set<string>(
+      await trx('products')
+        .where({ storeId })
+        .andWhere((q) => q.where('slug', base).orWhere('slug', '~', `^${base}-[0-9]+$`))
+        .modify((q) => (productId ? q.whereNot({ id: productId }) : q))
+        .pluck('slug'),
+    );
+    if (!taken.has(base)) return base;
+    for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+  }
+
+  async create(caller: AuthUser, input: Schemas['NewProduct']): Promise<SellerProductJson> {
+    const options = input.options ?? [];
+    const problems = variantProblems(options, input.variants);
+    if (problems.length) throw unprocessable('The variants do not fit the options; see errors.', problems);
+    const id = await this.write(async (trx) => {
+      const storeId = await this.storeOf(caller, trx);
+      await this.checkCategory(trx, input.categoryId);
+      const [product] = await trx('products')
+        .insert({
+          storeId,
+          categoryId: input.categoryId,
+          title: input.title.trim(),
+          slug: await this.freeSlug(trx, storeId, input.title),
+          description: input.description ?? '',
+          status: input.status ?? 'draft',
+          specifications: JSON.stringify(input.specifications ?? []),
+          options: JSON.stringify(options),
+        })
+        .returning('id');
+      await trx('productVariants').insert(input.variants.map((v) => this.variantRow(storeId, product.id, input.title, v)));
+      await this.afterChange(trx, product.id);
+      return product.id as string;
+    });
+    return this.get(caller, id);
+  }
+
+  private variantRow(storeId: string, productId: string, title: string, v: VariantInput) {
+    return {
+      storeId,
+      productId,
+      sku: v.sku ?? generatedSku(title),
+      options: JSON.stringify(v.options),
+      price: v.price,
+      stock: v.stock,
+      lowStockThreshold: v.lowStockThreshold ?? 10,
+    };
+  }
+
+  async update(caller: AuthUser, productId: string, patch: Schemas['ProductPatch']): Promise<SellerProductJson> {
+    await this.write(async (trx) => {
+      const storeId = await this.storeOf(caller, trx);
+      const product = await this.ownProduct(trx, storeId, productId, true);
+      if (patch.categoryId) await this.checkCategory(trx, patch.categoryId);
+      const options: ProductOption[] = patch.options ?? product.options;
+      const current: VariantRow[] = await trx('productVariants').where({ productId }).whereNull('archivedAt').orderBy('createdAt').orderBy('id');
+
+      if (patch.variants || patch.options) {
+        const wanted: VariantInput[] =
+          patch.variants ?? current.map((v) => ({ id: v.id, options: v.options, price: v.price, stock: v.stock, sku: v.sku }));
+        const problems = variantProblems(options, wanted);
+        wanted.forEach((v, i) => {
+          if (v.id && !current.some((c) => c.id === v.id)) problems.push({ pointer: `/variants/${i}/id`, message: 'is not a variant of this product' });
+        });
+        if (problems.length) throw unprocessable('The variants do not fit the options; see errors.', problems);
+        if (patch.variants) await this.replaceVariants(trx, caller, storeId, product, current, patch.variants);
+      }
+
+      const fields: Record<string, unknown> = { updatedAt: new Date() };
+      if (patch.title) {
+        fields.title = patch.title.trim();
+        fields.slug = await this.freeSlug(trx, storeId, patch.title, productId);
+      }
+      if (patch.description !== undefined) fields.description = patch.description;
+      if (patch.categoryId) fields.categoryId = patch.categoryId;
+      if (patch.status) fields.status = patch.status;
+      if (patch.specifications) fields.specifications = JSON.stringify(patch.specifications);
+      if (patch.options) fields.options = JSON.stringify(patch.options);
+      await trx('products').where({ id: productId }).update(fields);
+      await this.afterChange(trx, productId);
+    });
+    return this.get(caller, productId);
+  }
+
+  /** `wanted` is the whole list: ids change, new entries add, the missing are removed (archived if ever ordered). */
+  private async replaceVariants(trx: Knex, caller: AuthUser, storeId: string, product: { id: string; title: string }, current: VariantRow[], wanted: VariantInput[]) {
+    const keep = new Set(wanted.filter((v) => v.id).map((v) => v.id));
+    const removed = current.filter((c) => !keep.has(c.id)).map((c) => c.id);
+    if (removed.length) {
+      const ordered = new Set<string>(await trx('orderItems').whereIn('variantId', removed).distinct().pluck('variantId'));
+      const deletable = removed.filter((id) => !ordered.has(id));
+      if (deletable.length) await trx('productVariants').whereIn('id', deletable).delete();
+      if (ordered.size) await trx('productVariants').whereIn('id', [...ordered]).update({ archivedAt: new Date() });
+    }
+    for (const v of wanted) {
+      if (!v.id) {
+        await trx('productVariants').insert(this.variantRow(storeId, product.id, product.title, v));
+        continue;
+      }
+      const before = current.find((c) => c.id === v.id)!;
+      await trx('productVariants')
+        .where({ id: v.id })
+        .update({
+          options: JSON.stringify(v.options),
+          price: v.price,
+          stock: v.stock,
+          ...(v.sku ? { sku: v.sku } : {}),
+          lowStockThreshold: v.lowStockThreshold ?? before.lowStockThreshold,
+          updatedAt: new Date(),
+        });
+      if (before.stock !== v.stock) {
+        await trx('stockMovements').insert({ variantId: v.id, actorId: caller.id, oldStock: before.stock, newStock: v.stock, reason: 'manual' });
+      }
+    }
+  }
+
+  /** Keeps the product's price range current and tells the search index. */
+  async afterChange(trx: Knex, productId: string): Promise<void> {
+    await trx.raw(
+      `update products p set price_min = coalesce(v.low, 0), price_max = coalesce(v.high, 0)
+       from (select min(price) as low, max(price) as high from product_variants where product_id = ? and archived_at is null) v
+       where p.id = ?`,
+      [productId, productId],
+    );
+    await enqueue(trx, 'catalog.product-changed', [{ productId }]);
+  }
+
+  /** Deletes a product, or archives it when any of its variants was ever ordered, so order history stays whole. */
+  async remove(caller: AuthUser, productId: string): Promise<{ archived: boolean; objectKeys: string[] }> {
+    return this.db.transaction(async (trx) => {
+      const storeId = await this.storeOf(caller, trx);
+      await this.ownProduct(trx, storeId, productId, true);
+      const ordered = await trx('orderItems').where({ productId }).first('id');
+      if (ordered) {
+        await trx('products').where({ id: productId }).update({ status: 'archived', updatedAt: new Date() });
+        await trx('productVariants').where({ productId }).whereNull('archivedAt').update({ archivedAt: new Date() });
+        await enqueue(trx, 'catalog.product-changed', [{ productId }]);
+        return { archived: true, objectKeys: [] };
+      }
+      const images: ImageRow[] = await trx('productImages').where({ productId });
+      await trx('products').where({ id: productId }).delete();
+      await enqueue(trx, 'catalog.product-changed', [{ productId }]);
+      return { archived: false, objectKeys: images.flatMap((i) => [i.objectKey, i.thumbnailKey]) };
+    });
+  }
+
+  async list(caller: AuthUser, query: { status?: string; q?: string; page: number; pageSize: number }) {
+    const storeId = await this.storeOf(caller);
+    const base = this.db('products')
+      .where({ storeId })
+      .modify((q) => {
+        if (query.status) q.where({ status: query.status });
+        if (query.q) q.whereILike('title', `%${query.q.replace(/[%_\\]/g, '\\$&')}%`);
+      });
+    const [{ count }] = await base.clone().count<{ count: string }[]>({ count: '*' });
+    const ids: string[] = await base
+      .clone()
+      .orderBy('updatedAt', 'desc')
+      .orderBy('id')
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize)
+      .pluck('id');
+    return { items: await this.load(ids), total: Number(count), page: query.page, pageSize: query.pageSize };
+  }
+
+  async get(caller: AuthUser, productId: string): Promise<SellerProductJson> {
+    const storeId = await this.storeOf(caller);
+    await this.ownProduct(this.db, storeId, productId);
+    const [product] = await this.load([productId]);
+    return product;
+  }
+
+  /** Products with their variants and images in three queries, whatever their number. */
+  private async load(ids: string[]): Promise<SellerProductJson[]> {
+    if (ids.length === 0) return [];
+    const [products, variants, images] = await Promise.all([
+      this.db('products').whereIn('id', ids),
+      this.db('productVariants').whereIn('productId', ids).whereNull('archivedAt').orderBy('createdAt').orderBy('id'),
+      this.db('productImages').whereIn('productId', ids).orderBy('position').orderBy('createdAt'),
+    ]);
+    const byId = new Map(products.map((p) => [p.id, p]));
+    return ids.map((id) => {
+      const p = byId.get(id);
+      return {
+        id: p.id,
+        slug: p.slug,
+        title: p.title,
+        description: p.description,
+        categoryId: p.categoryId,
+        status: p.status,
+        specifications: p.specifications,
+        options: p.options,
+        variants: (variants as VariantRow[])
+          .filter((v) => v.productId === id)
+          .map((v) => ({
+            id: v.id,
+            sku: v.sku,
+            options: v.options,
+            price: v.price,
+            stock: v.stock,
+            lowStockThreshold: v.lowStockThreshold,
+            stockStatus: stockStatus(v.stock, v.lowStockThreshold),
+          })),
+        images: (images as ImageRow[]).filter((i) => i.productId === id).map((i) => imageJson(this.urls, i)),
+        priceMin: p.priceMin,
+        priceMax: p.priceMax,
+        createdAt: p.createdAt.toISOString(),
+        updatedAt: p.updatedAt.toISOString(),
+      };
+    });
+  }
+
+  private async write<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(work);
+    } catch (err) {
+      if (isUniqueViolation(err, 'product_variants_store_id_sku_unique')) {
+        throw conflict('Another variant of this store already has that SKU.', [{ pointer: '/variants', message: 'a SKU is already used in this store' }]);
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import type { Knex } from 'knex';
+import type { components } from '@pasar/openapi/schema';
+import { notFound } from '../../http/problem.ts';
+import type { ProductSearch, SearchEngine } from '../../platform/search/engine.ts';
+import { imageJson, mediaUrl, type ImageRow, type MediaUrls } from './media.ts';
+
+type Schemas = components['schemas'];
+
+const rating = (average: number, count: number): Schemas['Rating'] => ({ average: Math.round(Number(average) * 100) / 100, count });
+
+/** What shoppers and partners read: active products only, in a bounded number of queries. */
+export class StorefrontService {
+  private readonly db: Knex;
+  private readonly search: SearchEngine;
+  private readonly urls: MediaUrls;
+
+  constructor(db: Knex, search: SearchEngine, urls: MediaUrls) {
+    this.db = db;
+    this.search = search;
+    this.urls = urls;
+  }
+
+  /** One search (ids, total, facets) and one query for the cards, whatever the page size. */
+  async listProducts(query: ProductSearch): Promise<Schemas['ProductPage']> {
+    const result = await this.search.search(query);
+    return { items: await this.cards(result.ids), total: result.total, page: query.page, pageSize: query.pageSize, facets: result.facets };
+  }
+
+  private async cards(ids: string[]): Promise<Schemas['ProductCard'][]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db('products as p')
+      .join('stores as s', 's.id', 'p.storeId')
+      .whereIn('p.id', ids)
+      .where('p.status', 'active')
+      .select(
+        'p.id', 'p.slug', 'p.title', 'p.priceMin', 'p.priceMax', 'p.soldCount', 'p.ratingAvg', 'p.ratingCount',
+        's.id as storeId', 's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation',
+        this.db.raw('(select i.thumbnail_key from product_images i where i.product_id = p.id order by i.position, i.created_at limit 1) as thumbnail_key'),
+        this.db.raw('exists (select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0) as in_stock'),
+      );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.filter((id) => byId.has(id)).map((id) => {
+      const r = byId.get(id);
+      return {
+        id: r.id,
+        slug: r.slug,
+        title: r.title,
+        price: r.priceMin,
+        priceMax: r.priceMax,
+        thumbnailUrl: r.thumbnailKey ? mediaUrl(this.urls, r.thumbnailKey) : null,
+        store: { id: r.storeId, name: r.storeName, slug: r.storeSlug, location: r.storeLocation },
+        rating: rating(r.ratingAvg, r.ratingCount),
+        soldCount: r.soldCount,
+        inStock: r.inStock,
+      };
+    });
+  }
+
+  async getProduct(id: string): Promise<Schemas['ProductDetail']> {
+    const product = await this.db('products as p')
+      .join('stores as s', 's.id', 'p.storeId')
+      .join('categories as c', 'c.id', 'p.categoryId')
+      .where({ 'p.id': id, 'p.status': 'active' })
+      .first(
+        'p.*',
+        's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation',
+        'c.slug as categorySlug', 'c.nameId as categoryNameId', 'c.nameEn as categoryNameEn', 'c.parentId as categoryParentId', 'c.position as categoryPosition',
+      );
+    if (!product) throw notFound('product');
+    const [variants, images] = await Promise.all([
+      this.db('productVariants').where({ productId: id }).whereNull('archivedAt').orderBy('createdAt').orderBy('id'),
+      this.db('productImages').where({ productId: id }).orderBy('position').orderBy('createdAt'),
+    ]);
+    return {
+      id: product.id,
+      slug: product.slug,
+      title: product.title,
+      description: product.description,
+      category: {
+        id: product.categoryId,
+        slug: product.categorySlug,
+        nameId: product.categoryNameId,
+        nameEn: product.categoryNameEn,
+        parentId: product.categoryParentId,
+        position: product.categoryPosition,
+      },
+      store: { id: product.storeId, name: product.storeName, slug: product.storeSlug, location: product.storeLocation },
+      specifications: product.specifications,
+      options: product.options,
+      variants: variants.map((v) => ({ id: v.id, options: v.options, price: v.price, stock: v.stock, inStock: v.stock > 0 })),
+      images: (images as ImageRow[]).map((i) => imageJson(this.urls, i)),
+      price: product.priceMin,
+      priceMax: product.priceMax,
+      rating: rating(product.ratingAvg, product.ratingCount),
+      soldCount: product.soldCount,
+      inStock: variants.some((v) => v.stock > 0),
+      createdAt: product.createdAt.toISOString(),
+    };
+  }
+
+  async getStore(slug: string): Promise<Schemas['PublicStore']> {
+    const store = await this.db('stores as s')
+      .where('s.slug', slug)
+      .first(
+        's.id', 's.name', 's.slug', 's.location', 's.description', 's.createdAt',
+        this.db.raw(`(select count(*) from products p where p.store_id = s.id and p.status = 'active')::int as product_count`),
+        this.db.raw(`(select coalesce(sum(p.rating_count), 0) from products p where p.store_id = s.id)::int as rating_count`),
+        this.db.raw(
+          `(select coalesce(sum(p.rating_avg * p.rating_count) / nullif(sum(p.rating_count), 0), 0) from products p where p.store_id = s.id)::float as rating_avg`,
+        ),
+      );
+    if (!store) throw notFound('store');
+    return {
+      id: store.id,
+      name: store.name,
+      slug: store.slug,
+      location: store.location,
+      description: store.description,
+      memberSince: store.createdAt.toISOString(),
+      productCount: store.productCount,
+      rating: rating(store.ratingAvg, store.ratingCount),
+    };
+  }
+}

@@ -1,0 +1,130 @@
+import type { Knex } from 'knex';
+import type { components } from '@pasar/openapi/schema';
+import type { AuthUser } from '../../http/handler.ts';
+import { notFound, unprocessable } from '../../http/problem.ts';
+import { enqueue } from '../outbox/outbox.ts';
+import { stockStatus, type ProductsService } from '../catalog/products.service.ts';
+
+type InventoryRow = components['schemas']['InventoryRow'];
+type StockChange = { variantId: string; stock: number } | { variantId: string; delta: number };
+
+export type StockReason = 'manual' | 'sale' | 'cancellation';
+
+/**
+ * Changes stock of variants (locked in id order, so concurrent writers cannot deadlock), records
+ * each change, and writes the outbox events: the product changed (search), and a low-stock alert
+ * when a variant crosses below its threshold (once per crossing, not on every sale).
+ */
+export async function applyStockChanges(
+  trx: Knex,
+  changes: Array<{ variantId: string; newStock: (old: number) => number; pointer?: string }>,
+  actor: { id: string | null; reason: StockReason; orderId?: string },
+): Promise<void> {
+  const ids = [...new Set(changes.map((c) => c.variantId))].sort();
+  const rows: Array<{ id: string; productId: string; storeId: string; stock: number; lowStockThreshold: number; sku: string }> = await trx('productVariants')
+    .whereIn('id', ids)
+    .orderBy('id')
+    .forUpdate();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const next = new Map<string, number>();
+  const problems = [];
+  for (const change of changes) {
+    const row = byId.get(change.variantId)!;
+    const stock = change.newStock(next.get(row.id) ?? row.stock);
+    if (stock < 0) problems.push({ pointer: change.pointer ?? '', message: `would leave ${row.sku} at ${stock}; it has ${next.get(row.id) ?? row.stock}` });
+    next.set(row.id, stock);
+  }
+  if (problems.length) throw unprocessable('Stock cannot go below zero; nothing was changed.', problems);
+
+  const lowStock = [];
+  for (const [id, stock] of next) {
+    const row = byId.get(id)!;
+    if (stock === row.stock) continue;
+    await trx('productVariants').where({ id }).update({ stock, updatedAt: new Date() });
+    await trx('stockMovements').insert({ variantId: id, actorId: actor.id, oldStock: row.stock, newStock: stock, reason: actor.reason, orderId: actor.orderId ?? null });
+    if (row.stock >= row.lowStockThreshold && stock < row.lowStockThreshold) {
+      lowStock.push({ variantId: id, productId: row.productId, storeId: row.storeId, stock, threshold: row.lowStockThreshold });
+    }
+  }
+  await enqueue(trx, 'inventory.low-stock', lowStock);
+  await enqueue(trx, 'catalog.product-changed', [...new Set(rows.map((r) => r.productId))].map((productId) => ({ productId })));
+}
+
+export class InventoryService {
+  private readonly db: Knex;
+  private readonly products: ProductsService;
+
+  constructor(db: Knex, products: ProductsService) {
+    this.db = db;
+    this.products = products;
+  }
+
+  private rows(storeId: string) {
+    return this.db('productVariants as v')
+      .join('products as p', 'p.id', 'v.productId')
+      .where('v.storeId', storeId)
+      .whereNull('v.archivedAt')
+      .whereNot('p.status', 'archived');
+  }
+
+  private toJson(r: Record<string, any>): InventoryRow {
+    return {
+      variantId: r.variantId,
+      productId: r.productId,
+      title: r.title,
+      sku: r.sku,
+      options: r.options,
+      price: r.price,
+      stock: r.stock,
+      lowStockThreshold: r.lowStockThreshold,
+      status: stockStatus(r.stock, r.lowStockThreshold),
+    };
+  }
+
+  private select(query: Knex.QueryBuilder) {
+    return query.select('v.id as variantId', 'p.id as productId', 'p.title', 'v.sku', 'v.options', 'v.price', 'v.stock', 'v.lowStockThreshold');
+  }
+
+  async list(caller: AuthUser, query: { status?: 'ok' | 'low' | 'out'; q?: string; page: number; pageSize: number }) {
+    const storeId = await this.products.storeOf(caller);
+    const base = this.rows(storeId).modify((q) => {
+      if (query.status === 'out') q.where('v.stock', 0);
+      if (query.status === 'low') q.where('v.stock', '>', 0).andWhereRaw('v.stock < v.low_stock_threshold');
+      if (query.status === 'ok') q.whereRaw('v.stock >= v.low_stock_threshold').andWhere('v.stock', '>', 0);
+      if (query.q) {
+        const like = `%${query.q.replace(/[%_\\]/g, '\\$&')}%`;
+        q.andWhere((w) => w.whereILike('p.title', like).orWhereILike('v.sku', like));
+      }
+    });
+    const [{ count }] = await base.clone().count<{ count: string }[]>({ count: '*' });
+    const rows = await this.select(base.clone())
+      .orderBy('v.stock')
+      .orderBy('p.title')
+      .orderBy('v.id')
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize);
+    return { items: rows.map((r: Record<string, any>) => this.toJson(r)), total: Number(count), page: query.page, pageSize: query.pageSize };
+  }
+
+  /** All or nothing: one short variant, or one that is not the seller's, changes nothing. */
+  async update(caller: AuthUser, items: StockChange[]) {
+    const storeId = await this.products.storeOf(caller);
+    const ids = [...new Set(items.map((i) => i.variantId))];
+    await this.db.transaction(async (trx) => {
+      const own: string[] = await trx('productVariants').whereIn('id', ids).where({ storeId }).whereNull('archivedAt').pluck('id');
+      const foreign = ids.find((id) => !own.includes(id));
+      if (foreign) throw notFound(`variant ${foreign}`);
+      await applyStockChanges(
+        trx,
+        items.map((item, i) =>
+          'stock' in item
+            ? { variantId: item.variantId, newStock: () => item.stock, pointer: `/items/${i}/stock` }
+            : { variantId: item.variantId, newStock: (old: number) => old + item.delta, pointer: `/items/${i}/delta` },
+        ),
+        { id: caller.id, reason: 'manual' },
+      );
+    });
+    const rows = await this.select(this.rows(storeId).whereIn('v.id', ids)).orderBy('v.id');
+    return { items: rows.map((r: Record<string, any>) => this.toJson(r)) };
+  }
+}

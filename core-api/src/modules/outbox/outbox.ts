@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+
+/** Topics written to the outbox, with what their payload carries. */
+export interface OutboxTopics {
+  /** A product's searchable data changed (content, price, stock, status). */
+  'catalog.product-changed': { productId: string };
+  /** A variant's stock went from at or above its threshold to below it. */
+  'inventory.low-stock': { variantId: string; productId: string; storeId: string; stock: number; threshold: number };
+}
+export type OutboxTopic = keyof OutboxTopics;
+
+/** Written in the caller's transaction, so the event exists exactly when the change does. */
+export async function enqueue<T extends OutboxTopic>(trx: Knex, topic: T, payloads: Array<OutboxTopics[T]>): Promise<void> {
+  if (payloads.length === 0) return;
+  await trx('outbox').insert(payloads.map((payload) => ({ topic, payload: JSON.stringify(payload) })));
+}
