@@ -45,6 +45,8 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('price').notNullable();
     t.integer('stock').notNullable().defaultTo(0);
     t.integer('low_stock_threshold').notNullable().defaultTo(10);
+    // the seller's order of the variants
+    t.integer('position').notNullable().defaultTo(0);
     t.timestamp('archived_at', { useTz: true });
     t.timestamps(true, true);
     t.unique(['store_id', 'sku']);

@@ -147,6 +147,7 @@ export async function seedDemo({ knex, storage, log = () => {} }: { knex: Knex; 
         const roll = rand();
         return {
           storeId,
+          position: v,
           sku: `${store.skuPrefix}-${String(number).padStart(3, '0')}-${String(v + 1).padStart(2, '0')}`,
           options: JSON.stringify(combo),
           price: product.price + Math.max(0, firstIndex) * (product.step ?? 0),

@@ -127,17 +127,18 @@ export class ProductsService {
           options: JSON.stringify(options),
         })
         .returning('id');
-      await trx('productVariants').insert(input.variants.map((v) => this.variantRow(storeId, product.id, input.title, v)));
+      await trx('productVariants').insert(input.variants.map((v, position) => this.variantRow(storeId, product.id, input.title, v, position)));
       await this.afterChange(trx, product.id);
       return product.id as string;
     });
     return this.get(caller, id);
   }
 
-  private variantRow(storeId: string, productId: string, title: string, v: VariantInput) {
+  private variantRow(storeId: string, productId: string, title: string, v: VariantInput, position: number) {
     return {
       storeId,
       productId,
+      position,
       sku: v.sku ?? generatedSku(title),
       options: JSON.stringify(v.options),
       price: v.price,
@@ -152,7 +153,7 @@ export class ProductsService {
       const product = await this.ownProduct(trx, storeId, productId, true);
       if (patch.categoryId) await this.checkCategory(trx, patch.categoryId);
       const options: ProductOption[] = patch.options ?? product.options;
-      const current: VariantRow[] = await trx('productVariants').where({ productId }).whereNull('archivedAt').orderBy('createdAt').orderBy('id');
+      const current: VariantRow[] = await trx('productVariants').where({ productId }).whereNull('archivedAt').orderBy('position').orderBy('id');
 
       if (patch.variants || patch.options) {
         const wanted: VariantInput[] =
@@ -186,14 +187,15 @@ export class ProductsService {
     const keep = new Set(wanted.filter((v) => v.id).map((v) => v.id));
     const removed = current.filter((c) => !keep.has(c.id)).map((c) => c.id);
     if (removed.length) {
-      const ordered = new Set<string>(await trx('orderItems').whereIn('variantId', removed).distinct().pluck('variantId'));
+      const orderedRows: Array<{ variantId: string }> = await trx('orderItems').whereIn('variantId', removed).distinct('variantId');
+      const ordered = new Set(orderedRows.map((r) => r.variantId));
       const deletable = removed.filter((id) => !ordered.has(id));
       if (deletable.length) await trx('productVariants').whereIn('id', deletable).delete();
       if (ordered.size) await trx('productVariants').whereIn('id', [...ordered]).update({ archivedAt: new Date() });
     }
-    for (const v of wanted) {
+    for (const [position, v] of wanted.entries()) {
       if (!v.id) {
-        await trx('productVariants').insert(this.variantRow(storeId, product.id, product.title, v));
+        await trx('productVariants').insert(this.variantRow(storeId, product.id, product.title, v, position));
         continue;
       }
       const before = current.find((c) => c.id === v.id)!;
@@ -205,6 +207,7 @@ export class ProductsService {
           stock: v.stock,
           ...(v.sku ? { sku: v.sku } : {}),
           lowStockThreshold: v.lowStockThreshold ?? before.lowStockThreshold,
+          position,
           updatedAt: new Date(),
         });
       if (before.stock !== v.stock) {
@@ -274,7 +277,7 @@ export class ProductsService {
     if (ids.length === 0) return [];
     const [products, variants, images] = await Promise.all([
       this.db('products').whereIn('id', ids),
-      this.db('productVariants').whereIn('productId', ids).whereNull('archivedAt').orderBy('createdAt').orderBy('id'),
+      this.db('productVariants').whereIn('productId', ids).whereNull('archivedAt').orderBy('position').orderBy('id'),
       this.db('productImages').whereIn('productId', ids).orderBy('position').orderBy('createdAt'),
     ]);
     const byId = new Map(products.map((p) => [p.id, p]));

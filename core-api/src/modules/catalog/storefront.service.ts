@@ -68,7 +68,7 @@ export class StorefrontService {
       );
     if (!product) throw notFound('product');
     const [variants, images] = await Promise.all([
-      this.db('productVariants').where({ productId: id }).whereNull('archivedAt').orderBy('createdAt').orderBy('id'),
+      this.db('productVariants').where({ productId: id }).whereNull('archivedAt').orderBy('position').orderBy('id'),
       this.db('productImages').where({ productId: id }).orderBy('position').orderBy('createdAt'),
     ]);
     return {
