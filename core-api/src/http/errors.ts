@@ -35,6 +35,8 @@ function fromHttpError(err: HttpishError): ProblemError | null {
 
 export function sendProblem(ctx: Context, problem: ProblemError): void {
   ctx.status = problem.status;
+  // the rest of an oversized body was never read: the connection cannot carry another request
+  if (problem.status === 413) ctx.set('Connection', 'close');
   for (const [name, value] of Object.entries(problem.headers ?? {})) ctx.set(name, value);
   ctx.type = 'application/problem+json';
   ctx.body = {

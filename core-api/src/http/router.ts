@@ -6,6 +6,16 @@ import { createHash } from 'node:crypto';
 import { parseMultipart } from './multipart.ts';
 import { forbidden, unauthorized } from './problem.ts';
 
+/**
+ * If-None-Match by weak comparison. As the origin we answer 304 even when the client also sends
+ * Cache-Control: no-cache (browsers and fetch do with conditional requests): it asked us to check.
+ */
+function matchesEtag(ifNoneMatch: string, etag: string): boolean {
+  if (!ifNoneMatch || !etag) return false;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || bare(tag) === bare(etag));
+}
+
 function weakEtag(body: unknown): string {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   return `W/"${createHash('sha1').update(bytes).digest('base64url')}"`;
@@ -69,7 +79,7 @@ async function handle(
   // operations that document 304 answer conditional requests
   if (op.method === 'get' && op.definition.responses?.['304'] && ctx.status === 200) {
     if (!ctx.response.get('ETag')) ctx.etag = weakEtag(ctx.body);
-    if (ctx.fresh) {
+    if (matchesEtag(ctx.get('If-None-Match'), ctx.response.get('ETag'))) {
       ctx.status = 304;
       ctx.body = null;
     }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import { expect } from 'chai';
 import { createPasarClient, type PasarClient } from '@pasar/openapi';
 import { buildApp } from '../../src/app.ts';
@@ -52,6 +52,10 @@ export async function checkedFetch(input: Request): Promise<Response> {
  * `env` overrides configuration the way environment variables would.
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  // the port first, so PUBLIC_URL (image URLs) names this server
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const db = await createTestDatabase();
   const storage = await createTestStorage();
   const settings = testS3Settings(storage.bucket);
@@ -69,15 +73,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     MEILI_URL: process.env.MEILI_URL,
     MEILI_API_KEY: process.env.MEILI_API_KEY,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    PUBLIC_URL: url,
     ...env,
   });
   const log = createLogger(config);
   const platform = await startPlatform(config, { log });
-  const app = buildApp({ config, platform, log });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server.on('request', buildApp({ config, platform, log }).callback());
 
   return {
     url,
