@@ -72,8 +72,11 @@ const ORDER: Record<Exclude<ProductSort, 'relevance'>, string> = {
   rating: 'rating_avg desc, rating_count desc, id',
 };
 
-/** Minimum trigram word similarity for a title to match a mistyped word (`kemja` ~ `Kemeja`). */
-const TYPO_SIMILARITY = 0.35;
+/**
+ * Minimum strict trigram word similarity for a title to match a mistyped word: `kemja` ~ `Kemeja`
+ * (0.44) and `sepato` ~ `Sepatu` (0.56), but not `kemja` ~ `Kemiri` (0.3).
+ */
+const TYPO_SIMILARITY = 0.4;
 
 export class PostgresSearchEngine implements SearchEngine {
   readonly kind = 'postgres';
@@ -104,12 +107,12 @@ export class PostgresSearchEngine implements SearchEngine {
       matched as (
         select p.id, p.category_id, p.store_id, p.price_min, p.sold_count, p.rating_avg, p.rating_count, p.created_at,
           case when cast(:q as text) is null then 0
-               else ts_rank(p.search_vector, to_tsquery('simple', coalesce(cast(:tsquery as text), ''))) + word_similarity(cast(:q as text), p.title) end as rank
+               else ts_rank(p.search_vector, to_tsquery('simple', coalesce(cast(:tsquery as text), ''))) + strict_word_similarity(cast(:q as text), p.title) end as rank
         from products p
         where p.status = 'active'
           and (cast(:q as text) is null
                or (cast(:tsquery as text) is not null and p.search_vector @@ to_tsquery('simple', cast(:tsquery as text)))
-               or word_similarity(cast(:q as text), p.title) >= :similarity)
+               or strict_word_similarity(cast(:q as text), p.title) >= :similarity)
           and (cast(:categoryId as uuid) is null or p.category_id in (select id from wanted_categories))
           and (cast(:storeId as uuid) is null or p.store_id = cast(:storeId as uuid))
           and (cast(:minPrice as bigint) is null or p.price_max >= cast(:minPrice as bigint))

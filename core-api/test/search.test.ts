@@ -1,0 +1,133 @@
+import { expect } from 'chai';
+import { seedDemo } from '../../seeds/demo.ts';
+import { MeiliSearchEngine, PostgresSearchEngine, type ProductSearch, type SearchEngine } from '../src/platform/search/engine.ts';
+import { createTestDatabase, type TestDatabase } from './support/db.ts';
+import { createTestStorage } from './support/storage.ts';
+
+/** Every engine whose server is here: Postgres always, Meilisearch when MEILI_URL is set. */
+const engines: Array<{ name: string; make: (db: TestDatabase) => SearchEngine }> = [
+  { name: 'postgres', make: (db) => new PostgresSearchEngine(db.knex) },
+  ...(process.env.MEILI_URL
+    ? [{ name: 'meilisearch', make: (db: TestDatabase) => new MeiliSearchEngine(db.knex, process.env.MEILI_URL!, process.env.MEILI_API_KEY, `products_test_${Date.now()}`) }]
+    : []),
+];
+
+const query = (q: Partial<ProductSearch>): ProductSearch => ({ sort: 'relevance', page: 1, pageSize: 100, ...q });
+
+for (const { name, make } of engines) {
+  describe(`search contract (${name})`, () => {
+    let db: TestDatabase;
+    let engine: SearchEngine;
+    let titles: Map<string, string>;
+    let categoryOf: Map<string, string>;
+
+    before(async function () {
+      this.timeout(120_000);
+      db = await createTestDatabase();
+      const storage = await createTestStorage();
+      await seedDemo({ knex: db.knex, storage });
+      await storage.destroy();
+      // one draft product must never be found
+      await db.knex('products').where({ title: 'Dompet Batik Lipat' }).update({ status: 'draft' });
+      engine = make(db);
+      await engine.rebuild();
+      const rows = await db.knex('products').select('id', 'title', 'categoryId');
+      titles = new Map(rows.map((r) => [r.id, r.title]));
+      categoryOf = new Map(rows.map((r) => [r.id, r.categoryId]));
+    });
+    after(async () => {
+      await db?.destroy();
+    });
+
+    const titlesOf = async (q: Partial<ProductSearch>) => (await engine.search(query(q))).ids.map((id) => titles.get(id)!);
+    const slugId = async (slug: string) => (await db.knex('categories').where({ slug }).first('id')).id as string;
+
+    it('should find words, prefixes, and tolerate typos (sepato, kemja)', async () => {
+      expect(await titlesOf({ q: 'sepatu' })).to.include('Sepatu Kanvas Lokal Motif Batik');
+      expect(await titlesOf({ q: 'sepato' })).to.include('Sepatu Kanvas Lokal Motif Batik');
+      const kemeja = await titlesOf({ q: 'kemja' });
+      expect(kemeja).to.include('Kemeja Batik Parang Lengan Panjang');
+      expect(kemeja.every((t) => /kemeja/i.test(t)), kemeja.join(', ')).to.equal(true);
+      expect(await titlesOf({ q: 'grinde' })).to.include('Grinder Kopi Manual');
+    });
+
+    it('should search category and store names too', async () => {
+      const byStore = await titlesOf({ q: 'priangan' });
+      expect(byStore).to.include('Kopi Arabika Gayo 250g');
+    });
+
+    it('should never return a product that is not active', async () => {
+      expect(await titlesOf({ q: 'dompet' })).to.not.include('Dompet Batik Lipat');
+      const active = await db.knex('products').where({ status: 'active' }).count({ n: '*' }).first();
+      expect((await engine.search(query({}))).total).to.equal(Number(active!.n));
+    });
+
+    it('should include descendants in a category filter and count facets', async () => {
+      const fesyen = await slugId('fesyen');
+      const children = new Set(await db.knex('categories').where({ parentId: fesyen }).pluck('id'));
+      const result = await engine.search(query({ categoryId: fesyen }));
+      expect(result.total).to.be.above(5);
+      for (const id of result.ids) expect(children.has(categoryOf.get(id)!), titles.get(id)).to.equal(true);
+      const facetTotal = result.facets.categories.reduce((n, f) => n + f.count, 0);
+      expect(facetTotal).to.equal(result.total);
+      expect(result.facets.stores.reduce((n, f) => n + f.count, 0)).to.equal(result.total);
+    });
+
+    it('should filter by store, price range and stock', async () => {
+      const store = await db.knex('stores').where({ slug: 'kopi-priangan-asep' }).first('id');
+      const byStore = await engine.search(query({ storeId: store.id }));
+      expect(byStore.total).to.equal(14);
+      expect(byStore.facets.stores).to.deep.equal([{ id: store.id, count: 14 }]);
+
+      const cheap = await engine.search(query({ maxPrice: 30000 }));
+      const prices = await db.knex('products').whereIn('id', cheap.ids).select('priceMin', 'priceMax');
+      expect(prices.length).to.be.above(0);
+      for (const p of prices) expect(p.priceMin).to.be.at.most(30000);
+      const band = await engine.search(query({ minPrice: 200000, maxPrice: 300000 }));
+      for (const p of await db.knex('products').whereIn('id', band.ids)) {
+        expect(p.priceMax >= 200000 && p.priceMin <= 300000, p.title).to.equal(true);
+      }
+
+      await db.knex('productVariants').whereIn('productId', db.knex('products').where({ title: 'Teh Rosela Kering 50g' }).select('id')).update({ stock: 0 });
+      await engine.sync([...titles].filter(([, t]) => t === 'Teh Rosela Kering 50g').map(([id]) => id));
+      expect(await titlesOf({ inStock: true })).to.not.include('Teh Rosela Kering 50g');
+      expect(await titlesOf({ inStock: false })).to.include('Teh Rosela Kering 50g');
+    });
+
+    it('should sort by price both ways, newest, popularity and rating', async () => {
+      const byPrice = await engine.search(query({ sort: 'price_asc' }));
+      const price = new Map((await db.knex('products').select('id', 'priceMin', 'soldCount', 'ratingAvg', 'createdAt')).map((p) => [p.id, p]));
+      const sequence = (ids: string[], key: string) => ids.map((id) => Number(price.get(id)[key]));
+      const ascending = (xs: number[]) => xs.every((x, i) => i === 0 || xs[i - 1] <= x);
+      expect(ascending(sequence(byPrice.ids, 'priceMin'))).to.equal(true);
+      expect(ascending(sequence((await engine.search(query({ sort: 'price_desc' }))).ids, 'priceMin').reverse())).to.equal(true);
+      expect(ascending(sequence((await engine.search(query({ sort: 'newest' }))).ids, 'createdAt').reverse())).to.equal(true);
+
+      const [best] = await db.knex('products').where({ status: 'active' }).orderBy('title').limit(1);
+      await db.knex('products').where({ id: best.id }).update({ soldCount: 500, ratingAvg: 4.9, ratingCount: 12 });
+      await engine.sync([best.id]);
+      expect((await engine.search(query({ sort: 'popular' }))).ids[0]).to.equal(best.id);
+      expect((await engine.search(query({ sort: 'rating' }))).ids[0]).to.equal(best.id);
+    });
+
+    it('should paginate without overlap, with the same total on every page', async () => {
+      const first = await engine.search(query({ sort: 'newest', pageSize: 10, page: 1 }));
+      const second = await engine.search(query({ sort: 'newest', pageSize: 10, page: 2 }));
+      const pages = Math.ceil(first.total / 10);
+      const last = await engine.search(query({ sort: 'newest', pageSize: 10, page: pages }));
+      const beyond = await engine.search(query({ sort: 'newest', pageSize: 10, page: pages + 1 }));
+      expect(first.ids).to.have.length(10);
+      expect(first.ids.filter((id) => second.ids.includes(id))).to.deep.equal([]);
+      expect(last.ids).to.have.length(first.total - (pages - 1) * 10);
+      expect(beyond.ids).to.deep.equal([]);
+      expect(new Set([first.total, second.total, last.total, beyond.total]).size).to.equal(1);
+    });
+
+    it('should follow a product leaving the catalog', async () => {
+      const [gone] = await db.knex('products').where({ title: 'Cobek Batu Merapi' }).select('id');
+      await db.knex('products').where({ id: gone.id }).update({ status: 'archived' });
+      await engine.sync([gone.id]);
+      expect(await titlesOf({ q: 'cobek' })).to.deep.equal([]);
+    });
+  });
+}
