@@ -1116,6 +1116,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1124,6 +1126,7 @@ export interface operations {
                     };
                 };
             };
+            304: components["responses"]["NotModified"];
         };
     };
     listProducts: {
