@@ -42,6 +42,11 @@ export class Scheduler {
 
   /** Lets running jobs finish (their locks are released), then closes the job store's connections. */
   async stop(): Promise<void> {
+    // Agenda connects in the background from its constructor; let that finish before closing
+    // (it never settles when the store is unreachable, hence the bound)
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.agenda.ready, new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
+    clearTimeout(timer);
     if (this.started) await this.agenda.stop(true);
     else await this.backend.disconnect();
     this.started = false;
