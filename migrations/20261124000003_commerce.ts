@@ -26,11 +26,12 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('user_id').notNullable().references('users.id').onDelete('RESTRICT');
     t.text('idempotency_key').notNullable();
     t.text('request_hash').notNullable();
-    t.text('status').notNullable().defaultTo('completed').checkIn(['completed', 'failed'], 'checkouts_status_check');
+    // claimed first (processing) in the checkout's own transaction, so a concurrent request with the same key waits for it
+    t.text('status').notNullable().defaultTo('processing').checkIn(['processing', 'completed'], 'checkouts_status_check');
     t.text('payment_method').notNullable().checkIn(['ovo', 'dana', 'bca_va', 'cod'], 'checkouts_payment_method_check');
-    t.text('payment_status').notNullable().checkIn(['pending', 'paid', 'declined'], 'checkouts_payment_status_check');
+    t.text('payment_status').checkIn(['pending', 'paid'], 'checkouts_payment_status_check');
     t.jsonb('payment').notNullable().defaultTo('{}');
-    t.bigInteger('total').notNullable();
+    t.bigInteger('total').notNullable().defaultTo(0);
     // the first answer, replayed for a repeat with the same key and body
     t.integer('response_status');
     t.jsonb('response_body');

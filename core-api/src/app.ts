@@ -18,6 +18,14 @@ import { StorefrontService } from './modules/catalog/storefront.service.ts';
 import { inventoryHandlers } from './modules/inventory/routes.ts';
 import { InventoryService } from './modules/inventory/service.ts';
 import { systemHandlers } from './modules/system/routes.ts';
+import { CheckoutFlow } from './flows/checkout.flow.ts';
+import { cartHandlers } from './modules/cart/routes.ts';
+import { CartService } from './modules/cart/service.ts';
+import { orderHandlers } from './modules/orders/routes.ts';
+import { OrdersService } from './modules/orders/service.ts';
+import { reviewHandlers } from './modules/reviews/routes.ts';
+import { ReviewsService } from './modules/reviews/service.ts';
+import { SimulatedGateway } from './platform/payments/gateway.ts';
 import type { Platform } from './platform/index.ts';
 
 export interface AppDeps {
@@ -31,6 +39,7 @@ function handlers({ config, platform, log }: AppDeps) {
   const { db, storage, search } = platform;
   const urls = { publicUrl: config.publicUrl, s3PublicUrl: config.s3PublicUrl };
   const products = new ProductsService(db, urls);
+  const cart = new CartService(db, urls);
   return {
     ...systemHandlers(platform, log),
     ...accountHandlers(new AccountsService(db, config), config),
@@ -42,6 +51,9 @@ function handlers({ config, platform, log }: AppDeps) {
       images: new ImagesService(db, storage, products, urls),
     }),
     ...inventoryHandlers(new InventoryService(db, products)),
+    ...cartHandlers(cart),
+    ...orderHandlers(new OrdersService(db), new CheckoutFlow(db, new SimulatedGateway(), cart)),
+    ...reviewHandlers(new ReviewsService(db)),
   };
 }
 

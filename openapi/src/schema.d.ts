@@ -372,6 +372,239 @@ export interface paths {
         patch: operations["updateInventory"];
         trace?: never;
     };
+    "/cart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shopper's cart, grouped by store, with what is wrong with each line */
+        get: operations["getCart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cart/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a variant in the cart (adds to its line when it is there already)
+         * @description Asking for more than is in stock is a 409 that says how many are available.
+         */
+        post: operations["addCartItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cart/items/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a line out of the cart */
+        delete: operations["removeCartItem"];
+        options?: never;
+        head?: never;
+        /** Change a line's quantity */
+        patch: operations["updateCartItem"];
+        trace?: never;
+    };
+    "/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay once for the cart; one order per store
+         * @description All or nothing, in one transaction: stock is taken with guarded updates in a fixed order;
+         *     a short variant is a 409 naming it and what is available, and nothing changes. One order per
+         *     store, each with its own shipping cost. Purchased lines leave the cart.
+         *
+         *     **Idempotency.** `Idempotency-Key` is required. The same key and body replay the first
+         *     answer (status and body, with `Idempotent-Replayed: true`); the same key with another body
+         *     is a 422; concurrent requests with one key make one checkout. Keys are kept at least 24 hours.
+         *
+         *     **Shipping (simulated, deterministic).** From the store's city to the buyer's city: Rp 10.000
+         *     within one city, Rp 18.000 within one island, Rp 35.000 between islands (or to a city we do
+         *     not know), plus Rp 1.000 for every unit after the first.
+         *
+         *     **Payment (simulated gateway).** `ovo` and `dana` are charged at once (`paid`), except that
+         *     the gateway declines an e-wallet whose phone number ends in `0402` (402, nothing changes).
+         *     `bca_va` answers a virtual account number to pay within 24 hours (`pending`); `cod` is paid
+         *     on delivery (`pending`).
+         */
+        post: operations["checkout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shopper's orders, newest first */
+        get: operations["listMyOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the shopper's orders, with its status history */
+        get: operations["getMyOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an order while it is pending (its stock goes back) */
+        post: operations["cancelMyOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/confirm-receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a shipped order arrived (it becomes delivered) */
+        post: operations["confirmReceipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/seller/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The store's orders, newest first; `q` matches the order number */
+        get: operations["listStoreOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/seller/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the store's orders */
+        get: operations["getStoreOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/seller/orders/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move an order forward (processing, shipped) or cancel it
+         * @description Shipping needs a tracking number. A seller may cancel a pending or processing order; its stock goes back. An illegal move is 409.
+         */
+        post: operations["setStoreOrderStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A product's reviews, newest first */
+        get: operations["listReviews"];
+        put?: never;
+        /**
+         * Review a product you received (once per product)
+         * @description Only a shopper with a delivered order containing the product may review it (403 otherwise); once (409).
+         */
+        post: operations["createReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -398,6 +631,14 @@ export interface components {
                 /** @description Name of a request header */
                 header?: string;
                 message: string;
+            }[];
+            /** @description With 409 at checkout: each variant that is short, and how many are left. */
+            shortages?: {
+                variantId: components["schemas"]["Id"];
+                sku: string;
+                title: string;
+                requested: number;
+                available: number;
             }[];
         };
         Health: {
@@ -698,8 +939,192 @@ export interface components {
             productCount: number;
             rating: components["schemas"]["Rating"];
         };
+        Quantity: number;
+        /**
+         * @description unavailable: no longer on sale; out_of_stock / insufficient_stock: stock fell below the quantity; price_changed: the price differs from when it was added.
+         * @enum {string}
+         */
+        CartProblem: "unavailable" | "out_of_stock" | "insufficient_stock" | "price_changed";
+        CartItem: {
+            id: components["schemas"]["Id"];
+            variantId: components["schemas"]["Id"];
+            productId: components["schemas"]["Id"];
+            title: string;
+            options: {
+                [key: string]: string;
+            };
+            thumbnailUrl: string | null;
+            /** @description Today's price */
+            unitPrice: components["schemas"]["Money"];
+            quantity: components["schemas"]["Quantity"];
+            lineTotal: components["schemas"]["Money"];
+            /** @description Units in stock now */
+            available: number;
+            problems: components["schemas"]["CartProblem"][];
+        };
+        Cart: {
+            groups: {
+                store: components["schemas"]["StoreRef"];
+                items: components["schemas"]["CartItem"][];
+                subtotal: components["schemas"]["Money"];
+            }[];
+            /** @description Units across every line */
+            itemCount: number;
+            total: components["schemas"]["Money"];
+        };
+        StoreRef: {
+            id: components["schemas"]["Id"];
+            name: string;
+            slug: string;
+        };
+        ShippingAddress: {
+            recipient: string;
+            /** @description An Indonesian mobile number */
+            phone: string;
+            street: string;
+            city: string;
+            province: string;
+            postalCode: string;
+        };
+        /** @enum {string} */
+        PaymentMethod: "ovo" | "dana" | "bca_va" | "cod";
+        CheckoutRequest: {
+            shippingAddress: components["schemas"]["ShippingAddress"];
+            paymentMethod: components["schemas"]["PaymentMethod"];
+            /** @description The cart lines to buy; every line when left out. */
+            itemIds?: components["schemas"]["Id"][];
+        };
+        Payment: {
+            /** @description The gateway's reference for the charge */
+            reference: string;
+            /** @description bca_va: the number to transfer to */
+            virtualAccount?: string;
+            /**
+             * Format: date-time
+             * @description bca_va: pay before this
+             */
+            expiresAt?: string;
+            /** @description What the shopper does next */
+            instructions?: string;
+        };
+        CheckoutResult: {
+            checkout: {
+                id: components["schemas"]["Id"];
+                total: components["schemas"]["Money"];
+                paymentMethod: components["schemas"]["PaymentMethod"];
+                /** @enum {string} */
+                paymentStatus: "pending" | "paid";
+                payment: components["schemas"]["Payment"];
+            };
+            orders: components["schemas"]["Order"][];
+        };
+        /** @enum {string} */
+        OrderStatus: "pending" | "processing" | "shipped" | "delivered" | "cancelled";
+        OrderItem: {
+            id: components["schemas"]["Id"];
+            variantId: components["schemas"]["Id"];
+            productId: components["schemas"]["Id"];
+            /** @description As it was when ordered */
+            title: string;
+            options: {
+                [key: string]: string;
+            };
+            sku: string;
+            /** @description As it was when ordered */
+            unitPrice: components["schemas"]["Money"];
+            quantity: components["schemas"]["Quantity"];
+            lineTotal: components["schemas"]["Money"];
+        };
+        OrderEvent: {
+            from: components["schemas"]["OrderStatus"] | null;
+            to: components["schemas"]["OrderStatus"];
+            /** @enum {string} */
+            actor: "customer" | "seller" | "system";
+            note?: string;
+            /** Format: date-time */
+            at: string;
+        };
+        Order: {
+            id: components["schemas"]["Id"];
+            /** @description Human-readable and unique, e.g. PSR-20261124-7F3K9Q */
+            number: string;
+            store: components["schemas"]["StoreRef"];
+            status: components["schemas"]["OrderStatus"];
+            items: components["schemas"]["OrderItem"][];
+            subtotal: components["schemas"]["Money"];
+            shippingCost: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+            shippingAddress: components["schemas"]["ShippingAddress"];
+            trackingNumber?: string;
+            cancelReason?: string;
+            /** Format: date-time */
+            placedAt: string;
+            /** Format: date-time */
+            deliveredAt?: string;
+            paymentMethod?: components["schemas"]["PaymentMethod"];
+            /** @enum {string} */
+            paymentStatus?: "pending" | "paid";
+            /** @description Every status change */
+            history?: components["schemas"]["OrderEvent"][];
+        };
+        Review: {
+            id: components["schemas"]["Id"];
+            rating: number;
+            comment: string;
+            /** @description The reviewer's display name */
+            reviewerName: string;
+            /** @description Always true today; only buyers may review */
+            verifiedPurchase: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
     };
     responses: {
+        /** @description The cart after the change */
+        CartAnswer: {
+            headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Cart"];
+            };
+        };
+        /** @description The order, with its status history */
+        OrderAnswer: {
+            headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Order"];
+            };
+        };
+        /** @description One page of orders */
+        OrderPageAnswer: {
+            headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    items: components["schemas"]["Order"][];
+                    total: number;
+                    page: number;
+                    pageSize: number;
+                };
+            };
+        };
+        /** @description The payment was declined; nothing was bought. */
+        PaymentRequired: {
+            headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description What you have (If-None-Match) is still current. */
         NotModified: {
             headers: {
@@ -825,6 +1250,8 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /** @description Present (true) when this is the stored answer to an earlier request with the same Idempotency-Key. */
+        IdempotentReplayed: "true";
         /** @description Identifies this version of the resource; send it back as If-None-Match. */
         ETag: string;
         /** @description How long shared caches may keep the answer. */
@@ -1583,6 +2010,350 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+        };
+    };
+    getCart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CartAnswer"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    addCartItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    variantId: components["schemas"]["Id"];
+                    quantity: components["schemas"]["Quantity"];
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["CartAnswer"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    removeCartItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CartAnswer"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateCartItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    quantity: components["schemas"]["Quantity"];
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["CartAnswer"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    checkout: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A unique string per checkout attempt (e.g. a UUID), reused only to retry the same request. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutRequest"];
+            };
+        };
+        responses: {
+            /** @description Paid (or awaiting payment) and split into orders */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["PaymentRequired"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listMyOrders: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["OrderStatus"];
+                /** @description 1-based page number */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, at most 100 */
+                pageSize?: components["parameters"]["PageSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["OrderPageAnswer"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getMyOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["OrderAnswer"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    cancelMyOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["OrderAnswer"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    confirmReceipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["OrderAnswer"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listStoreOrders: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["OrderStatus"];
+                q?: string;
+                /** @description 1-based page number */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, at most 100 */
+                pageSize?: components["parameters"]["PageSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["OrderPageAnswer"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getStoreOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["OrderAnswer"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    setStoreOrderStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status: "processing" | "shipped" | "cancelled";
+                    trackingNumber?: string;
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["OrderAnswer"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listReviews: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, at most 100 */
+                pageSize?: components["parameters"]["PageSize"];
+            };
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of reviews */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Review"][];
+                        total: number;
+                        page: number;
+                        pageSize: number;
+                        rating: components["schemas"]["Rating"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rating: number;
+                    /** @default  */
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The review */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
 }

@@ -47,6 +47,7 @@ export function sendProblem(ctx: Context, problem: ProblemError): void {
     instance: ctx.path,
     requestId: ctx.state.requestId,
     ...(problem.errors ? { errors: problem.errors } : {}),
+    ...problem.extensions,
   };
 }
 

@@ -122,6 +122,8 @@ function toFieldErrors(errors: ErrorObject[] | null | undefined, where: 'body' |
 
 interface CompiledOperation {
   params: Partial<Record<Location, ValidateFunction>>;
+  /** Declared header parameters, as the spec spells them. */
+  headerNames: string[];
   bodyTypes: string[];
   bodyRequired: boolean;
   body?: ValidateFunction;
@@ -155,11 +157,13 @@ export class OpenApiValidator {
   private compile(op: Operation): CompiledOperation {
     const base = ['paths', op.path, op.method];
     const params: CompiledOperation['params'] = {};
+    const headerNames: string[] = [];
     const byLocation = new Map<Location, { properties: Json; required: string[] }>();
     (op.definition.parameters ?? []).forEach((raw: Json, index: number) => {
       const { node: param, segments } = follow(this.spec, raw, [...base, 'parameters', index]);
       const location = param.in as Location;
       const entry = byLocation.get(location) ?? { properties: {}, required: [] };
+      if (location === 'header') headerNames.push(param.name);
       const name = location === 'header' ? String(param.name).toLowerCase() : param.name;
       entry.properties[name] = { $ref: pointerTo(...segments, 'schema') };
       if (param.required) entry.required.push(name);
@@ -175,7 +179,7 @@ export class OpenApiValidator {
         additionalProperties: location === 'header',
       });
     }
-    const compiled: CompiledOperation = { params, bodyTypes: [], bodyRequired: false };
+    const compiled: CompiledOperation = { params, headerNames, bodyTypes: [], bodyRequired: false };
     if (op.definition.requestBody) {
       const { node: body, segments } = follow(this.spec, op.definition.requestBody, [...base, 'requestBody']);
       compiled.bodyTypes = Object.keys(body.content ?? {});
@@ -205,6 +209,7 @@ export class OpenApiValidator {
       if (!validate(inputs[location])) errors.push(...toFieldErrors(validate.errors, location));
     }
     ctx.state.query = inputs.query;
+    ctx.state.headers = Object.fromEntries(compiled.headerNames.map((name) => [name, ctx.get(name)]));
 
     const hasBody = Number(ctx.get('Content-Length') || 0) > 0 || Boolean(ctx.get('Transfer-Encoding'));
     if (compiled.bodyTypes.length > 0) {

@@ -32,11 +32,13 @@ export class ProblemError extends Error {
   readonly title: string;
   readonly errors?: FieldError[];
   readonly headers?: Record<string, string>;
+  /** RFC 9457 extension members, sent beside the standard ones. */
+  readonly extensions?: Record<string, unknown>;
 
   constructor(
     status: number,
     detail: string,
-    opts: { type?: string; title?: string; errors?: FieldError[]; headers?: Record<string, string> } = {},
+    opts: { type?: string; title?: string; errors?: FieldError[]; headers?: Record<string, string>; extensions?: Record<string, unknown> } = {},
   ) {
     super(detail);
     this.status = status;
@@ -44,6 +46,7 @@ export class ProblemError extends Error {
     this.title = opts.title ?? TITLES[status] ?? 'Error';
     this.errors = opts.errors;
     this.headers = opts.headers;
+    this.extensions = opts.extensions;
   }
 }
 

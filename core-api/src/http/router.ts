@@ -68,7 +68,7 @@ async function handle(
     body: ctx.request.body,
     query: ctx.state.query,
     params: ctx.params,
-    headers: ctx.headers,
+    headers: ctx.state.headers,
     user: () => user ?? (() => { throw unauthorized(); })(),
     ctx,
   } as HandlerInput<OperationId>;

@@ -150,6 +150,9 @@ export class ProductsService {
   async update(caller: AuthUser, productId: string, patch: Schemas['ProductPatch']): Promise<SellerProductJson> {
     await this.write(async (trx) => {
       const storeId = await this.storeOf(caller, trx);
+      await this.ownProduct(trx, storeId, productId);
+      // variants before product, the order checkout takes them in, so the two cannot deadlock
+      await trx('productVariants').where({ productId }).orderBy('id').forUpdate();
       const product = await this.ownProduct(trx, storeId, productId, true);
       if (patch.categoryId) await this.checkCategory(trx, patch.categoryId);
       const options: ProductOption[] = patch.options ?? product.options;

@@ -15,10 +15,26 @@ export type StockReason = 'manual' | 'sale' | 'cancellation';
  * each change, and writes the outbox events: the product changed (search), and a low-stock alert
  * when a variant crosses below its threshold (once per crossing, not on every sale).
  */
+export interface StockShortage {
+  variantId: string;
+  sku: string;
+  available: number;
+  pointer?: string;
+}
+
+/** Stock would go below zero; nothing was changed. Callers say it their way (422 for a seller, 409 at checkout). */
+export class StockShortError extends Error {
+  readonly shortages: StockShortage[];
+  constructor(shortages: StockShortage[]) {
+    super(`short on ${shortages.map((s) => s.sku).join(', ')}`);
+    this.shortages = shortages;
+  }
+}
+
 export async function applyStockChanges(
   trx: Knex,
-  changes: Array<{ variantId: string; newStock: (old: number) => number; pointer?: string }>,
-  actor: { id: string | null; reason: StockReason; orderId?: string },
+  changes: Array<{ variantId: string; newStock: (old: number) => number; pointer?: string; orderId?: string }>,
+  actor: { id: string | null; reason: StockReason },
 ): Promise<void> {
   const ids = [...new Set(changes.map((c) => c.variantId))].sort();
   const rows: Array<{ id: string; productId: string; storeId: string; stock: number; lowStockThreshold: number; sku: string }> = await trx('productVariants')
@@ -27,21 +43,23 @@ export async function applyStockChanges(
     .forUpdate();
   const byId = new Map(rows.map((r) => [r.id, r]));
   const next = new Map<string, number>();
-  const problems = [];
+  const orderOf = new Map<string, string>();
+  const shortages: StockShortage[] = [];
   for (const change of changes) {
     const row = byId.get(change.variantId)!;
     const stock = change.newStock(next.get(row.id) ?? row.stock);
-    if (stock < 0) problems.push({ pointer: change.pointer ?? '', message: `would leave ${row.sku} at ${stock}; it has ${next.get(row.id) ?? row.stock}` });
+    if (stock < 0) shortages.push({ variantId: row.id, sku: row.sku, available: row.stock, pointer: change.pointer });
     next.set(row.id, stock);
+    if (change.orderId) orderOf.set(row.id, change.orderId);
   }
-  if (problems.length) throw unprocessable('Stock cannot go below zero; nothing was changed.', problems);
+  if (shortages.length) throw new StockShortError(shortages);
 
   const lowStock = [];
   for (const [id, stock] of next) {
     const row = byId.get(id)!;
     if (stock === row.stock) continue;
     await trx('productVariants').where({ id }).update({ stock, updatedAt: new Date() });
-    await trx('stockMovements').insert({ variantId: id, actorId: actor.id, oldStock: row.stock, newStock: stock, reason: actor.reason, orderId: actor.orderId ?? null });
+    await trx('stockMovements').insert({ variantId: id, actorId: actor.id, oldStock: row.stock, newStock: stock, reason: actor.reason, orderId: orderOf.get(id) ?? null });
     if (row.stock >= row.lowStockThreshold && stock < row.lowStockThreshold) {
       lowStock.push({ variantId: id, productId: row.productId, storeId: row.storeId, stock, threshold: row.lowStockThreshold });
     }
@@ -122,7 +140,13 @@ export class InventoryService {
             : { variantId: item.variantId, newStock: (old: number) => old + item.delta, pointer: `/items/${i}/delta` },
         ),
         { id: caller.id, reason: 'manual' },
-      );
+      ).catch((err) => {
+        if (!(err instanceof StockShortError)) throw err;
+        throw unprocessable(
+          'Stock cannot go below zero; nothing was changed.',
+          err.shortages.map((s) => ({ pointer: s.pointer ?? '', message: `would take ${s.sku} below zero; it has ${s.available}` })),
+        );
+      });
     });
     const rows = await this.select(this.rows(storeId).whereIn('v.id', ids)).orderBy('v.id');
     return { items: rows.map((r: Record<string, any>) => this.toJson(r)) };

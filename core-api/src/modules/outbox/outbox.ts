@@ -6,6 +6,12 @@ export interface OutboxTopics {
   'catalog.product-changed': { productId: string };
   /** A variant's stock went from at or above its threshold to below it. */
   'inventory.low-stock': { variantId: string; productId: string; storeId: string; stock: number; threshold: number };
+  /** A checkout succeeded: the shopper's confirmation (one for all its orders). */
+  'checkout.completed': { checkoutId: string };
+  /** A store received an order: the seller's notice. */
+  'order.placed': { orderId: string; storeId: string };
+  /** An order moved: the shopper's notice. */
+  'order.status-changed': { orderId: string; from: string; to: string };
 }
 export type OutboxTopic = keyof OutboxTopics;
 

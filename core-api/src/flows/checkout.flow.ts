@@ -1,0 +1,182 @@
+import { createHash, randomInt, randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { components } from '@pasar/openapi/schema';
+import type { AuthUser } from '../http/handler.ts';
+import { ProblemError, conflict, unprocessable } from '../http/problem.ts';
+import { PaymentDeclined, type PaymentGateway } from '../platform/payments/gateway.ts';
+import { cartLines, type CartLine, type CartService } from '../modules/cart/service.ts';
+import { StockShortError, applyStockChanges } from '../modules/inventory/service.ts';
+import { loadOrders } from '../modules/orders/service.ts';
+import { shippingCost } from '../modules/orders/shipping.ts';
+import { enqueue } from '../modules/outbox/outbox.ts';
+
+type Schemas = components['schemas'];
+type CheckoutRequest = Schemas['CheckoutRequest'];
+type CheckoutResult = Schemas['CheckoutResult'];
+
+export interface CheckoutAnswer {
+  status: 201;
+  body: CheckoutResult;
+  replayed: boolean;
+}
+
+/** JSON with sorted keys, so the same body always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+
+/** PSR-20261124-7F3K9Q: the day in Jakarta, then six unambiguous characters. */
+function orderNumber(now = new Date()): string {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now).replace(/-/g, '');
+  const suffix = Array.from({ length: 6 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+  return `PSR-${day}-${suffix}`;
+}
+
+/**
+ * Pay once for a cart from many stores, making one order per store. Every step runs in one
+ * transaction, so any failure (short stock, declined payment) undoes all of them:
+ * 1. claim the idempotency key (a concurrent request with the same key waits on it, then replays);
+ * 2. lock the cart and read the chosen lines;
+ * 3. take the stock with guarded updates in id order (no oversell, no deadlock);
+ * 4. create one order per store, with snapshots and its shipping cost;
+ * 5. charge the payment; 6. empty the purchased lines; 7. write the outbox events; 8. keep the answer.
+ */
+export class CheckoutFlow {
+  private readonly db: Knex;
+  private readonly gateway: PaymentGateway;
+  private readonly cart: CartService;
+
+  constructor(db: Knex, gateway: PaymentGateway, cart: CartService) {
+    this.db = db;
+    this.gateway = gateway;
+    this.cart = cart;
+  }
+
+  async run(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest): Promise<CheckoutAnswer> {
+    const requestHash = createHash('sha256').update(canonical(request)).digest('hex');
+    return this.db.transaction(async (trx) => {
+      // 1. the key: inserting it waits for any in-flight checkout holding the same key
+      const claimed = await trx.raw(
+        `insert into checkouts (user_id, idempotency_key, request_hash, payment_method) values (?, ?, ?, ?)
+         on conflict (user_id, idempotency_key) do nothing returning id`,
+        [caller.id, idempotencyKey, requestHash, request.paymentMethod],
+      );
+      if (claimed.rows.length === 0) {
+        const first = await trx('checkouts').where({ userId: caller.id, idempotencyKey }).first();
+        if (first.requestHash !== requestHash) {
+          throw unprocessable('This Idempotency-Key was used for a different checkout; use a new key.', [
+            { header: 'Idempotency-Key', message: 'was used with another body' },
+          ]);
+        }
+        return { status: 201, body: first.responseBody as CheckoutResult, replayed: true };
+      }
+      const checkoutId: string = claimed.rows[0].id;
+
+      // 2. the cart
+      const cartId = await this.cart.cartId(caller.id, trx);
+      await trx('carts').where({ id: cartId }).forUpdate();
+      const lines = await cartLines(trx, cartId, request.itemIds);
+      if (request.itemIds && lines.length !== request.itemIds.length) {
+        throw unprocessable('Some chosen lines are not in your cart.', [{ pointer: '/itemIds', message: 'names lines that are not in the cart' }]);
+      }
+      if (lines.length === 0) throw unprocessable('Your cart is empty.', [{ pointer: '/itemIds', message: 'nothing to buy' }]);
+      const gone = lines.filter((l) => !l.onSale);
+      if (gone.length) {
+        throw conflict(`No longer on sale: ${gone.map((l) => l.title).join(', ')}. Remove it from the cart.`, [{ message: 'a line is no longer on sale' }]);
+      }
+
+      // 3. the stock, first: locks are taken in variant id order before anything else touches these
+      //    rows (an order item's foreign key would take a share lock), so checkouts cannot deadlock
+      const byStore = new Map<string, CartLine[]>();
+      for (const line of lines) byStore.set(line.storeId, [...(byStore.get(line.storeId) ?? []), line]);
+      const orderIdOfStore = new Map([...byStore.keys()].map((storeId) => [storeId, randomUUID()]));
+      try {
+        await applyStockChanges(
+          trx,
+          lines.map((l) => ({ variantId: l.variantId, newStock: (old: number) => old - l.quantity, orderId: orderIdOfStore.get(l.storeId) })),
+          { id: caller.id, reason: 'sale' },
+        );
+      } catch (err) {
+        if (!(err instanceof StockShortError)) throw err;
+        const short = err.shortages.map((s) => {
+          const line = lines.find((l) => l.variantId === s.variantId)!;
+          return { variantId: s.variantId, sku: s.sku, title: line.title, requested: line.quantity, available: s.available };
+        });
+        throw new ProblemError(409, short.map((s) => `Only ${s.available} of ${s.title} (${s.sku}) left; you asked for ${s.requested}.`).join(' '), {
+          type: 'insufficient-stock',
+          errors: short.map((s) => ({ message: `${s.sku}: ${s.available} available` })),
+          extensions: { shortages: short },
+        });
+      }
+      const soldPerProduct = new Map<string, number>();
+      for (const l of lines) soldPerProduct.set(l.productId, (soldPerProduct.get(l.productId) ?? 0) + l.quantity);
+      for (const productId of [...soldPerProduct.keys()].sort()) {
+        await trx('products').where({ id: productId }).increment('soldCount', soldPerProduct.get(productId)!);
+      }
+
+      // 4. one order per store, with price and title snapshots and its own shipping
+      let total = 0;
+      for (const [storeId, storeLines] of byStore) {
+        const orderId = orderIdOfStore.get(storeId)!;
+        const subtotal = storeLines.reduce((n, l) => n + l.price * l.quantity, 0);
+        const shipping = shippingCost(storeLines[0].storeLocation, request.shippingAddress.city, storeLines.reduce((n, l) => n + l.quantity, 0));
+        await trx('orders').insert({
+          id: orderId,
+          checkoutId,
+          storeId,
+          userId: caller.id,
+          number: orderNumber(),
+          subtotal,
+          shippingCost: shipping,
+          total: subtotal + shipping,
+          shippingAddress: JSON.stringify(request.shippingAddress),
+        });
+        total += subtotal + shipping;
+        await trx('orderItems').insert(
+          storeLines.map((l) => ({
+            orderId,
+            variantId: l.variantId,
+            productId: l.productId,
+            title: l.title,
+            options: JSON.stringify(l.options),
+            sku: l.sku,
+            unitPrice: l.price,
+            quantity: l.quantity,
+            lineTotal: l.price * l.quantity,
+          })),
+        );
+        await trx('orderEvents').insert({ orderId, fromStatus: null, toStatus: 'pending', actorId: caller.id, actorRole: 'customer' });
+      }
+
+      // 5. the payment
+      let payment;
+      try {
+        payment = await this.gateway.charge({ checkoutId, method: request.paymentMethod, amount: total, phone: request.shippingAddress.phone });
+      } catch (err) {
+        if (err instanceof PaymentDeclined) throw new ProblemError(402, `${err.message} Nothing was bought; try another payment method.`, { type: 'payment-declined' });
+        throw err;
+      }
+
+      // 6. the cart lines, 7. the events
+      await trx('cartItems').whereIn('id', lines.map((l) => l.id)).delete();
+      await enqueue(trx, 'checkout.completed', [{ checkoutId }]);
+      await enqueue(trx, 'order.placed', [...orderIdOfStore].map(([storeId, orderId]) => ({ orderId, storeId })));
+
+      // 8. the answer, kept for replays
+      const { status: paymentStatus, ...details } = payment;
+      await trx('checkouts').where({ id: checkoutId }).update({ total, paymentStatus, payment: JSON.stringify(details) });
+      const body: CheckoutResult = {
+        checkout: { id: checkoutId, total, paymentMethod: request.paymentMethod, paymentStatus, payment: details },
+        orders: (await loadOrders(trx, [...orderIdOfStore.values()])).sort((a, b) => a.store.name.localeCompare(b.store.name)),
+      };
+      await trx('checkouts').where({ id: checkoutId }).update({ status: 'completed', responseStatus: 201, responseBody: JSON.stringify(body) });
+      return { status: 201, body, replayed: false };
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import { ProblemError } from '../../http/problem.ts';
+
+export type OrderStatus = 'pending' | 'processing' | 'shipped' | 'delivered' | 'cancelled';
+export type OrderActor = 'customer' | 'seller' | 'system';
+
+/** The one place that says which order moves exist and who may make them. */
+const TRANSITIONS: Record<OrderStatus, Partial<Record<OrderStatus, OrderActor[]>>> = {
+  pending: { processing: ['seller'], cancelled: ['customer', 'seller'] },
+  processing: { shipped: ['seller'], cancelled: ['seller'] },
+  shipped: { delivered: ['customer'] },
+  delivered: {},
+  cancelled: {},
+};
+
+const LABEL: Record<OrderStatus, string> = {
+  pending: 'pending',
+  processing: 'being processed',
+  shipped: 'shipped',
+  delivered: 'delivered',
+  cancelled: 'cancelled',
+};
+
+/** Throws 409 for a move the order process does not allow, naming why. */
+export function assertTransition(from: OrderStatus, to: OrderStatus, actor: OrderActor): void {
+  const allowed = TRANSITIONS[from][to];
+  if (!allowed) {
+    throw new ProblemError(409, `An order that is ${LABEL[from]} cannot become ${LABEL[to]}.`, { type: 'illegal-transition' });
+  }
+  if (!allowed.includes(actor)) {
+    throw new ProblemError(409, `A ${actor} cannot make an order that is ${LABEL[from]} ${LABEL[to]}.`, { type: 'illegal-transition' });
+  }
+}
+
+export function canTransition(from: OrderStatus, to: OrderStatus, actor: OrderActor): boolean {
+  return TRANSITIONS[from][to]?.includes(actor) ?? false;
+}

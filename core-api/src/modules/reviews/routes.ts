@@ -1,0 +1,9 @@
+import type { Handlers } from '../../http/handler.ts';
+import type { ReviewsService } from './service.ts';
+
+export function reviewHandlers(reviews: ReviewsService): Handlers<'listReviews' | 'createReview'> {
+  return {
+    listReviews: async ({ params, query }) => ({ status: 200, body: await reviews.list(params.id, query.page ?? 1, query.pageSize ?? 24) }),
+    createReview: async ({ user, params, body }) => ({ status: 201, body: await reviews.create(user(), params.id, body.rating, body.comment ?? '') }),
+  };
+}

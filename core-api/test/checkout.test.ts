@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { startTestApp, type TestApp } from './support/app.ts';
+import { countRows } from './support/db.ts';
+import { categories, createProduct, signUpCustomer, signUpSeller, type Session } from './support/fixtures.ts';
+
+const address = (phone = '081234567890', city = 'Yogyakarta') => ({
+  recipient: 'Budi Santoso',
+  phone,
+  street: 'Jl. Malioboro 12',
+  city,
+  province: 'DI Yogyakarta',
+  postalCode: '55213',
+});
+
+describe('cart and checkout', () => {
+  let app: TestApp;
+  let batik: Session;
+  let kopi: Session;
+  let shirt: { id: string; variants: Array<{ id: string; sku: string }> };
+  let coffee: { id: string; variants: Array<{ id: string; sku: string }> };
+
+  const stockOf = async (variantId: string) => (await app.db.knex('productVariants').where({ id: variantId }).first()).stock as number;
+  const add = (buyer: Session, variantId: string, quantity: number) => app.request('POST', '/cart/items', { token: buyer.token, body: { variantId, quantity } });
+  const pay = (buyer: Session, body: Record<string, unknown>, key: string = randomUUID()) =>
+    app.request('POST', '/checkout', { token: buyer.token, body, headers: { 'idempotency-key': key } });
+
+  before(async () => {
+    app = await startTestApp();
+    const cats = await categories(app);
+    batik = await signUpSeller(app, 'Batik Jogja', 'Yogyakarta');
+    kopi = await signUpSeller(app, 'Kopi Medan', 'Medan');
+    shirt = await createProduct(app, batik, {
+      title: 'Kemeja Batik',
+      categoryId: cats.kemeja,
+      status: 'active',
+      options: [{ name: 'Ukuran', values: ['M', 'L'] }],
+      variants: [
+        { options: { Ukuran: 'M' }, price: 150000, stock: 100 },
+        { options: { Ukuran: 'L' }, price: 160000, stock: 10 },
+      ],
+    });
+    coffee = await createProduct(app, kopi, { title: 'Kopi Sidikalang', categoryId: cats.kopi, status: 'active', variants: [{ options: {}, price: 80000, stock: 50 }] });
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  describe('the cart', () => {
+    it('should group lines by store, add to an existing line, and total up', async () => {
+      const buyer = await signUpCustomer(app);
+      await add(buyer, shirt.variants[0].id, 1);
+      await add(buyer, coffee.variants[0].id, 2);
+      const res = await add(buyer, shirt.variants[0].id, 2);
+      expect(res.status).to.equal(200);
+      expect(res.body.groups.map((g: { store: { name: string } }) => g.store.name)).to.deep.equal(['Batik Jogja', 'Kopi Medan']);
+      expect(res.body.groups[0].items[0]).to.include({ quantity: 3, unitPrice: 150000, lineTotal: 450000, available: 100 });
+      expect(res.body).to.include({ itemCount: 5, total: 450000 + 160000 });
+    });
+
+    it('should refuse more than is in stock with a 409 that says how many are available', async () => {
+      const buyer = await signUpCustomer(app);
+      const res = await add(buyer, shirt.variants[1].id, 11);
+      expect(res.status).to.equal(409);
+      expect(res.body.detail).to.include('Only 10');
+      expect(res.body.errors).to.deep.equal([{ pointer: '/quantity', message: 'at most 10 available' }]);
+      const line = (await add(buyer, shirt.variants[1].id, 2)).body.groups[0].items[0];
+      const patch = await app.request('PATCH', `/cart/items/${line.id}`, { token: buyer.token, body: { quantity: 20 } });
+      expect(patch.status).to.equal(409);
+    });
+
+    it('should flag lines whose stock fell, whose price changed or that left the shelf', async () => {
+      const buyer = await signUpCustomer(app);
+      const cats = await categories(app);
+      const mug = await createProduct(app, batik, { title: 'Cangkir', categoryId: cats.fesyen, status: 'active', variants: [{ options: {}, price: 50000, stock: 5 }] });
+      const plate = await createProduct(app, batik, { title: 'Piring', categoryId: cats.fesyen, status: 'active', variants: [{ options: {}, price: 40000, stock: 5 }] });
+      await add(buyer, mug.variants[0].id, 4);
+      await add(buyer, plate.variants[0].id, 1);
+      await app.db.knex('productVariants').where({ id: mug.variants[0].id }).update({ stock: 2, price: 55000 });
+      await app.db.knex('products').where({ id: plate.id }).update({ status: 'draft' });
+      const cart = (await app.request('GET', '/cart', { token: buyer.token })).body;
+      const problems = Object.fromEntries(cart.groups[0].items.map((i: { title: string; problems: string[] }) => [i.title, i.problems]));
+      expect(problems.Cangkir).to.deep.equal(['insufficient_stock', 'price_changed']);
+      expect(problems.Piring).to.deep.equal(['unavailable']);
+    });
+
+    it("should keep shoppers out of each other's carts and sellers out of carts", async () => {
+      const a = await signUpCustomer(app);
+      const b = await signUpCustomer(app);
+      const line = (await add(a, coffee.variants[0].id, 1)).body.groups[0].items[0];
+      expect((await app.request('DELETE', `/cart/items/${line.id}`, { token: b.token })).status).to.equal(404);
+      expect((await app.request('GET', '/cart', { token: batik.token })).status).to.equal(403);
+    });
+  });
+
+  describe('POST /checkout', () => {
+    it('should turn a cart from two stores into one checkout and two orders, each with its own shipping', async () => {
+      const buyer = await signUpCustomer(app);
+      await add(buyer, shirt.variants[0].id, 2);
+      await add(buyer, coffee.variants[0].id, 1);
+      const before = { shirt: await stockOf(shirt.variants[0].id), coffee: await stockOf(coffee.variants[0].id) };
+      const res = await pay(buyer, { shippingAddress: address(), paymentMethod: 'bca_va' });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      const { checkout, orders } = res.body;
+      expect(orders).to.have.length(2);
+      const [jogja, medan] = orders;
+      expect(jogja).to.include({ status: 'pending', subtotal: 300000, shippingCost: 11000, total: 311000 });
+      expect(medan).to.include({ status: 'pending', subtotal: 80000, shippingCost: 35000, total: 115000 });
+      expect(jogja.number).to.match(/^PSR-\d{8}-[A-Z0-9]{6}$/);
+      expect(jogja.number).to.not.equal(medan.number);
+      expect(jogja.items[0]).to.include({ title: 'Kemeja Batik', unitPrice: 150000, quantity: 2, lineTotal: 300000 });
+      expect(checkout).to.include({ total: 426000, paymentMethod: 'bca_va', paymentStatus: 'pending' });
+      expect(checkout.payment.virtualAccount).to.match(/^39358\d{11}$/);
+      expect(await stockOf(shirt.variants[0].id)).to.equal(before.shirt - 2);
+      expect(await stockOf(coffee.variants[0].id)).to.equal(before.coffee - 1);
+      expect((await app.request('GET', '/cart', { token: buyer.token })).body.itemCount).to.equal(0);
+      const events = await app.db.knex('outbox').where('createdAt', '>=', app.db.knex.raw("now() - interval '1 minute'")).whereIn('topic', ['checkout.completed', 'order.placed']);
+      expect(events.filter((e) => e.payload.checkoutId === checkout.id)).to.have.length(1);
+      expect(events.filter((e) => orders.some((o: { id: string }) => o.id === e.payload.orderId))).to.have.length(2);
+    });
+
+    it('should buy only the chosen lines and leave the rest in the cart', async () => {
+      const buyer = await signUpCustomer(app);
+      const first = (await add(buyer, shirt.variants[0].id, 1)).body.groups[0].items[0];
+      await add(buyer, coffee.variants[0].id, 1);
+      const res = await pay(buyer, { shippingAddress: address(), paymentMethod: 'cod', itemIds: [first.id] });
+      expect(res.status).to.equal(201);
+      expect(res.body.orders).to.have.length(1);
+      const cart = (await app.request('GET', '/cart', { token: buyer.token })).body;
+      expect(cart.groups.map((g: { store: { name: string } }) => g.store.name)).to.deep.equal(['Kopi Medan']);
+    });
+
+    it("should change nothing when a line in the second store is short, and name it", async () => {
+      const buyer = await signUpCustomer(app);
+      await add(buyer, shirt.variants[0].id, 1);
+      await add(buyer, coffee.variants[0].id, 3);
+      await app.db.knex('productVariants').where({ id: coffee.variants[0].id }).update({ stock: 2 });
+      const shirtBefore = await stockOf(shirt.variants[0].id);
+      const ordersBefore = await countRows(app.db.knex, 'orders');
+      const res = await pay(buyer, { shippingAddress: address(), paymentMethod: 'ovo' });
+      expect(res.status).to.equal(409);
+      expect(res.body.detail).to.include('Kopi Sidikalang');
+      expect(res.body.shortages).to.deep.equal([{ variantId: coffee.variants[0].id, sku: coffee.variants[0].sku, title: 'Kopi Sidikalang', requested: 3, available: 2 }]);
+      expect(await stockOf(shirt.variants[0].id), 'the first store keeps its stock').to.equal(shirtBefore);
+      expect(await stockOf(coffee.variants[0].id)).to.equal(2);
+      expect(await countRows(app.db.knex, 'orders')).to.equal(ordersBefore);
+      expect((await app.request('GET', '/cart', { token: buyer.token })).body.itemCount).to.equal(4);
+      await app.db.knex('productVariants').where({ id: coffee.variants[0].id }).update({ stock: 50 });
+    });
+
+    it('should change nothing when the payment is declined (402)', async () => {
+      const buyer = await signUpCustomer(app);
+      await add(buyer, shirt.variants[0].id, 1);
+      const before = await stockOf(shirt.variants[0].id);
+      const counts = { orders: await countRows(app.db.knex, 'orders'), checkouts: await countRows(app.db.knex, 'checkouts'), outbox: await countRows(app.db.knex, 'outbox') };
+      const res = await pay(buyer, { shippingAddress: address('081299990402'), paymentMethod: 'ovo' });
+      expect(res.status).to.equal(402);
+      expect(res.body.detail).to.match(/declined/);
+      expect(await stockOf(shirt.variants[0].id)).to.equal(before);
+      expect(await countRows(app.db.knex, 'orders')).to.equal(counts.orders);
+      expect(await countRows(app.db.knex, 'checkouts')).to.equal(counts.checkouts);
+      expect(await countRows(app.db.knex, 'outbox')).to.equal(counts.outbox);
+      expect((await app.request('GET', '/cart', { token: buyer.token })).body.itemCount).to.equal(1);
+      const paid = await pay(buyer, { shippingAddress: address('081299990403'), paymentMethod: 'ovo' });
+      expect(paid.body.checkout.paymentStatus).to.equal('paid');
+    });
+
+    it('should refuse an empty cart, a missing key and a bad address', async () => {
+      const buyer = await signUpCustomer(app);
+      expect((await pay(buyer, { shippingAddress: address(), paymentMethod: 'ovo' })).status).to.equal(422);
+      const noKey = await app.request('POST', '/checkout', { token: buyer.token, body: { shippingAddress: address(), paymentMethod: 'ovo' } });
+      expect(noKey.status).to.equal(400);
+      expect(noKey.body.errors).to.deep.include({ header: 'idempotency-key', message: 'is required' });
+      const bad = await pay(buyer, { shippingAddress: { ...address(), phone: '12345', postalCode: 'abc' }, paymentMethod: 'gopay' });
+      expect(bad.status).to.equal(400);
+      expect(bad.body.errors.map((e: { pointer: string }) => e.pointer).sort()).to.deep.equal(['/paymentMethod', '/shippingAddress/phone', '/shippingAddress/postalCode']);
+    });
+  });
+
+  describe('idempotency', () => {
+    it('should replay the first answer for the same key and body, and refuse the key with another body', async () => {
+      const buyer = await signUpCustomer(app);
+      await add(buyer, coffee.variants[0].id, 1);
+      const key = randomUUID();
+      const body = { shippingAddress: address(), paymentMethod: 'dana' };
+      const first = await pay(buyer, body, key);
+      const again = await pay(buyer, { paymentMethod: 'dana', shippingAddress: address() }, key);
+      expect(again.status).to.equal(first.status);
+      expect(again.body).to.deep.equal(first.body);
+      expect(again.headers.get('idempotent-replayed')).to.equal('true');
+      const other = await pay(buyer, { ...body, paymentMethod: 'ovo' }, key);
+      expect(other.status).to.equal(422);
+      expect(other.body.errors).to.deep.equal([{ header: 'Idempotency-Key', message: 'was used with another body' }]);
+    });
+
+    it('should make one checkout out of 20 concurrent requests with one key, all with the same answer', async () => {
+      const buyer = await signUpCustomer(app);
+      await add(buyer, coffee.variants[0].id, 2);
+      const before = await stockOf(coffee.variants[0].id);
+      const key = randomUUID();
+      const answers = await Promise.all(Array.from({ length: 20 }, () => pay(buyer, { shippingAddress: address(), paymentMethod: 'cod' }, key)));
+      expect(answers.map((a) => a.status)).to.deep.equal(Array(20).fill(201));
+      for (const a of answers) expect(a.body).to.deep.equal(answers[0].body);
+      expect(answers.filter((a) => a.headers.get('idempotent-replayed') !== 'true')).to.have.length(1);
+      expect(await countRows(app.db.knex, 'checkouts', (q) => q.where({ userId: buyer.userId }))).to.equal(1);
+      expect(await countRows(app.db.knex, 'orders', (q) => q.where({ userId: buyer.userId }))).to.equal(1);
+      expect(await stockOf(coffee.variants[0].id)).to.equal(before - 2);
+    });
+  });
+
+  describe('no oversell', () => {
+    it('should sell exactly 10 when 50 shoppers race for a variant with stock 10; the rest get 409', async function () {
+      this.timeout(120_000);
+      const cats = await categories(app);
+      const hot = await createProduct(app, batik, { title: 'Batik Edisi Terbatas', categoryId: cats.kemeja, status: 'active', variants: [{ options: {}, price: 500000, stock: 10 }] });
+      const variantId = hot.variants[0].id;
+      const buyers = await Promise.all(Array.from({ length: 50 }, () => signUpCustomer(app)));
+      for (const buyer of buyers) expect((await add(buyer, variantId, 1)).status).to.equal(200);
+
+      const answers = await Promise.all(buyers.map((buyer) => pay(buyer, { shippingAddress: address(), paymentMethod: 'cod' })));
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => s === 201)).to.have.length(10);
+      expect(statuses.filter((s) => s === 409)).to.have.length(40);
+      expect(await stockOf(variantId)).to.equal(0);
+      const sold = await app.db.knex('orderItems').where({ variantId }).sum({ n: 'quantity' }).first();
+      expect(Number(sold!.n)).to.equal(10);
+      const movements = await app.db.knex('stockMovements').where({ variantId, reason: 'sale' });
+      expect(movements.every((m) => m.newStock >= 0)).to.equal(true);
+      expect(movements).to.have.length(10);
+    });
+  });
+});
