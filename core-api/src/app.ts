@@ -26,6 +26,8 @@ import { OrdersService } from './modules/orders/service.ts';
 import { reviewHandlers } from './modules/reviews/routes.ts';
 import { ReviewsService } from './modules/reviews/service.ts';
 import { SimulatedGateway } from './platform/payments/gateway.ts';
+import { analyticsHandlers } from './modules/analytics/routes.ts';
+import { AnalyticsService } from './modules/analytics/service.ts';
 import type { Platform } from './platform/index.ts';
 
 export interface AppDeps {
@@ -54,6 +56,7 @@ function handlers({ config, platform, log }: AppDeps) {
     ...cartHandlers(cart),
     ...orderHandlers(new OrdersService(db), new CheckoutFlow(db, new SimulatedGateway(), cart)),
     ...reviewHandlers(new ReviewsService(db)),
+    ...analyticsHandlers(new AnalyticsService(db)),
   };
 }
 

@@ -605,6 +605,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/seller/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales, orders and the shopping funnel of the seller's store
+         * @description **Revenue** is the value of the goods (order subtotals, without shipping) of orders placed in
+         *     the period that were not cancelled. Days, weeks (from Monday) and months are the store's own
+         *     (its time zone, Asia/Jakarta by default); buckets without sales are present with zeros.
+         *     `from` and `to` are dates in the store's zone, both included (default: the last 30 days).
+         *     `productViews` and `addsToCart` are counted per product per day.
+         */
+        get: operations["getSellerAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1077,6 +1101,46 @@ export interface components {
             verifiedPurchase: boolean;
             /** Format: date-time */
             createdAt: string;
+        };
+        SellerAnalytics: {
+            summary: {
+                revenueToday: components["schemas"]["Money"];
+                /** @description Today and the 6 days before */
+                revenue7d: components["schemas"]["Money"];
+                /** @description Today and the 29 days before */
+                revenue30d: components["schemas"]["Money"];
+                ordersByStatus: {
+                    pending: number;
+                    processing: number;
+                    shipped: number;
+                    delivered: number;
+                    cancelled: number;
+                };
+                lowStockCount: number;
+                outOfStockCount: number;
+            };
+            series: {
+                /**
+                 * Format: date
+                 * @description First day of the bucket
+                 */
+                start: string;
+                revenue: components["schemas"]["Money"];
+                orders: number;
+                units: number;
+            }[];
+            topProducts: {
+                productId: components["schemas"]["Id"];
+                title: string;
+                units: number;
+                revenue: components["schemas"]["Money"];
+            }[];
+            funnel: {
+                productViews: number;
+                addsToCart: number;
+                /** @description Orders placed in the period */
+                orders: number;
+            };
         };
     };
     responses: {
@@ -2354,6 +2418,35 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    getSellerAnalytics: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                granularity?: "day" | "week" | "month";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The numbers */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellerAnalytics"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
         };
     };
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
 import { conflict, notFound } from '../../http/problem.ts';
+import { countProductEvent } from '../analytics/counters.ts';
 import { mediaUrl, type MediaUrls } from '../catalog/media.ts';
 
 type Schemas = components['schemas'];
@@ -105,9 +106,9 @@ export class CartService {
       .where('v.id', variantId)
       .where('p.status', 'active')
       .whereNull('v.archivedAt')
-      .first('v.id', 'v.stock', 'v.price', 'v.sku');
+      .first('v.id', 'v.stock', 'v.price', 'v.sku', 'v.productId');
     if (!variant) throw notFound('variant on sale');
-    return variant as { id: string; stock: number; price: number; sku: string };
+    return variant as { id: string; stock: number; price: number; sku: string; productId: string };
   }
 
   private static tooMany(available: number, sku: string) {
@@ -126,6 +127,7 @@ export class CartService {
       if (wanted > 999) throw conflict('A cart line holds at most 999 units.', [{ pointer: '/quantity', message: 'would pass 999 in the cart' }]);
       if (line) await trx('cartItems').where({ id: line.id }).update({ quantity: wanted, updatedAt: trx.fn.now() });
       else await trx('cartItems').insert({ cartId, variantId, quantity, unitPriceAtAdd: variant.price });
+      await countProductEvent(trx, variant.productId, 'addsToCart');
     });
     return this.get(caller);
   }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import { notFound } from '../../http/problem.ts';
 import type { ProductSearch, SearchEngine } from '../../platform/search/engine.ts';
+import { countProductEvent } from '../analytics/counters.ts';
 import { imageJson, mediaUrl, type ImageRow, type MediaUrls } from './media.ts';
 
 type Schemas = components['schemas'];
@@ -70,6 +71,7 @@ export class StorefrontService {
     const [variants, images] = await Promise.all([
       this.db('productVariants').where({ productId: id }).whereNull('archivedAt').orderBy('position').orderBy('id'),
       this.db('productImages').where({ productId: id }).orderBy('position').orderBy('createdAt'),
+      countProductEvent(this.db, id, 'views'),
     ]);
     return {
       id: product.id,

@@ -12,6 +12,8 @@ export interface OutboxTopics {
   'order.placed': { orderId: string; storeId: string };
   /** An order moved: the shopper's notice. */
   'order.status-changed': { orderId: string; from: string; to: string };
+  /** A store's weekly report is due: the 7 days before `weekStart` (a Monday, store time). */
+  'report.weekly': { storeId: string; weekStart: string };
 }
 export type OutboxTopic = keyof OutboxTopics;
 

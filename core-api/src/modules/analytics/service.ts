@@ -1,0 +1,95 @@
+import type { Knex } from 'knex';
+import type { components } from '@pasar/openapi/schema';
+import type { AuthUser } from '../../http/handler.ts';
+import { notFound, unprocessable } from '../../http/problem.ts';
+
+type Analytics = components['schemas']['SellerAnalytics'];
+export type Granularity = 'day' | 'week' | 'month';
+
+const STATUSES = ['pending', 'processing', 'shipped', 'delivered', 'cancelled'] as const;
+const MAX_DAYS = 731;
+
+/** Every figure is computed in SQL, in the store's time zone. */
+export class AnalyticsService {
+  private readonly db: Knex;
+
+  constructor(db: Knex) {
+    this.db = db;
+  }
+
+  async forSeller(caller: AuthUser, query: { from?: string; to?: string; granularity?: Granularity }, now = new Date()): Promise<Analytics> {
+    const store = await this.db('stores').where({ ownerId: caller.id }).first('id', 'timezone');
+    if (!store) throw notFound('store');
+    const { rows: [today] } = await this.db.raw(`select to_char(cast(? as timestamptz) at time zone ?, 'YYYY-MM-DD') as day`, [now.toISOString(), store.timezone]);
+    const to = query.to ?? today.day;
+    const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+    const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+    if (days < 0) throw unprocessable('`from` must not be after `to`.', [{ parameter: 'from', message: 'is after to' }]);
+    if (days > MAX_DAYS) throw unprocessable(`The period is at most ${MAX_DAYS} days.`, [{ parameter: 'from', message: 'is too far before to' }]);
+    const granularity = query.granularity ?? 'day';
+    const tz = store.timezone;
+    const range = [from, tz, to, tz];
+    // orders placed in [from 00:00, to + 1 day 00:00) local time
+    const inRange = `o.placed_at >= (cast(? as date) at time zone ?) and o.placed_at < ((cast(? as date) + 1) at time zone ?)`;
+
+    const [series, top, summary, funnel] = await Promise.all([
+      this.db.raw(
+        `with buckets as (
+           select cast(b as date) as start
+           from generate_series(date_trunc(?, cast(? as date)), date_trunc(?, cast(? as date)), cast(? as interval)) b),
+         placed as (
+           select cast(date_trunc(?, o.placed_at at time zone ?) as date) as start, o.id, o.subtotal,
+             (select sum(i.quantity) from order_items i where i.order_id = o.id) as units
+           from orders o where o.store_id = ? and o.status <> 'cancelled' and ${inRange})
+         select to_char(b.start, 'YYYY-MM-DD') as start, coalesce(sum(p.subtotal), 0) as revenue, count(p.id) as orders, coalesce(sum(p.units), 0) as units
+         from buckets b left join placed p on p.start = b.start group by b.start order by b.start`,
+        [granularity, from, granularity, to, `1 ${granularity}`, granularity, tz, store.id, ...range],
+      ),
+      this.db.raw(
+        `select i.product_id, max(i.title) as title, sum(i.quantity) as units, sum(i.line_total) as revenue
+         from orders o join order_items i on i.order_id = o.id
+         where o.store_id = ? and o.status <> 'cancelled' and ${inRange}
+         group by i.product_id order by revenue desc, units desc, i.product_id limit 5`,
+        [store.id, ...range],
+      ),
+      this.db.raw(
+        `with local_today as (select cast(cast(? as timestamptz) at time zone ? as date) as d)
+         select
+           (select coalesce(sum(subtotal), 0) from orders where store_id = ? and status <> 'cancelled' and placed_at >= ((select d from local_today) at time zone ?)) as revenue_today,
+           (select coalesce(sum(subtotal), 0) from orders where store_id = ? and status <> 'cancelled' and placed_at >= (((select d from local_today) - 6) at time zone ?)) as revenue7d,
+           (select coalesce(sum(subtotal), 0) from orders where store_id = ? and status <> 'cancelled' and placed_at >= (((select d from local_today) - 29) at time zone ?)) as revenue30d,
+           (select coalesce(json_object_agg(status, n), '{}') from (select status, count(*) as n from orders where store_id = ? group by status) s) as by_status,
+           (select count(*) from product_variants v join products p on p.id = v.product_id
+              where v.store_id = ? and v.archived_at is null and p.status <> 'archived' and v.stock > 0 and v.stock < v.low_stock_threshold) as low_stock,
+           (select count(*) from product_variants v join products p on p.id = v.product_id
+              where v.store_id = ? and v.archived_at is null and p.status <> 'archived' and v.stock = 0) as out_of_stock`,
+        [now.toISOString(), tz, store.id, tz, store.id, tz, store.id, tz, store.id, store.id, store.id],
+      ),
+      this.db.raw(
+        `select
+           (select coalesce(sum(d.views), 0) from product_daily_stats d join products p on p.id = d.product_id
+              where p.store_id = ? and d.day between cast(? as date) and cast(? as date)) as views,
+           (select coalesce(sum(d.adds_to_cart), 0) from product_daily_stats d join products p on p.id = d.product_id
+              where p.store_id = ? and d.day between cast(? as date) and cast(? as date)) as adds,
+           (select count(*) from orders o where o.store_id = ? and ${inRange}) as orders`,
+        [store.id, from, to, store.id, from, to, store.id, ...range],
+      ),
+    ]);
+
+    const s = summary.rows[0];
+    const f = funnel.rows[0];
+    return {
+      summary: {
+        revenueToday: Number(s.revenue_today),
+        revenue7d: Number(s.revenue7d),
+        revenue30d: Number(s.revenue30d),
+        ordersByStatus: Object.fromEntries(STATUSES.map((st) => [st, Number(s.by_status[st] ?? 0)])) as Analytics['summary']['ordersByStatus'],
+        lowStockCount: Number(s.low_stock),
+        outOfStockCount: Number(s.out_of_stock),
+      },
+      series: series.rows.map((r: Record<string, string>) => ({ start: r.start, revenue: Number(r.revenue), orders: Number(r.orders), units: Number(r.units) })),
+      topProducts: top.rows.map((r: Record<string, string>) => ({ productId: r.product_id, title: r.title, units: Number(r.units), revenue: Number(r.revenue) })),
+      funnel: { productViews: Number(f.views), addsToCart: Number(f.adds), orders: Number(f.orders) },
+    };
+  }
+}

@@ -1,0 +1,92 @@
+import type { Knex } from 'knex';
+import type { Mailer } from '../../platform/mail/mailer.ts';
+import { loadOrders } from '../orders/service.ts';
+import type { OutboxHandlers, OutboxRow } from '../outbox/relay.ts';
+import { MESSAGES, rupiah, type Locale } from './messages.ts';
+import { renderEmail, type EmailName } from './render.ts';
+import { weeklyReport } from './weekly-report.ts';
+
+const optionText = (options: Record<string, string>) => Object.values(options).join(', ');
+const withOptionText = <T extends { options: Record<string, string> }>(items: T[]) => items.map((i) => ({ ...i, optionText: optionText(i.options) }));
+
+async function recipient(db: Knex, userId: string): Promise<{ email: string; name: string; locale: Locale }> {
+  return db('users').where({ id: userId }).first('email', 'name', 'locale');
+}
+
+async function storeOwner(db: Knex, storeId: string): Promise<{ email: string; name: string; locale: Locale; storeName: string }> {
+  return db('stores as s').join('users as u', 'u.id', 's.ownerId').where('s.id', storeId).first('u.email', 'u.name', 'u.locale', 's.name as storeName');
+}
+
+/**
+ * The emails the outbox events stand for. The event id is the message's Message-ID, so a resend
+ * after a crash between sending and marking the event done carries the same id (mail systems and
+ * the inbox can recognise it). That resend is the one duplicate left possible: SMTP has no
+ * transaction to share with Postgres.
+ */
+export function notificationHandlers(db: Knex, mailer: Mailer): OutboxHandlers {
+  const send = async (row: OutboxRow, to: string, name: EmailName, locale: Locale, subject: string, data: Record<string, unknown>) => {
+    const email = renderEmail(name, locale, subject, data);
+    await mailer.send({ to, ...email, messageId: `<${row.id}@outbox.pasar>` });
+  };
+
+  return {
+    'checkout.completed': async (row) => {
+      const checkout = await db('checkouts').where({ id: row.payload.checkoutId }).first();
+      const user = await recipient(db, checkout.userId);
+      const ids: string[] = await db('orders').where({ checkoutId: checkout.id }).orderBy('id').pluck('id');
+      const orders = (await loadOrders(db, ids)).map((o) => ({ ...o, items: withOptionText(o.items) }));
+      await send(row, user.email, 'order-confirmation', user.locale, `${MESSAGES[user.locale].confirmationSubject}: ${rupiah(checkout.total)}`, {
+        name: user.name,
+        orders,
+        total: checkout.total,
+        paymentInstructions: checkout.payment.instructions,
+      });
+    },
+
+    'order.placed': async (row) => {
+      const [order] = await loadOrders(db, [row.payload.orderId]);
+      const owner = await storeOwner(db, row.payload.storeId);
+      await send(row, owner.email, 'new-order', owner.locale, `${MESSAGES[owner.locale].newOrder} ${order.number} · ${rupiah(order.total)}`, {
+        order: { ...order, items: withOptionText(order.items) },
+      });
+    },
+
+    'order.status-changed': async (row) => {
+      const to = row.payload.to as keyof (typeof MESSAGES)['id']['status'];
+      const [order] = await loadOrders(db, [row.payload.orderId]);
+      const { userId } = await db('orders').where({ id: order.id }).first('userId');
+      const user = await recipient(db, userId);
+      const words = MESSAGES[user.locale].status[to];
+      await send(row, user.email, 'order-status', user.locale, `${words.headline} · ${order.number}`, {
+        name: user.name,
+        order,
+        headline: words.headline,
+        message: words.message,
+      });
+    },
+
+    'inventory.low-stock': async (row) => {
+      const variant = await db('productVariants as v').join('products as p', 'p.id', 'v.productId').where('v.id', row.payload.variantId).first('p.title', 'v.sku', 'v.options');
+      const owner = await storeOwner(db, row.payload.storeId);
+      await send(row, owner.email, 'low-stock', owner.locale, `${MESSAGES[owner.locale].lowStockSubject}: ${variant.title}`, {
+        title: variant.title,
+        sku: variant.sku,
+        optionText: optionText(variant.options),
+        stock: row.payload.stock,
+        threshold: row.payload.threshold,
+      });
+    },
+
+    'report.weekly': async (row) => {
+      const owner = await storeOwner(db, row.payload.storeId);
+      const report = await weeklyReport(db, row.payload.storeId, row.payload.weekStart);
+      const format = new Intl.DateTimeFormat(owner.locale === 'en' ? 'en-GB' : 'id-ID', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+      await send(row, owner.email, 'weekly-report', owner.locale, `${MESSAGES[owner.locale].weeklySubject}: ${rupiah(report.current.revenue)}`, {
+        ...report,
+        storeName: owner.storeName,
+        period: `${format.format(new Date(`${report.from}T00:00:00Z`))} – ${format.format(new Date(`${report.to}T00:00:00Z`))}`,
+        lowStock: withOptionText(report.lowStock),
+      });
+    },
+  };
+}

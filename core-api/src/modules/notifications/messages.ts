@@ -1,0 +1,86 @@
+export type Locale = 'id' | 'en';
+
+/** Every sentence an email says, in Bahasa Indonesia (the default) and English. */
+export const MESSAGES = {
+  id: {
+    footer: 'Email ini dikirim otomatis oleh Pasar. Jangan dibalas.',
+    thanks: 'Terima kasih',
+    received: 'Pesanan kamu sudah kami terima. Setiap toko mengirim pesanannya sendiri.',
+    shipping: 'Ongkos kirim',
+    orderTotal: 'Total pesanan',
+    grandTotal: 'Total pembayaran',
+    confirmationSubject: 'Pesanan kamu sudah diterima',
+    newOrder: 'Pesanan baru',
+    newOrderIntro: 'Ada pesanan baru untuk',
+    shipTo: 'Kirim ke',
+    hello: 'Halo',
+    tracking: 'Nomor resi',
+    reason: 'Alasan',
+    order: 'Pesanan',
+    status: {
+      processing: { headline: 'Pesanan sedang diproses', message: 'penjual sedang menyiapkan pesananmu.' },
+      shipped: { headline: 'Pesanan sudah dikirim', message: 'pesananmu sedang dalam perjalanan.' },
+      delivered: { headline: 'Pesanan sudah diterima', message: 'terima kasih sudah mengonfirmasi. Jangan lupa beri ulasan!' },
+      cancelled: { headline: 'Pesanan dibatalkan', message: 'pesananmu dibatalkan dan pembayaran akan dikembalikan.' },
+    },
+    lowStock: 'Stok menipis',
+    stockLeft: 'sisa stok',
+    threshold: 'batas',
+    restock: 'Segera tambah stok di halaman Manajemen Inventaris.',
+    lowStockSubject: 'Stok menipis',
+    weeklyTitle: 'Laporan penjualan mingguan',
+    weeklySubject: 'Laporan penjualan mingguan',
+    thisWeek: 'Minggu ini',
+    lastWeek: 'Minggu lalu',
+    change: 'Perubahan',
+    revenue: 'Pendapatan',
+    orders: 'Pesanan',
+    units: 'Barang terjual',
+    topProducts: 'Produk terlaris',
+    lowStockItems: 'Stok menipis',
+  },
+  en: {
+    footer: 'This email was sent automatically by Pasar. Please do not reply.',
+    thanks: 'Thank you',
+    received: 'We received your order. Each store ships its own order.',
+    shipping: 'Shipping',
+    orderTotal: 'Order total',
+    grandTotal: 'Total paid',
+    confirmationSubject: 'We received your order',
+    newOrder: 'New order',
+    newOrderIntro: 'There is a new order for',
+    shipTo: 'Ship to',
+    hello: 'Hello',
+    tracking: 'Tracking number',
+    reason: 'Reason',
+    order: 'Order',
+    status: {
+      processing: { headline: 'Your order is being prepared', message: 'the seller is preparing your order.' },
+      shipped: { headline: 'Your order has shipped', message: 'your order is on its way.' },
+      delivered: { headline: 'Your order was delivered', message: 'thank you for confirming. Please leave a review!' },
+      cancelled: { headline: 'Your order was cancelled', message: 'your order was cancelled and your payment will be refunded.' },
+    },
+    lowStock: 'Running low',
+    stockLeft: 'stock left',
+    threshold: 'threshold',
+    restock: 'Restock it on the Inventory page soon.',
+    lowStockSubject: 'Running low on stock',
+    weeklyTitle: 'Weekly sales report for',
+    weeklySubject: 'Your weekly sales report',
+    thisWeek: 'This week',
+    lastWeek: 'Last week',
+    change: 'Change',
+    revenue: 'Revenue',
+    orders: 'Orders',
+    units: 'Units sold',
+    topProducts: 'Best sellers',
+    lowStockItems: 'Running low',
+  },
+} satisfies Record<Locale, unknown>;
+
+export type Messages = (typeof MESSAGES)['id'];
+
+/** Rp 133.000: rupiah the Indonesian way, whatever the reader's language. */
+export function rupiah(amount: number): string {
+  return `Rp ${new Intl.NumberFormat('id-ID', { maximumFractionDigits: 0 }).format(amount)}`;
+}
