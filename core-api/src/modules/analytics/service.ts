@@ -29,14 +29,15 @@ export class AnalyticsService {
     const granularity = query.granularity ?? 'day';
     const tz = store.timezone;
     const range = [from, tz, to, tz];
-    // orders placed in [from 00:00, to + 1 day 00:00) local time
-    const inRange = `o.placed_at >= (cast(? as date) at time zone ?) and o.placed_at < ((cast(? as date) + 1) at time zone ?)`;
+    // orders placed in [from 00:00, to + 1 day 00:00) local time; local midnights are cast to
+    // `timestamp` first, since a bare date would be taken as UTC
+    const inRange = `o.placed_at >= (cast(cast(? as date) as timestamp) at time zone ?) and o.placed_at < (cast(cast(? as date) + 1 as timestamp) at time zone ?)`;
 
     const [series, top, summary, funnel] = await Promise.all([
       this.db.raw(
         `with buckets as (
            select cast(b as date) as start
-           from generate_series(date_trunc(?, cast(? as date)), date_trunc(?, cast(? as date)), cast(? as interval)) b),
+           from generate_series(date_trunc(?, cast(? as timestamp)), date_trunc(?, cast(? as timestamp)), cast(? as interval)) b),
          placed as (
            select cast(date_trunc(?, o.placed_at at time zone ?) as date) as start, o.id, o.subtotal,
              (select sum(i.quantity) from order_items i where i.order_id = o.id) as units
@@ -55,9 +56,9 @@ export class AnalyticsService {
       this.db.raw(
         `with local_today as (select cast(cast(? as timestamptz) at time zone ? as date) as d)
          select
-           (select coalesce(sum(subtotal), 0) from orders where store_id = ? and status <> 'cancelled' and placed_at >= ((select d from local_today) at time zone ?)) as revenue_today,
-           (select coalesce(sum(subtotal), 0) from orders where store_id = ? and status <> 'cancelled' and placed_at >= (((select d from local_today) - 6) at time zone ?)) as revenue7d,
-           (select coalesce(sum(subtotal), 0) from orders where store_id = ? and status <> 'cancelled' and placed_at >= (((select d from local_today) - 29) at time zone ?)) as revenue30d,
+           (select coalesce(sum(subtotal), 0) from orders where store_id = ? and status <> 'cancelled' and placed_at >= (cast((select d from local_today) as timestamp) at time zone ?)) as revenue_today,
+           (select coalesce(sum(subtotal), 0) from orders where store_id = ? and status <> 'cancelled' and placed_at >= (cast((select d from local_today) - 6 as timestamp) at time zone ?)) as revenue7d,
+           (select coalesce(sum(subtotal), 0) from orders where store_id = ? and status <> 'cancelled' and placed_at >= (cast((select d from local_today) - 29 as timestamp) at time zone ?)) as revenue30d,
            (select coalesce(json_object_agg(status, n), '{}') from (select status, count(*) as n from orders where store_id = ? group by status) s) as by_status,
            (select count(*) from product_variants v join products p on p.id = v.product_id
               where v.store_id = ? and v.archived_at is null and p.status <> 'archived' and v.stock > 0 and v.stock < v.low_stock_threshold) as low_stock,

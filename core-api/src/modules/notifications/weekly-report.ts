@@ -23,6 +23,9 @@ function change(now: number, before: number): string {
   return `${pct > 0 ? '+' : ''}${pct}%`;
 }
 
+// Local midnights are cast to `timestamp` before AT TIME ZONE: a bare date would be read as a UTC
+// timestamptz and shifted the wrong way.
+
 /**
  * The 7 days before `weekStart` (a Monday, store time) against the 7 days before those. Revenue is
  * the goods' value of orders placed and not cancelled, as in the analytics.
@@ -34,8 +37,8 @@ export async function weeklyReport(db: Knex, storeId: string, weekStart: string)
          coalesce(sum((select sum(i.quantity) from order_items i where i.order_id = o.id)), 0) as units
        from orders o join stores s on s.id = o.store_id
        where o.store_id = ? and o.status <> 'cancelled'
-         and o.placed_at >= ((cast(? as date) - ?) at time zone s.timezone)
-         and o.placed_at < ((cast(? as date) - ?) at time zone s.timezone)`,
+         and o.placed_at >= (cast(cast(? as date) - cast(? as int) as timestamp) at time zone s.timezone)
+         and o.placed_at < (cast(cast(? as date) - cast(? as int) as timestamp) at time zone s.timezone)`,
       [storeId, weekStart, fromOffset, weekStart, toOffset],
     );
     return { revenue: Number(r.revenue), orders: Number(r.orders), units: Number(r.units) };
@@ -45,7 +48,8 @@ export async function weeklyReport(db: Knex, storeId: string, weekStart: string)
     `select max(i.title) as title, sum(i.quantity) as units, sum(i.line_total) as revenue
      from orders o join order_items i on i.order_id = o.id join stores s on s.id = o.store_id
      where o.store_id = ? and o.status <> 'cancelled'
-       and o.placed_at >= ((cast(? as date) - 7) at time zone s.timezone) and o.placed_at < (cast(? as date) at time zone s.timezone)
+       and o.placed_at >= (cast(cast(? as date) - 7 as timestamp) at time zone s.timezone)
+       and o.placed_at < (cast(cast(? as date) as timestamp) at time zone s.timezone)
      group by i.product_id order by revenue desc, units desc limit 5`,
     [storeId, weekStart, weekStart],
   );
@@ -85,8 +89,8 @@ export async function queueDueWeeklyReports(db: Knex, now = new Date()): Promise
        where extract(isodow from cast(? as timestamptz) at time zone s.timezone) = 1
          and extract(hour from cast(? as timestamptz) at time zone s.timezone) >= 9
          and exists (select 1 from orders o where o.store_id = s.id and o.status <> 'cancelled'
-           and o.placed_at >= ((cast(cast(? as timestamptz) at time zone s.timezone as date) - 7) at time zone s.timezone)
-           and o.placed_at < (cast(cast(? as timestamptz) at time zone s.timezone as date) at time zone s.timezone))
+           and o.placed_at >= ((date_trunc('day', cast(? as timestamptz) at time zone s.timezone) - interval '7 days') at time zone s.timezone)
+           and o.placed_at < (date_trunc('day', cast(? as timestamptz) at time zone s.timezone) at time zone s.timezone))
      ),
      claimed as (
        insert into weekly_reports (store_id, week_start) select store_id, week_start from due

@@ -14,7 +14,13 @@ export function createKnex(url: string, pool: { min?: number; max?: number } = {
   return knexFactory({
     client: 'pg',
     connection: url,
-    pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
+    pool: {
+      min: pool.min ?? 0,
+      max: pool.max ?? 10,
+      // times are stored and computed in UTC; store time zones are applied explicitly in SQL
+      afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) =>
+        conn.query("set timezone = 'UTC'", (err) => done(err, conn)),
+    },
     ...knexSnakeCaseMappers(),
   });
 }
