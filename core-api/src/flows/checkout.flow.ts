@@ -116,18 +116,19 @@ export class CheckoutFlow {
       }
       const soldPerProduct = new Map<string, number>();
       for (const l of lines) soldPerProduct.set(l.productId, (soldPerProduct.get(l.productId) ?? 0) + l.quantity);
-      for (const productId of [...soldPerProduct.keys()].sort()) {
-        await trx('products').where({ id: productId }).increment('soldCount', soldPerProduct.get(productId)!);
-      }
+      const productIds = [...soldPerProduct.keys()].sort();
+      await trx.raw(
+        `update products p set sold_count = p.sold_count + s.units
+         from (select unnest(cast(? as uuid[])) as id, unnest(cast(? as int[])) as units) s where p.id = s.id`,
+        [productIds, productIds.map((id) => soldPerProduct.get(id)!)],
+      );
 
       // 4. one order per store, with price and title snapshots and its own shipping
-      let total = 0;
-      for (const [storeId, storeLines] of byStore) {
-        const orderId = orderIdOfStore.get(storeId)!;
+      const orderRows = [...byStore].map(([storeId, storeLines]) => {
         const subtotal = storeLines.reduce((n, l) => n + l.price * l.quantity, 0);
         const shipping = shippingCost(storeLines[0].storeLocation, request.shippingAddress.city, storeLines.reduce((n, l) => n + l.quantity, 0));
-        await trx('orders').insert({
-          id: orderId,
+        return {
+          id: orderIdOfStore.get(storeId)!,
           checkoutId,
           storeId,
           userId: caller.id,
@@ -136,23 +137,24 @@ export class CheckoutFlow {
           shippingCost: shipping,
           total: subtotal + shipping,
           shippingAddress: JSON.stringify(request.shippingAddress),
-        });
-        total += subtotal + shipping;
-        await trx('orderItems').insert(
-          storeLines.map((l) => ({
-            orderId,
-            variantId: l.variantId,
-            productId: l.productId,
-            title: l.title,
-            options: JSON.stringify(l.options),
-            sku: l.sku,
-            unitPrice: l.price,
-            quantity: l.quantity,
-            lineTotal: l.price * l.quantity,
-          })),
-        );
-        await trx('orderEvents').insert({ orderId, fromStatus: null, toStatus: 'pending', actorId: caller.id, actorRole: 'customer' });
-      }
+        };
+      });
+      const total = orderRows.reduce((n, o) => n + o.total, 0);
+      await trx('orders').insert(orderRows);
+      await trx('orderItems').insert(
+        lines.map((l) => ({
+          orderId: orderIdOfStore.get(l.storeId),
+          variantId: l.variantId,
+          productId: l.productId,
+          title: l.title,
+          options: JSON.stringify(l.options),
+          sku: l.sku,
+          unitPrice: l.price,
+          quantity: l.quantity,
+          lineTotal: l.price * l.quantity,
+        })),
+      );
+      await trx('orderEvents').insert(orderRows.map((o) => ({ orderId: o.id, fromStatus: null, toStatus: 'pending', actorId: caller.id, actorRole: 'customer' })));
 
       // 5. the payment
       let payment;

@@ -54,16 +54,22 @@ export async function applyStockChanges(
   }
   if (shortages.length) throw new StockShortError(shortages);
 
-  const lowStock = [];
-  for (const [id, stock] of next) {
-    const row = byId.get(id)!;
-    if (stock === row.stock) continue;
-    await trx('productVariants').where({ id }).update({ stock, updatedAt: new Date() });
-    await trx('stockMovements').insert({ variantId: id, actorId: actor.id, oldStock: row.stock, newStock: stock, reason: actor.reason, orderId: orderOf.get(id) ?? null });
-    if (row.stock >= row.lowStockThreshold && stock < row.lowStockThreshold) {
-      lowStock.push({ variantId: id, productId: row.productId, storeId: row.storeId, stock, threshold: row.lowStockThreshold });
-    }
+  const changed = [...next].filter(([id, stock]) => stock !== byId.get(id)!.stock);
+  if (changed.length) {
+    // one statement for all the variants, one for their history
+    await trx.raw(
+      `update product_variants v set stock = c.stock, updated_at = now()
+       from (select unnest(cast(? as uuid[])) as id, unnest(cast(? as int[])) as stock) c where v.id = c.id`,
+      [changed.map(([id]) => id), changed.map(([, stock]) => stock)],
+    );
+    await trx('stockMovements').insert(
+      changed.map(([id, stock]) => ({ variantId: id, actorId: actor.id, oldStock: byId.get(id)!.stock, newStock: stock, reason: actor.reason, orderId: orderOf.get(id) ?? null })),
+    );
   }
+  const lowStock = changed
+    .map(([id, stock]) => ({ row: byId.get(id)!, stock }))
+    .filter(({ row, stock }) => row.stock >= row.lowStockThreshold && stock < row.lowStockThreshold)
+    .map(({ row, stock }) => ({ variantId: row.id, productId: row.productId, storeId: row.storeId, stock, threshold: row.lowStockThreshold }));
   await enqueue(trx, 'inventory.low-stock', lowStock);
   await enqueue(trx, 'catalog.product-changed', [...new Set(rows.map((r) => r.productId))].map((productId) => ({ productId })));
 }

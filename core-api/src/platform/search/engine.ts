@@ -65,18 +65,19 @@ function prefixQuery(q: string): string | null {
 }
 
 const ORDER: Record<Exclude<ProductSort, 'relevance'>, string> = {
-  price_asc: 'price_min asc, id',
-  price_desc: 'price_min desc, id',
-  newest: 'created_at desc, id',
-  popular: 'sold_count desc, id',
-  rating: 'rating_avg desc, rating_count desc, id',
+  price_asc: 'p.price_min asc, p.id',
+  price_desc: 'p.price_min desc, p.id',
+  newest: 'p.created_at desc, p.id',
+  popular: 'p.sold_count desc, p.id',
+  rating: 'p.rating_avg desc, p.rating_count desc, p.id',
 };
 
 /**
  * Minimum strict trigram word similarity for a title to match a mistyped word: `kemja` ~ `Kemeja`
- * (0.44) and `sepato` ~ `Sepatu` (0.56), but not `kemja` ~ `Kemiri` (0.3).
+ * (0.44) and `sepato` ~ `Sepatu` (0.56), but not `kemja` ~ `Kemiri` (0.3). Every database session
+ * sets it as pg_trgm.strict_word_similarity_threshold, the threshold of the indexable `<<%`.
  */
-const TYPO_SIMILARITY = 0.4;
+export const TYPO_SIMILARITY = 0.4;
 
 export class PostgresSearchEngine implements SearchEngine {
   readonly kind = 'postgres';
@@ -91,48 +92,49 @@ export class PostgresSearchEngine implements SearchEngine {
     if (!row) throw new Error('pg_trgm extension is not installed');
   }
 
-  /** One statement: the matching set, its facets, its size and the page of ids. */
+  /**
+   * One statement, two passes over the matching products: one aggregate pass (grouping sets give
+   * both facets and the total), and the page itself, ordered and limited where indexes can serve it.
+   * Words match the full-text index (prefixes too); only when nothing does, typos match through the
+   * trigram index (`<<%`, strict word similarity; threshold set per session).
+   */
   async search(query: ProductSearch): Promise<SearchResult> {
     const q = query.q?.trim() || null;
     const tsquery = q ? prefixQuery(q) : null;
     const sort = query.sort === 'relevance' && !q ? 'newest' : query.sort;
-    const order = sort === 'relevance' ? 'rank desc, id' : ORDER[sort];
+    const order =
+      sort === 'relevance'
+        ? `ts_rank(p.search_vector, to_tsquery('simple', coalesce(cast(:tsquery as text), ''))) + strict_word_similarity(cast(:q as text), p.title) desc, p.id`
+        : ORDER[sort];
+    const matches = `p.status = 'active'
+      and (cast(:q as text) is null
+           or (cast(:tsquery as text) is not null and p.search_vector @@ to_tsquery('simple', cast(:tsquery as text)))
+           or (not exists (select 1 from products x where x.status = 'active' and cast(:tsquery as text) is not null
+                             and x.search_vector @@ to_tsquery('simple', cast(:tsquery as text)))
+               and cast(:q as text) <<% p.title))
+      and (cast(:categoryId as uuid) is null or p.category_id in (select id from wanted_categories))
+      and (cast(:storeId as uuid) is null or p.store_id = cast(:storeId as uuid))
+      and (cast(:minPrice as bigint) is null or p.price_max >= cast(:minPrice as bigint))
+      and (cast(:maxPrice as bigint) is null or p.price_min <= cast(:maxPrice as bigint))
+      and (cast(:inStock as boolean) is null or cast(:inStock as boolean) = exists (
+            select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0))`;
     const { rows } = await this.db.raw(
       `
       with recursive wanted_categories as (
         select id from categories where id = :categoryId
         union all
         select c.id from categories c join wanted_categories w on c.parent_id = w.id
-      ),
-      matched as (
-        select p.id, p.category_id, p.store_id, p.price_min, p.sold_count, p.rating_avg, p.rating_count, p.created_at,
-          case when cast(:q as text) is null then 0
-               else ts_rank(p.search_vector, to_tsquery('simple', coalesce(cast(:tsquery as text), ''))) + strict_word_similarity(cast(:q as text), p.title) end as rank
-        from products p
-        where p.status = 'active'
-          and (cast(:q as text) is null
-               or (cast(:tsquery as text) is not null and p.search_vector @@ to_tsquery('simple', cast(:tsquery as text)))
-               or strict_word_similarity(cast(:q as text), p.title) >= :similarity)
-          and (cast(:categoryId as uuid) is null or p.category_id in (select id from wanted_categories))
-          and (cast(:storeId as uuid) is null or p.store_id = cast(:storeId as uuid))
-          and (cast(:minPrice as bigint) is null or p.price_max >= cast(:minPrice as bigint))
-          and (cast(:maxPrice as bigint) is null or p.price_min <= cast(:maxPrice as bigint))
-          and (cast(:inStock as boolean) is null or cast(:inStock as boolean) = exists (
-                select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0))
       )
       select
-        (select cast(count(*) as int) from matched) as total,
-        (select coalesce(json_agg(json_build_object('id', category_id, 'count', n) order by n desc, category_id), '[]')
-           from (select category_id, cast(count(*) as int) as n from matched group by category_id) f) as categories,
-        (select coalesce(json_agg(json_build_object('id', store_id, 'count', n) order by n desc, store_id), '[]')
-           from (select store_id, cast(count(*) as int) as n from matched group by store_id) f) as stores,
-        (select coalesce(json_agg(id order by position), '[]')
-           from (select id, row_number() over (order by ${order}) as position from matched order by ${order} limit :limit offset :offset) pg) as ids
+        (select coalesce(json_agg(json_build_object('category', category_id, 'store', store_id, 'n', n)), '[]')
+           from (select category_id, store_id, cast(count(*) as int) as n from products p where ${matches}
+                 group by grouping sets ((category_id), (store_id), ())) f) as counts,
+        (select coalesce(json_agg(id), '[]')
+           from (select p.id from products p where ${matches} order by ${order} limit :limit offset :offset) pg) as ids
       `,
       {
         q,
         tsquery,
-        similarity: TYPO_SIMILARITY,
         categoryId: query.categoryId ?? null,
         storeId: query.storeId ?? null,
         minPrice: query.minPrice ?? null,
@@ -142,8 +144,16 @@ export class PostgresSearchEngine implements SearchEngine {
         offset: (query.page - 1) * query.pageSize,
       },
     );
-    const [row] = rows as Array<{ total: number; categories: FacetCount[]; stores: FacetCount[]; ids: string[] }>;
-    return { ids: row.ids, total: row.total, facets: { categories: row.categories, stores: row.stores } };
+    const [row] = rows as Array<{ counts: Array<{ category: string | null; store: string | null; n: number }>; ids: string[] }>;
+    const byCount = (a: FacetCount, b: FacetCount) => b.count - a.count || a.id.localeCompare(b.id);
+    return {
+      ids: row.ids,
+      total: row.counts.find((c) => c.category === null && c.store === null)?.n ?? 0,
+      facets: {
+        categories: row.counts.filter((c) => c.category !== null).map((c) => ({ id: c.category!, count: c.n })).sort(byCount),
+        stores: row.counts.filter((c) => c.store !== null).map((c) => ({ id: c.store!, count: c.n })).sort(byCount),
+      },
+    };
   }
 
   /** Postgres reads the products themselves: its index (search_vector) is kept by triggers. */
