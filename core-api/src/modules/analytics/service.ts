@@ -39,11 +39,12 @@ export class AnalyticsService {
            select cast(b as date) as start
            from generate_series(date_trunc(?, cast(? as timestamp)), date_trunc(?, cast(? as timestamp)), cast(? as interval)) b),
          placed as (
-           select cast(date_trunc(?, o.placed_at at time zone ?) as date) as start, o.id, o.subtotal,
-             (select sum(i.quantity) from order_items i where i.order_id = o.id) as units
-           from orders o where o.store_id = ? and o.status <> 'cancelled' and ${inRange})
-         select to_char(b.start, 'YYYY-MM-DD') as start, coalesce(sum(p.subtotal), 0) as revenue, count(p.id) as orders, coalesce(sum(p.units), 0) as units
-         from buckets b left join placed p on p.start = b.start group by b.start order by b.start`,
+           select cast(date_trunc(?, o.placed_at at time zone ?) as date) as start, o.id, o.subtotal
+           from orders o where o.store_id = ? and o.status <> 'cancelled' and ${inRange}),
+         sales as (select start, sum(subtotal) as revenue, count(*) as orders from placed group by start),
+         units as (select p.start, sum(i.quantity) as units from placed p join order_items i on i.order_id = p.id group by p.start)
+         select to_char(b.start, 'YYYY-MM-DD') as start, coalesce(s.revenue, 0) as revenue, coalesce(s.orders, 0) as orders, coalesce(u.units, 0) as units
+         from buckets b left join sales s on s.start = b.start left join units u on u.start = b.start order by b.start`,
         [granularity, from, granularity, to, `1 ${granularity}`, granularity, tz, store.id, ...range],
       ),
       this.db.raw(

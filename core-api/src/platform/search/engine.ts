@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
 import { Meilisearch, type Index } from 'meilisearch';
 
 export type ProductSort = 'relevance' | 'price_asc' | 'price_desc' | 'newest' | 'popular' | 'rating';
@@ -79,12 +80,19 @@ const ORDER: Record<Exclude<ProductSort, 'relevance'>, string> = {
  */
 export const TYPO_SIMILARITY = 0.4;
 
+type FacetRow = { category_id: string | null; store_id: string | null; n: number };
+
+/** How long a filter's facets and total are reused (the public catalog may be cached 60 s anyway). */
+const FACET_TTL_MS = 30_000;
+
 export class PostgresSearchEngine implements SearchEngine {
   readonly kind = 'postgres';
   private readonly db: Knex;
+  private readonly facetCache: LRUCache<string, FacetRow[]>;
 
-  constructor(db: Knex) {
+  constructor(db: Knex, facetTtlMs = FACET_TTL_MS) {
     this.db = db;
+    this.facetCache = new LRUCache({ max: 1000, ttl: Math.max(1, facetTtlMs) });
   }
 
   async check(): Promise<void> {
@@ -93,8 +101,9 @@ export class PostgresSearchEngine implements SearchEngine {
   }
 
   /**
-   * One statement, two passes over the matching products: one aggregate pass (grouping sets give
-   * both facets and the total), and the page itself, ordered and limited where indexes can serve it.
+   * Facets and the total depend on the filters, not on the page or the sort: they are counted in one
+   * aggregate pass (grouping sets) and kept for FACET_TTL_MS, which the catalog's public caching
+   * (max-age 60) already allows. The page itself is one ordered, limited query that indexes serve.
    * Words match the full-text index (prefixes too); only when nothing does, typos match through the
    * trigram index (`<<%`, strict word similarity; threshold set per session).
    */
@@ -106,60 +115,70 @@ export class PostgresSearchEngine implements SearchEngine {
       sort === 'relevance'
         ? `ts_rank(p.search_vector, to_tsquery('simple', coalesce(cast(:tsquery as text), ''))) + strict_word_similarity(cast(:q as text), p.title) desc, p.id`
         : ORDER[sort];
-    const matches = `p.status = 'active'
-      and (cast(:q as text) is null
-           or (cast(:tsquery as text) is not null and p.search_vector @@ to_tsquery('simple', cast(:tsquery as text)))
-           or (not exists (select 1 from products x where x.status = 'active' and cast(:tsquery as text) is not null
-                             and x.search_vector @@ to_tsquery('simple', cast(:tsquery as text)))
-               and cast(:q as text) <<% p.title))
-      and (cast(:categoryId as uuid) is null or p.category_id in (select id from wanted_categories))
-      and (cast(:storeId as uuid) is null or p.store_id = cast(:storeId as uuid))
-      and (cast(:minPrice as bigint) is null or p.price_max >= cast(:minPrice as bigint))
-      and (cast(:maxPrice as bigint) is null or p.price_min <= cast(:maxPrice as bigint))
-      and (cast(:inStock as boolean) is null or cast(:inStock as boolean) = exists (
-            select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0))`;
-    const { rows } = await this.db.raw(
-      `
-      with recursive wanted_categories as (
+    const filters = {
+      q,
+      tsquery,
+      categoryId: query.categoryId ?? null,
+      storeId: query.storeId ?? null,
+      minPrice: query.minPrice ?? null,
+      maxPrice: query.maxPrice ?? null,
+      inStock: query.inStock ?? null,
+    };
+    const matches = `with recursive wanted_categories as (
         select id from categories where id = :categoryId
         union all
         select c.id from categories c join wanted_categories w on c.parent_id = w.id
       )
-      select
-        (select coalesce(json_agg(json_build_object('category', category_id, 'store', store_id, 'n', n)), '[]')
-           from (select category_id, store_id, cast(count(*) as int) as n from products p where ${matches}
-                 group by grouping sets ((category_id), (store_id), ())) f) as counts,
-        (select coalesce(json_agg(id), '[]')
-           from (select p.id from products p where ${matches} order by ${order} limit :limit offset :offset) pg) as ids
-      `,
-      {
-        q,
-        tsquery,
-        categoryId: query.categoryId ?? null,
-        storeId: query.storeId ?? null,
-        minPrice: query.minPrice ?? null,
-        maxPrice: query.maxPrice ?? null,
-        inStock: query.inStock ?? null,
-        limit: query.pageSize,
-        offset: (query.page - 1) * query.pageSize,
-      },
-    );
-    const [row] = rows as Array<{ counts: Array<{ category: string | null; store: string | null; n: number }>; ids: string[] }>;
+      select %COLUMNS% from products p
+      where p.status = 'active'
+        and (cast(:q as text) is null
+             or (cast(:tsquery as text) is not null and p.search_vector @@ to_tsquery('simple', cast(:tsquery as text)))
+             or (not exists (select 1 from products x where x.status = 'active' and cast(:tsquery as text) is not null
+                               and x.search_vector @@ to_tsquery('simple', cast(:tsquery as text)))
+                 and cast(:q as text) <<% p.title))
+        and (cast(:categoryId as uuid) is null or p.category_id in (select id from wanted_categories))
+        and (cast(:storeId as uuid) is null or p.store_id = cast(:storeId as uuid))
+        and (cast(:minPrice as bigint) is null or p.price_max >= cast(:minPrice as bigint))
+        and (cast(:maxPrice as bigint) is null or p.price_min <= cast(:maxPrice as bigint))
+        and (cast(:inStock as boolean) is null or cast(:inStock as boolean) = exists (
+              select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0))`;
+
+    const key = JSON.stringify(filters);
+    let counts = this.facetCache.get(key);
+    const page = this.db.raw(matches.replace('%COLUMNS%', 'p.id') + ` order by ${order} limit :limit offset :offset`, {
+      ...filters,
+      limit: query.pageSize,
+      offset: (query.page - 1) * query.pageSize,
+    });
+    const aggregate = counts
+      ? undefined
+      : this.db.raw(
+          matches.replace('%COLUMNS%', 'p.category_id, p.store_id, cast(count(*) as int) as n') + ' group by grouping sets ((p.category_id), (p.store_id), ())',
+          filters,
+        );
+    const [pageRows, aggregateRows] = await Promise.all([page, aggregate]);
+    if (!counts) {
+      counts = aggregateRows!.rows as FacetRow[];
+      this.facetCache.set(key, counts);
+    }
     const byCount = (a: FacetCount, b: FacetCount) => b.count - a.count || a.id.localeCompare(b.id);
     return {
-      ids: row.ids,
-      total: row.counts.find((c) => c.category === null && c.store === null)?.n ?? 0,
+      ids: (pageRows.rows as Array<{ id: string }>).map((r) => r.id),
+      total: counts.find((c) => c.category_id === null && c.store_id === null)?.n ?? 0,
       facets: {
-        categories: row.counts.filter((c) => c.category !== null).map((c) => ({ id: c.category!, count: c.n })).sort(byCount),
-        stores: row.counts.filter((c) => c.store !== null).map((c) => ({ id: c.store!, count: c.n })).sort(byCount),
+        categories: counts.filter((c) => c.category_id !== null).map((c) => ({ id: c.category_id!, count: c.n })).sort(byCount),
+        stores: counts.filter((c) => c.store_id !== null).map((c) => ({ id: c.store_id!, count: c.n })).sort(byCount),
       },
     };
   }
 
-  /** Postgres reads the products themselves: its index (search_vector) is kept by triggers. */
-  async sync(): Promise<void> {}
+  /** Postgres reads the products themselves (search_vector is kept by triggers); only cached facets go stale. */
+  async sync(): Promise<void> {
+    this.facetCache.clear();
+  }
 
   async rebuild(onProgress?: (done: number, total: number) => void): Promise<void> {
+    this.facetCache.clear();
     const updated = await this.db.raw(
       `update products set search_vector = pasar_product_search_vector(title, description, category_id, store_id)`,
     );
