@@ -8,6 +8,7 @@ import type { AuthUser } from '../../http/handler.ts';
 import { signAccessToken } from '../../http/auth.ts';
 import { ProblemError, badRequest, conflict, unauthorized, unprocessable } from '../../http/problem.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
+import { enqueue } from '../outbox/outbox.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import { RefreshToken } from './models/refresh-token.ts';
 import { Store } from './models/store.ts';
@@ -176,6 +177,12 @@ export class AccountsService {
       if (Object.keys(fields).length) await User.query(trx).patch({ ...fields, updatedAt: new Date() }).where({ id: caller.id });
       if (patch.store) {
         const { name, location, description } = patch.store;
+        if (name) {
+          // the store's name is part of each product's search document
+          const store = await trx('stores').where({ ownerId: caller.id }).first('id');
+          const productIds: string[] = await trx('products').where({ storeId: store.id }).pluck('id');
+          await enqueue(trx, 'catalog.product-changed', productIds.map((productId) => ({ productId })));
+        }
         await Store.query(trx)
           .patch({
             ...(name ? { name: name.trim() } : {}),

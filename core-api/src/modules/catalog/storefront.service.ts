@@ -57,22 +57,27 @@ export class StorefrontService {
     });
   }
 
+  /** One read (variants and photos come along as JSON) and the day's view counter. */
   async getProduct(id: string): Promise<Schemas['ProductDetail']> {
-    const product = await this.db('products as p')
-      .join('stores as s', 's.id', 'p.storeId')
-      .join('categories as c', 'c.id', 'p.categoryId')
-      .where({ 'p.id': id, 'p.status': 'active' })
-      .first(
-        'p.*',
-        's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation',
-        'c.slug as categorySlug', 'c.nameId as categoryNameId', 'c.nameEn as categoryNameEn', 'c.parentId as categoryParentId', 'c.position as categoryPosition',
-      );
-    if (!product) throw notFound('product');
-    const [variants, images] = await Promise.all([
-      this.db('productVariants').where({ productId: id }).whereNull('archivedAt').orderBy('position').orderBy('id'),
-      this.db('productImages').where({ productId: id }).orderBy('position').orderBy('createdAt'),
+    const [product] = await Promise.all([
+      this.db('products as p')
+        .join('stores as s', 's.id', 'p.storeId')
+        .join('categories as c', 'c.id', 'p.categoryId')
+        .where({ 'p.id': id, 'p.status': 'active' })
+        .first(
+          'p.*',
+          's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation',
+          'c.slug as categorySlug', 'c.nameId as categoryNameId', 'c.nameEn as categoryNameEn', 'c.parentId as categoryParentId', 'c.position as categoryPosition',
+          this.db.raw(`coalesce((select json_agg(json_build_object('id', v.id, 'options', v.options, 'price', v.price, 'stock', v.stock) order by v.position, v.id)
+             from product_variants v where v.product_id = p.id and v.archived_at is null), '[]') as variant_list`),
+          this.db.raw(`coalesce((select json_agg(json_build_object('id', i.id, 'objectKey', i.object_key, 'thumbnailKey', i.thumbnail_key, 'width', i.width, 'height', i.height) order by i.position, i.created_at)
+             from product_images i where i.product_id = p.id), '[]') as image_list`),
+        ),
       countProductEvent(this.db, id, 'views'),
     ]);
+    if (!product) throw notFound('product');
+    const variants: Array<{ id: string; options: Record<string, string>; price: number; stock: number }> = product.variantList;
+    const images: ImageRow[] = product.imageList;
     return {
       id: product.id,
       slug: product.slug,
@@ -90,7 +95,7 @@ export class StorefrontService {
       specifications: product.specifications,
       options: product.options,
       variants: variants.map((v) => ({ id: v.id, options: v.options, price: v.price, stock: v.stock, inStock: v.stock > 0 })),
-      images: (images as ImageRow[]).map((i) => imageJson(this.urls, i)),
+      images: images.map((i) => imageJson(this.urls, i)),
       price: product.priceMin,
       priceMax: product.priceMax,
       rating: rating(product.ratingAvg, product.ratingCount),

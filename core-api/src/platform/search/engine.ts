@@ -80,6 +80,10 @@ const ORDER: Record<Exclude<ProductSort, 'relevance'>, string> = {
  */
 export const TYPO_SIMILARITY = 0.4;
 
+/** Whether the words match anything at all (evaluated once per query): typo matching is the fallback. */
+const FULL_TEXT_FINDS = `exists (select 1 from products x where x.status = 'active' and cast(:tsquery as text) is not null
+  and x.search_vector @@ to_tsquery('simple', cast(:tsquery as text)))`;
+
 type FacetRow = { category_id: string | null; store_id: string | null; n: number };
 
 /** How long a filter's facets and total are reused (the public catalog may be cached 60 s anyway). */
@@ -113,7 +117,8 @@ export class PostgresSearchEngine implements SearchEngine {
     const sort = query.sort === 'relevance' && !q ? 'newest' : query.sort;
     const order =
       sort === 'relevance'
-        ? `ts_rank(p.search_vector, to_tsquery('simple', coalesce(cast(:tsquery as text), ''))) + strict_word_similarity(cast(:q as text), p.title) desc, p.id`
+        ? `case when ${FULL_TEXT_FINDS} then ts_rank(p.search_vector, to_tsquery('simple', cast(:tsquery as text)))
+                else strict_word_similarity(cast(:q as text), p.title) end desc, p.id`
         : ORDER[sort];
     const filters = {
       q,
@@ -133,9 +138,7 @@ export class PostgresSearchEngine implements SearchEngine {
       where p.status = 'active'
         and (cast(:q as text) is null
              or (cast(:tsquery as text) is not null and p.search_vector @@ to_tsquery('simple', cast(:tsquery as text)))
-             or (not exists (select 1 from products x where x.status = 'active' and cast(:tsquery as text) is not null
-                               and x.search_vector @@ to_tsquery('simple', cast(:tsquery as text)))
-                 and cast(:q as text) <<% p.title))
+             or (not ${FULL_TEXT_FINDS} and cast(:q as text) <<% p.title))
         and (cast(:categoryId as uuid) is null or p.category_id in (select id from wanted_categories))
         and (cast(:storeId as uuid) is null or p.store_id = cast(:storeId as uuid))
         and (cast(:minPrice as bigint) is null or p.price_max >= cast(:minPrice as bigint))
