@@ -161,7 +161,7 @@ async function main(): Promise<void> {
       S3_ACCESS_KEY_ID: s3.accessKeyId,
       S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       SMTP_URL: 'smtp://127.0.0.1:9',
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     });
     await server.ready();
     stops.unshift(() => server.stop());

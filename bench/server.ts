@@ -26,7 +26,7 @@ bare.use((ctx) => {
   ctx.body = { ok: true };
 });
 
-const apiPort = await listen(buildApp({ config, platform, log: createLogger({ logLevel: 'silent' }) }));
+const apiPort = await listen(buildApp({ config, platform, log: createLogger(config) }));
 const barePort = await listen(bare);
 process.on('message', (message: { type: string }) => {
   if (message.type === 'reset') statements = 0;

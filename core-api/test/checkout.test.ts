@@ -230,3 +230,15 @@ describe('cart and checkout', () => {
     });
   });
 });
+
+describe('order numbers', () => {
+  it('should be unique for consecutive sequence values and look unrelated to each other', async () => {
+    const { orderNumber } = await import('../src/flows/checkout.flow.ts');
+    const day = new Date('2026-11-24T03:00:00Z');
+    const numbers = Array.from({ length: 50_000 }, (_, i) => orderNumber(i + 1, day));
+    expect(new Set(numbers).size).to.equal(numbers.length);
+    expect(numbers[0]).to.match(/^PSR-20261124-[2-9A-HJ-NP-Z]{6}$/);
+    expect(numbers[0].slice(-6)).to.not.equal(numbers[1].slice(-6));
+    expect(orderNumber(1, new Date('2026-11-24T17:30:00Z'))).to.match(/^PSR-20261125-/);
+  });
+});

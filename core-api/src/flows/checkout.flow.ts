@@ -1,4 +1,4 @@
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../http/handler.ts';
@@ -30,11 +30,19 @@ function canonical(value: unknown): string {
 }
 
 const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+const SPACE = 2n ** 30n; // 32^6: six characters of ALPHABET
+const SCRAMBLE = 387_420_489n; // odd, so n -> n * SCRAMBLE mod 2^30 is a bijection
 
-/** PSR-20261124-7F3K9Q: the day in Jakarta, then six unambiguous characters. */
-function orderNumber(now = new Date()): string {
+/**
+ * PSR-20261124-7F3K9Q: the day in Jakarta, then six unambiguous characters from the next value of
+ * a sequence, scrambled so numbers do not reveal a store's volume. Unique for the first 2^30 orders
+ * (random suffixes collided: the birthday bound bites at a few tens of thousands a day).
+ */
+export function orderNumber(sequence: number, now = new Date()): string {
   const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now).replace(/-/g, '');
-  const suffix = Array.from({ length: 6 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+  let n = (BigInt(sequence) * SCRAMBLE) % SPACE;
+  let suffix = '';
+  for (let i = 0; i < 6; i++, n /= 32n) suffix = ALPHABET[Number(n % 32n)] + suffix;
   return `PSR-${day}-${suffix}`;
 }
 
@@ -59,6 +67,19 @@ export class CheckoutFlow {
   }
 
   async run(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest): Promise<CheckoutAnswer> {
+    // locks are taken in a fixed order, so a deadlock should not happen; if Postgres still picks
+    // this transaction as a victim, nothing was kept and the checkout is simply tried again
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(caller, idempotencyKey, request);
+      } catch (err) {
+        const code = (err as { code?: string; nativeError?: { code?: string } }).nativeError?.code ?? (err as { code?: string }).code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
+      }
+    }
+  }
+
+  private async attempt(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest): Promise<CheckoutAnswer> {
     const requestHash = createHash('sha256').update(canonical(request)).digest('hex');
     return this.db.transaction(async (trx) => {
       // 1. the key: inserting it waits for any in-flight checkout holding the same key
@@ -124,7 +145,8 @@ export class CheckoutFlow {
       );
 
       // 4. one order per store, with price and title snapshots and its own shipping
-      const orderRows = [...byStore].map(([storeId, storeLines]) => {
+      const { rows: sequence } = await trx.raw(`select nextval('order_number_seq') as n from generate_series(1, ?)`, [byStore.size]);
+      const orderRows = [...byStore].map(([storeId, storeLines], index) => {
         const subtotal = storeLines.reduce((n, l) => n + l.price * l.quantity, 0);
         const shipping = shippingCost(storeLines[0].storeLocation, request.shippingAddress.city, storeLines.reduce((n, l) => n + l.quantity, 0));
         return {
@@ -132,7 +154,7 @@ export class CheckoutFlow {
           checkoutId,
           storeId,
           userId: caller.id,
-          number: orderNumber(),
+          number: orderNumber(Number(sequence[index].n)),
           subtotal,
           shippingCost: shipping,
           total: subtotal + shipping,
