@@ -55,8 +55,18 @@ class Server {
   apiPort = 0;
   barePort = 0;
 
+  /** The server's error log (pino, level 50+), shown when a scenario saw a 5xx. */
+  readonly errors: string[] = [];
+
   constructor(env: NodeJS.ProcessEnv) {
-    this.child = fork(path.join(here, 'server.ts'), { env, stdio: 'inherit' });
+    this.child = fork(path.join(here, 'server.ts'), { env: { ...env, LOG_LEVEL: 'error' }, stdio: ['inherit', 'pipe', 'inherit', 'ipc'] });
+    this.child.stdout!.setEncoding('utf8');
+    let partial = '';
+    this.child.stdout!.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      this.errors.push(...lines.filter((line) => line.includes('"level":50') || line.includes('"level":60')));
+    });
   }
   ready(): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -161,7 +171,6 @@ async function main(): Promise<void> {
       S3_ACCESS_KEY_ID: s3.accessKeyId,
       S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       SMTP_URL: 'smtp://127.0.0.1:9',
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     });
     await server.ready();
     stops.unshift(() => server.stop());
@@ -239,6 +248,9 @@ async function main(): Promise<void> {
       `Hot variant: stock ${hotCheck.initialStock} → ${hotCheck.finalStock}, sold ${hotCheck.sold}, ${hotCheck.created} checkouts created, oversold: ${hotCheck.oversold ? 'YES' : 'no'}.`,
     ].join('\n');
     writeFileSync(path.join(flags.out, 'latest.md'), table + '\n');
+    if (final.some((r) => Object.keys(r.statuses).some((status) => status.startsWith('5')))) {
+      process.stdout.write(`\nSome requests failed with 5xx; the server logged:\n${server.errors.slice(0, 20).join('\n')}\n`);
+    }
     process.stdout.write(`\n${table}\n\nWritten to ${path.join(flags.out, 'latest.json')} and latest.md in ${Math.round((Date.now() - started) / 1000)} s.\n`);
     if (hotCheck.oversold) process.exitCode = 1;
   } finally {

@@ -26,16 +26,29 @@ bare.use((ctx) => {
   ctx.body = { ok: true };
 });
 
-const apiPort = await listen(buildApp({ config, platform, log: createLogger(config) }));
+// requests the load generator gave up on still run: shutdown waits for them
+let inFlight = 0;
+const api = buildApp({ config, platform, log: createLogger(config) });
+api.middleware.unshift(async (_ctx, next) => {
+  inFlight++;
+  try {
+    await next();
+  } finally {
+    inFlight--;
+  }
+});
+const apiPort = await listen(api);
 const barePort = await listen(bare);
 process.on('message', (message: { type: string }) => {
   if (message.type === 'reset') statements = 0;
   if (message.type === 'count') process.send!({ type: 'count', statements });
-  // requests the load generator gave up on still finish before the database closes
   if (message.type === 'stop') {
-    void Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
-      .then(() => platform.stop())
-      .then(() => process.exit(0));
+    void (async () => {
+      await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+      while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      await platform.stop();
+      process.exit(0);
+    })();
   }
 });
 process.send!({ type: 'ready', apiPort, barePort });
