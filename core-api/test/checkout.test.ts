@@ -242,3 +242,31 @@ describe('order numbers', () => {
     expect(orderNumber(1, new Date('2026-11-24T17:30:00Z'))).to.match(/^PSR-20261125-/);
   });
 });
+
+describe('an order number already taken', () => {
+  it('should make the checkout draw the next number instead of failing', async () => {
+    const { orderNumber } = await import('../src/flows/checkout.flow.ts');
+    const app = await startTestApp();
+    try {
+      const cats = await categories(app);
+      const seller = await signUpSeller(app, 'Toko Nomor');
+      const product = await createProduct(app, seller, { title: 'Gelang Manik', categoryId: cats.fesyen, status: 'active', variants: [{ options: {}, price: 30000, stock: 10 }] });
+      const buyer = await signUpCustomer(app);
+      await app.request('POST', '/cart/items', { token: buyer.token, body: { variantId: product.variants[0].id, quantity: 1 } });
+      // an older order already holds the number the sequence will hand out next
+      const { rows: [{ n }] } = await app.db.knex.raw(`select last_value + (case when is_called then 1 else 0 end) as n from order_number_seq`);
+      const taken = orderNumber(Number(n));
+      const [old] = await app.db.knex('checkouts').insert({ userId: buyer.userId, idempotencyKey: 'lama', requestHash: 'x', paymentMethod: 'cod', total: 40000 }).returning('id');
+      await app.db.knex('orders').insert({ checkoutId: old.id, storeId: seller.storeId, userId: buyer.userId, number: taken, subtotal: 30000, shippingCost: 10000, total: 40000, shippingAddress: '{}' });
+      const res = await app.request('POST', '/checkout', {
+        token: buyer.token,
+        headers: { 'idempotency-key': randomUUID() },
+        body: { shippingAddress: address(), paymentMethod: 'cod' },
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      expect(res.body.orders[0].number).to.not.equal(taken);
+    } finally {
+      await app.close();
+    }
+  });
+});

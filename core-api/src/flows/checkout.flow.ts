@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../http/handler.ts';
 import { ProblemError, conflict, unprocessable } from '../http/problem.ts';
+import { isUniqueViolation } from '../platform/db/errors.ts';
 import { PaymentDeclined, type PaymentGateway } from '../platform/payments/gateway.ts';
 import { cartLines, type CartLine, type CartService } from '../modules/cart/service.ts';
 import { StockShortError, applyStockChanges } from '../modules/inventory/service.ts';
@@ -67,14 +68,16 @@ export class CheckoutFlow {
   }
 
   async run(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest): Promise<CheckoutAnswer> {
-    // locks are taken in a fixed order, so a deadlock should not happen; if Postgres still picks
-    // this transaction as a victim, nothing was kept and the checkout is simply tried again
+    // Nothing of a failed attempt is kept, so two rare failures are simply tried again: being picked
+    // as a deadlock victim (locks are taken in a fixed order, so it should not happen), and an order
+    // number already taken by a number from before the sequence (the retry draws the next one).
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.attempt(caller, idempotencyKey, request);
       } catch (err) {
         const code = (err as { code?: string; nativeError?: { code?: string } }).nativeError?.code ?? (err as { code?: string }).code;
-        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
+        const retryable = code === '40P01' || code === '40001' || isUniqueViolation(err, 'orders_number_unique');
+        if (attempt >= 3 || !retryable) throw err;
       }
     }
   }
