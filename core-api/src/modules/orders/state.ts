@@ -30,7 +30,3 @@ export function assertTransition(from: OrderStatus, to: OrderStatus, actor: Orde
     throw new ProblemError(409, `A ${actor} cannot make an order that is ${LABEL[from]} ${LABEL[to]}.`, { type: 'illegal-transition' });
   }
 }
-
-export function canTransition(from: OrderStatus, to: OrderStatus, actor: OrderActor): boolean {
-  return TRANSITIONS[from][to]?.includes(actor) ?? false;
-}
