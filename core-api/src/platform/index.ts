@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { createKnex, migrateLatest } from './db/knex.ts';
+import { PostgresListener } from './db/listener.ts';
 import { startEmbeddedMail } from './embedded/mail.ts';
 import { startEmbeddedPostgres } from './embedded/postgres.ts';
 import { startEmbeddedS3 } from './embedded/s3.ts';
@@ -18,6 +19,10 @@ export interface Platform {
   mailer: Mailer;
   scheduler: Scheduler;
   search: SearchEngine;
+  /** Postgres notifications (change events every replica hears). */
+  listener: PostgresListener;
+  /** Work to finish before the services stop (e.g. flushing buffered counters), last registered first. */
+  beforeStop(task: () => Promise<unknown>): void;
   /** Where the embedded services can be reached, for the start banner and the tests. */
   endpoints: { databaseUrl: string; s3Endpoint: string; smtpUrl: string; inboxUrl?: string };
   checks: Record<'db' | 'storage' | 'mail' | 'jobs' | 'search', () => Promise<void>>;
@@ -58,6 +63,9 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
     const db = createKnex(databaseUrl);
     stops.push(() => db.destroy());
     await migrateLatest(db);
+    const listener = new PostgresListener(databaseUrl);
+    await listener.start();
+    stops.push(() => listener.stop());
 
     let s3 = config.s3;
     if (!s3) {
@@ -98,6 +106,8 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
       mailer,
       scheduler,
       search,
+      listener,
+      beforeStop: (task) => void stops.push(task),
       endpoints: { databaseUrl, s3Endpoint: s3.endpoint, smtpUrl, inboxUrl },
       checks: {
         db: async () => void (await db.raw('select 1')),
