@@ -68,15 +68,59 @@ describe('GET /seller/analytics', () => {
     ]);
   });
 
-  it('should count product views and adds to cart per product per day', async () => {
-    for (let i = 0; i < 3; i++) await app.request('GET', `/products/${bag.id}`);
+  /** The day's funnel once the buffered counters were written (they flush every second). */
+  async function funnelReaching(views: number, adds: number) {
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta' }).format(new Date());
-    const res = await app.request('GET', `/seller/analytics?from=${today}&to=${today}`, { token: seller.token });
-    expect(res.status).to.equal(200);
-    expect(res.body.funnel.productViews).to.equal(3);
-    expect(res.body.funnel.addsToCart, 'one add per order made in before()').to.equal(5);
+    let funnel = { productViews: -1, addsToCart: -1 };
+    for (let i = 0; i < 40; i++) {
+      const res = await app.request('GET', `/seller/analytics?from=${today}&to=${today}`, { token: seller.token });
+      expect(res.status).to.equal(200);
+      funnel = res.body.funnel;
+      if (funnel.productViews >= views && funnel.addsToCart >= adds) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return funnel;
+  }
+
+  it('should count a visitor once per product per day, views and adds to cart, in one row per product per day', async () => {
+    const as = (agent: string) => ({ headers: { 'user-agent': agent } });
+    for (let i = 0; i < 3; i++) await app.request('GET', `/products/${bag.id}`, as('browser one'));
+    await app.request('GET', `/products/${bag.id}`, as('browser two'));
+    await app.request('GET', `/products/${pin.id}`, as('browser one'));
+    // a shopper adding the same product again is still one add
+    const buyer = await signUpCustomer(app);
+    for (let i = 0; i < 3; i++) expect((await app.request('POST', '/cart/items', { token: buyer.token, body: { variantId: bag.variants[0].id, quantity: 1 } })).status).to.equal(200);
+    const funnel = await funnelReaching(3, 6);
+    expect(funnel.productViews, 'two visitors of the bag, one of the pin').to.equal(3);
+    expect(funnel.addsToCart, 'one add per order made in before(), one for the repeated adds').to.equal(6);
     const rows = await app.db.knex('productDailyStats').where({ productId: bag.id });
     expect(rows, 'one row per product per day, not one per view').to.have.length(1);
+    expect(rows[0]).to.include({ views: 2 });
+  });
+
+  it('should not count the same visitor again after a flush, nor from another replica', async () => {
+    const other = await startTestApp({ DATABASE_URL: app.config.databaseUrl!, COUNTER_FLUSH_MS: '20' });
+    try {
+      const before = await funnelReaching(3, 6);
+      await app.request('GET', `/products/${bag.id}`, { headers: { 'user-agent': 'browser one' } });
+      expect((await other.request('GET', `/products/${bag.id}`, { headers: { 'user-agent': 'browser one' } })).status).to.equal(200);
+      await other.request('GET', `/products/${bag.id}`, { headers: { 'user-agent': 'browser three' } });
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      expect((await funnelReaching(before.productViews + 1, 0)).productViews, 'only browser three is new').to.equal(before.productViews + 1);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('should write buffered counts on a graceful stop', async () => {
+    const replica = await startTestApp({ DATABASE_URL: app.config.databaseUrl!, COUNTER_FLUSH_MS: '600000' });
+    const visitors = ['a', 'b', 'c', 'd'];
+    await Promise.all(visitors.map((v) => replica.request('GET', `/products/${pin.id}`, { headers: { 'user-agent': `stopping ${v}` } })));
+    const views = async () => (await app.db.knex('productDailyStats').where({ productId: pin.id }).sum({ n: 'views' }).first())!.n;
+    const counted = Number(await views());
+    await replica.platform.stop();
+    expect(Number(await views()) - counted, 'all four written by the stop').to.equal(4);
+    await replica.close();
   });
 
   it('should refuse a period that ends before it starts, and customers', async () => {

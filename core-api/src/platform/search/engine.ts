@@ -98,10 +98,13 @@ export class PostgresSearchEngine implements SearchEngine {
   readonly kind = 'postgres';
   private readonly db: Knex;
   private readonly facetCache: LRUCache<string, FacetRow[]>;
+  /** Expanded queries, kept as long as facets (new catalog words show up within that time). */
+  private readonly expansions: LRUCache<string, { tsquery: string; strict: string }>;
 
   constructor(db: Knex, facetTtlMs = FACET_TTL_MS) {
     this.db = db;
     this.facetCache = new LRUCache({ max: 1000, ttl: Math.max(1, facetTtlMs) });
+    this.expansions = new LRUCache({ max: 5000, ttl: Math.max(1, facetTtlMs) });
   }
 
   async check(): Promise<void> {
@@ -123,6 +126,9 @@ export class PostgresSearchEngine implements SearchEngine {
    * matched through the full-text index.
    */
   private async expand(words: string[]): Promise<{ tsquery: string; strict: string }> {
+    const key = words.join(' ');
+    const known = this.expansions.get(key);
+    if (known) return known;
     const { rows } = await this.db.raw(
       `select q.word,
          exists (select 1 from search_words w where w.word >= q.word and w.word < q.word || chr(1114111)) as known,
@@ -141,7 +147,9 @@ export class PostgresSearchEngine implements SearchEngine {
       // a guessed word must be in a title (weight A): a description's passing mention is too weak
       return [`${word}:*`, ...exact, ...corrections.map((c) => `${c}:A`)].join(' | ');
     });
-    return { tsquery: groups.map((g) => `(${g})`).join(' & '), strict: words.map((w) => `${w}:*`).join(' & ') };
+    const expanded = { tsquery: groups.map((g) => `(${g})`).join(' & '), strict: words.map((w) => `${w}:*`).join(' & ') };
+    this.expansions.set(key, expanded);
+    return expanded;
   }
 
   /**
@@ -221,11 +229,13 @@ export class PostgresSearchEngine implements SearchEngine {
   /** Postgres reads the products themselves (search_vector and search_words are kept by triggers); only cached facets go stale. */
   async sync(): Promise<void> {
     this.facetCache.clear();
+    this.expansions.clear();
   }
 
   /** Recomputes every search vector and the word table (dropping words no longer in the catalog). */
   async rebuild(onProgress?: (done: number, total: number) => void): Promise<void> {
     this.facetCache.clear();
+    this.expansions.clear();
     const updated = await this.db.transaction(async (trx): Promise<{ rowCount: number }> => {
       const vectors = await trx.raw(`update products set search_vector = pasar_product_search_vector(title, description, category_id, store_id)`);
       await trx.raw('delete from search_words');
