@@ -3,9 +3,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { createKnex, migrateLatest } from './db/knex.ts';
 import { PostgresListener } from './db/listener.ts';
-import { startEmbeddedMail } from './embedded/mail.ts';
-import { startEmbeddedPostgres } from './embedded/postgres.ts';
-import { startEmbeddedS3 } from './embedded/s3.ts';
 import { Scheduler } from './jobs/scheduler.ts';
 import { Mailer } from './mail/mailer.ts';
 import { MeiliSearchEngine, PostgresSearchEngine, type SearchEngine } from './search/engine.ts';
@@ -56,6 +53,8 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
+      // embedded services load only when used: in production they would cost the API's memory
+      const { startEmbeddedPostgres } = await import('./embedded/postgres.ts');
       const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, onLog: (line) => opts.log.trace(line) });
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
@@ -69,6 +68,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
 
     let s3 = config.s3;
     if (!s3) {
+      const { startEmbeddedS3 } = await import('./embedded/s3.ts');
       const embedded = await startEmbeddedS3({ dataDir: config.dataDir, bucket: 'pasar' });
       stops.push(() => embedded.stop());
       s3 = { ...embedded, region: 'us-east-1', forcePathStyle: true };
@@ -79,6 +79,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
     let smtpUrl = config.smtpUrl;
     let inboxUrl: string | undefined;
     if (!smtpUrl) {
+      const { startEmbeddedMail } = await import('./embedded/mail.ts');
       const mail = await startEmbeddedMail({ dataDir: config.dataDir, inboxPort: opts.inboxPort });
       stops.push(() => mail.stop());
       smtpUrl = mail.smtpUrl;
