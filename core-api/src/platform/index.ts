@@ -88,7 +88,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
     const mailer = new Mailer(smtpUrl, config.mailFrom);
     stops.push(() => mailer.close());
 
-    const scheduler = new Scheduler({
+    const scheduler = await Scheduler.open({
       mongoUrl: config.mongoUrl,
       databaseUrl,
       name: `pasar-${process.pid}`,
