@@ -3,7 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { components } from '@pasar/openapi';
 import { api } from '../api.ts';
-import { rupiah, storeDate, t, type Key } from '../i18n.ts';
+import { currentLang, rupiah, storeDate, t, type Key } from '../i18n.ts';
 import { Link, Select } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
 
@@ -27,7 +27,12 @@ function Change({ now, before }: { now: number; before: number }) {
   );
 }
 
-/** Revenue (bars) and orders (line) per bucket; the legend follows the cursor and says Rp. */
+/** A bucket's first day, written the seller's way (its timestamp is that date at UTC midnight). */
+function bucketLabel(ts: number, long: boolean): string {
+  return new Intl.DateTimeFormat(currentLang() === 'en' ? 'en-GB' : 'id-ID', { day: 'numeric', month: 'short', ...(long ? { year: 'numeric' } : {}), timeZone: 'UTC' }).format(new Date(ts * 1000));
+}
+
+/** Revenue and orders per bucket; the legend follows the cursor and says Rp. */
 function SalesChart({ series }: { series: Series }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -47,13 +52,13 @@ function SalesChart({ series }: { series: Series }) {
         height: 260,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
         series: [
-          {},
+          { label: t('placedAt'), value: (_u, ts) => (ts == null ? '–' : bucketLabel(ts, true)) },
           { label: t('revenue'), stroke: '#c2410c', fill: 'rgba(194,65,12,0.15)', width: 2, value: (_u, v) => (v == null ? '–' : rupiah(v)), scale: 'rp' },
           { label: t('orderCount'), stroke: '#1d4ed8', width: 2, value: (_u, v) => (v == null ? '–' : String(v)), scale: 'n' },
         ],
         scales: { n: { range: (_u, _min, max) => [0, Math.max(4, max)] }, rp: { range: (_u, _min, max) => [0, Math.max(10_000, max)] } },
         axes: [
-          {},
+          { values: (_u, ticks) => ticks.map((ts) => bucketLabel(ts, false)) },
           { scale: 'rp', size: 70, values: (_u, ticks) => ticks.map((v) => (v >= 1_000_000 ? `${v / 1_000_000} jt` : v >= 1000 ? `${v / 1000} rb` : String(v))) },
           { scale: 'n', side: 1, grid: { show: false } },
         ],

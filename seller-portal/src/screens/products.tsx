@@ -542,8 +542,10 @@ function ProductForm({ id }: { id?: string }) {
         </button>
       </fieldset>
 
-      <NoticeBar notice={notice} />
-      <div class="row end sticky-actions">
+      <div class="toast">
+        <NoticeBar notice={notice} />
+      </div>
+      <div class="row end">
         {stale && (
           <button type="button" class="secondary" onClick={() => load()}>
             {t('reload')}
