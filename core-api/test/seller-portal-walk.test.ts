@@ -72,6 +72,8 @@ describe('the seller portal, walked in a browser (npm test builds it first)', fu
   const password = 'rahasia-sekali-123';
   let productId = '';
   let orderNumber = '';
+  /** The seller's own access token, for changes made "elsewhere" while a page is open. */
+  const sellerToken = async () => (await app.request('POST', '/auth/login', { body: { email, password } })).body.accessToken as string;
 
   before(async () => {
     const port = await freePort();
@@ -167,6 +169,17 @@ describe('the seller portal, walked in a browser (npm test builds it first)', fu
     expect(await app.db.knex('productImages').where({ productId }).count({ n: '*' })).to.deep.equal([{ n: 2 }]);
     await axe(page, 'edit product form');
     await shot(page, 'product-edit');
+
+    // an edit made elsewhere after the form loaded: saving is refused (412), nothing is lost
+    const seller = await sellerToken();
+    expect((await app.request('PATCH', `/seller/products/${productId}`, { token: seller, body: { description: 'Diubah dari ponsel.' } })).status).to.equal(200);
+    await page.getByLabel('Nama produk').fill('Tas Rotan Bundar Besar');
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.getByText('Produk ini diubah di tempat lain').waitFor();
+    expect(await page.getByLabel('Nama produk').inputValue()).to.equal('Tas Rotan Bundar Besar');
+    expect((await app.db.knex('products').where({ id: productId }).first()).title).to.equal('Tas Rotan Bundar');
+    await page.getByRole('button', { name: 'Muat ulang' }).click();
+    await page.waitForFunction(() => document.querySelector('textarea')?.value === 'Diubah dari ponsel.');
   });
 
   it('should let the storefront search find the product and a shopper order it (paid with OVO)', async () => {
@@ -252,6 +265,19 @@ describe('the seller portal, walked in a browser (npm test builds it first)', fu
     expect(await page.getByLabel('Stok Tas Rotan Bundar – Merah / S').inputValue()).to.equal('7');
     await page.getByRole('button', { name: 'Riwayat Tas Rotan Bundar – Merah / S' }).click();
     await page.getByText('5 → 7').waitFor();
+
+    // stock that moved after the page loaded (a sale elsewhere) refuses the batch instead of being overwritten
+    const seller = await sellerToken();
+    const biruS = await app.db.knex('productVariants').where({ productId }).whereRaw("options->>'Warna' = 'Biru' and options->>'Ukuran' = 'S'").first();
+    expect((await app.request('PATCH', '/seller/inventory', { token: seller, body: { items: [{ variantId: biruS.id, delta: -1 }] } })).status).to.equal(200);
+    await page.getByLabel('Stok Tas Rotan Bundar – Biru / S').fill('30');
+    await page.getByRole('button', { name: 'Simpan semua' }).click();
+    await page.getByText('stok berubah menjadi 19 sejak halaman dimuat').waitFor();
+    expect(await page.getByLabel('Stok Tas Rotan Bundar – Biru / S').inputValue()).to.equal('30');
+    expect((await app.db.knex('productVariants').where({ id: biruS.id }).first()).stock).to.equal(19);
+    await page.getByRole('button', { name: 'Simpan semua' }).click();
+    await page.getByText('1 stok tersimpan.').waitFor();
+    expect((await app.db.knex('productVariants').where({ id: biruS.id }).first()).stock).to.equal(30);
     await axe(page, 'inventory');
     await shot(page, 'inventory');
   });

@@ -110,8 +110,17 @@ export default function Inventory(_: ScreenProps) {
     }
     setBusy(true);
     try {
-      const items = changed.map(([variantId, value]) => ({ variantId, stock: Number(value) }));
+      // expectedStock: a sale since the page loaded refuses the batch instead of being overwritten
+      const items = changed.map(([variantId, value]) => ({ variantId, stock: Number(value), expectedStock: list!.items.find((r) => r.variantId === variantId)!.stock }));
       const { data, error, response } = await api.PATCH('/seller/inventory', { body: { items } });
+      if (response.status === 409) {
+        const current = (error as { currentStock?: Array<{ variantId: string; stock: number }> }).currentStock ?? [];
+        setErrors(Object.fromEntries(current.map((c) => [c.variantId, t('soldMeanwhile', { stock: c.stock })])));
+        setNotice({ kind: 'error', text: t('stockMoved') });
+        // fresh numbers under the seller's own edits, which stay in the fields
+        await load();
+        return;
+      }
       if (!data) {
         const byPointer = fieldErrors(error, '/items/');
         setErrors(Object.fromEntries(Object.entries(byPointer).map(([pointer, message]) => [items[Number(pointer.split('/')[0])]?.variantId, message])));

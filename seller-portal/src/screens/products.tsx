@@ -351,10 +351,10 @@ function ProductForm({ id }: { id?: string }) {
         navigate(`/products/${data.id}`);
         return;
       }
+      // the ETag the form was loaded with: a product changed meanwhile (an edit, a sale) answers 412
       const { data, error, response } = await api.PATCH('/seller/products/{id}', {
-        params: { path: { id } },
+        params: { path: { id }, header: etag ? { 'If-Match': etag } : {} },
         body,
-        headers: etag ? { 'If-Match': etag } : {},
       });
       if (response.status === 412) {
         setStale(true);
@@ -369,7 +369,7 @@ function ProductForm({ id }: { id?: string }) {
       const stockChanges = combos
         .map((combo) => rowOf(combo))
         .filter((row) => row.id && row.loadedStock !== undefined && Number(row.stock) !== row.loadedStock)
-        .map((row) => ({ variantId: row.id!, stock: Number(row.stock) }));
+        .map((row) => ({ variantId: row.id!, stock: Number(row.stock), expectedStock: row.loadedStock }));
       if (stockChanges.length) {
         const answer = await api.PATCH('/seller/inventory', { body: { items: stockChanges } });
         if (!answer.data) {
