@@ -38,7 +38,6 @@ describe('the built storefront (npm test builds it first)', () => {
       req.end(body);
     });
   }
-  const cookieHeader = (cookies: Record<string, string>) => Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join('; ');
 
   before(async function () {
     this.timeout(60_000);
