@@ -150,6 +150,25 @@ export class CheckoutFlow {
           extensions: { shortages: short },
         });
       }
+
+      // the prices now, read under the stock locks: what the orders will snapshot and charge
+      const locked: Array<{ id: string; price: number }> = await trx('productVariants').whereIn('id', lines.map((l) => l.variantId)).select('id', 'price');
+      for (const l of lines) l.price = locked.find((v) => v.id === l.variantId)!.price;
+      const parcels = await priceParcels(this.shipping.calculator, this.shipping.regions, address, [...byStore].map(([storeId, storeLines]) => (
+        { storeId, storeName: storeLines[0].storeName, storeCityCode: storeLines[0].storeCityCode, units: storeLines.reduce((n, l) => n + l.quantity, 0) })));
+      const shippingOf = (storeLines: CartLine[]) => parcels.get(storeLines[0].storeId)!.cost;
+      const expected = [...byStore.values()].reduce((n, storeLines) => n + shippingOf(storeLines) + storeLines.reduce((m, l) => m + l.price * l.quantity, 0), 0);
+      if (request.expectedTotal !== undefined && request.expectedTotal !== expected) {
+        // thrown inside the transaction: the stock taken above and the key claimed go back with it
+        const priceChanges = lines
+          .filter((l) => l.price !== l.unitPriceAtAdd)
+          .map((l) => ({ itemId: l.id, variantId: l.variantId, title: l.title, oldPrice: l.unitPriceAtAdd, newPrice: l.price }));
+        throw new ProblemError(409, `The total is now Rp ${expected.toLocaleString('id-ID')}, not Rp ${request.expectedTotal.toLocaleString('id-ID')}: ${priceChanges.map((c) => `${c.title} costs Rp ${c.newPrice.toLocaleString('id-ID')} (was Rp ${c.oldPrice.toLocaleString('id-ID')})`).join('; ') || 'shipping changed'}. Nothing was charged; confirm the new total to buy.`, {
+          type: 'price-changed',
+          errors: [{ pointer: '/expectedTotal', message: `the total is ${expected} now` }],
+          extensions: { priceChanges, expectedTotal: request.expectedTotal, total: expected },
+        });
+      }
       const soldPerProduct = new Map<string, number>();
       for (const l of lines) soldPerProduct.set(l.productId, (soldPerProduct.get(l.productId) ?? 0) + l.quantity);
       const productIds = [...soldPerProduct.keys()].sort();
@@ -161,11 +180,9 @@ export class CheckoutFlow {
 
       // 4. one order per store, with price and title snapshots and its own shipping
       const { rows: sequence } = await trx.raw(`select nextval('order_number_seq') as n from generate_series(1, ?)`, [byStore.size]);
-      const parcels = await priceParcels(this.shipping.calculator, this.shipping.regions, address, [...byStore].map(([storeId, storeLines]) => (
-        { storeId, storeName: storeLines[0].storeName, storeCityCode: storeLines[0].storeCityCode, units: storeLines.reduce((n, l) => n + l.quantity, 0) })));
       const orderRows = [...byStore].map(([storeId, storeLines], index) => {
         const subtotal = storeLines.reduce((n, l) => n + l.price * l.quantity, 0);
-        const shipping = parcels.get(storeId)!.cost;
+        const shipping = shippingOf(storeLines);
         return {
           id: orderIdOfStore.get(storeId)!,
           checkoutId,
