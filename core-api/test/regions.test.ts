@@ -190,7 +190,7 @@ describe('regions, addresses and shipping quotes', () => {
       expect(lines.body.expectedTotal).to.equal(434000);
       expect((await app.db.knex('productVariants').where({ id: shirt.variants[0].id }).first()).stock).to.equal(20);
 
-      const paid = await app.request('POST', '/checkout', { token: buyer.token, headers: { 'idempotency-key': randomUUID() }, body: { shippingAddress: { ...home, cityCode: '34.04' }, paymentMethod: 'cod' } });
+      const paid = await app.request('POST', '/checkout', { token: buyer.token, headers: { 'idempotency-key': randomUUID() }, body: { shippingAddress: { ...home, cityCode: '34.04' }, paymentMethod: 'cod', expectedTotal: res.body.expectedTotal } });
       expect(paid.status, JSON.stringify(paid.body)).to.equal(201);
       expect(paid.body.checkout.total).to.equal(res.body.expectedTotal);
       expect(paid.body.orders.map((o: { shippingCost: number }) => o.shippingCost)).to.deep.equal([19000, 35000]);
@@ -228,7 +228,7 @@ describe('regions, addresses and shipping quotes', () => {
       const other = await signUpCustomer(app);
       expect((await quote(other, { addressId: saved.body.id, lines: [{ variantId: shirt.variants[0].id, quantity: 1 }] })).status).to.equal(422);
 
-      const paid = await app.request('POST', '/checkout', { token: buyer.token, headers: { 'idempotency-key': randomUUID() }, body: { addressId: saved.body.id, paymentMethod: 'cod' } });
+      const paid = await app.request('POST', '/checkout', { token: buyer.token, headers: { 'idempotency-key': randomUUID() }, body: { addressId: saved.body.id, paymentMethod: 'cod', expectedTotal: quoted.body.expectedTotal } });
       expect(paid.status, JSON.stringify(paid.body)).to.equal(201);
       expect(paid.body.checkout.total).to.equal(quoted.body.expectedTotal);
 
