@@ -341,7 +341,7 @@ async function main(): Promise<void> {
     const owner = await db('stores').where({ id: largest!.storeId }).first('ownerId');
     const sellerToken = token(owner!.ownerId, 'seller');
     let i = 0;
-    const address = JSON.stringify({ shippingAddress: { recipient: 'Bench', phone: '081200001111', street: 'Jl. Bench 2', city: 'Jakarta', province: 'DKI', postalCode: '10110' }, paymentMethod: 'cod' });
+    const address = JSON.stringify({ shippingAddress: { recipient: 'Bench', phone: '081200001111', street: 'Jl. Bench 2', cityCode: '31.71', postalCode: '10110' }, paymentMethod: 'cod' });
     let n = 0;
     const checkout = (): Request => ({
       method: 'POST',
