@@ -156,6 +156,57 @@ describe('the built storefront (npm test builds it first)', () => {
     });
   });
 
+  describe('cart and account forms (without JavaScript)', () => {
+    let cookie: string;
+    const post = (path: string, form: Record<string, string>) => call(path, { method: 'POST', headers: { origin: url, cookie }, form });
+
+    before(async () => {
+      const res = await call('/masuk', { method: 'POST', headers: { origin: url }, form: { email: 'ani@pasar.test', password: DEMO_PASSWORD, next: '/' }, from: '127.0.0.4' });
+      expect(res.status).to.equal(303);
+      cookie = `pasar_at=${res.cookies.pasar_at}; pasar_rt=${res.cookies.pasar_rt}`;
+    });
+
+    it('should add the variant chosen by its option values, show a stock problem on its line, change the quantity and remove the line', async () => {
+      const product = await app.db.knex('products').where({ title: 'Kopi Arabika Puntang 200g' }).first('id', 'slug');
+      const variant = await app.db.knex('productVariants').where({ productId: product.id }).whereRaw(`options->>'Gilingan' = 'Halus'`).first('id');
+      await app.db.knex('productVariants').where({ id: variant.id }).update({ stock: 10 });
+      const added = await post('/keranjang', { action: 'add', productId: product.id, 'opt.Gilingan': 'Halus', quantity: '3', back: `/produk/${product.slug}-${product.id}` });
+      expect(added.status).to.equal(303);
+      expect(added.headers.location).to.equal(`/produk/${product.slug}-${product.id}`);
+      expect((await call(added.headers.location!, { headers: { cookie: `${cookie}; flash=${added.cookies.flash}` } })).text).to.include('Ditambahkan ke keranjang.');
+
+      await app.db.knex('productVariants').where({ id: variant.id }).update({ stock: 2 });
+      let cart = await call('/keranjang', { headers: { cookie } });
+      expect(cart.text).to.include('Kopi Arabika Puntang 200g').and.include('Gilingan: Halus').and.include('Hanya tersisa 2.');
+      const itemId = cart.text.match(/name="itemId" value="([0-9a-f-]{36})"/)![1];
+
+      expect((await post('/keranjang', { action: 'update', itemId, quantity: '2' })).status).to.equal(303);
+      cart = await call('/keranjang', { headers: { cookie } });
+      expect(cart.text).not.to.include('Hanya tersisa');
+      expect(cart.text).to.include('Rp 220.000');
+
+      expect((await post('/keranjang', { action: 'remove', itemId })).status).to.equal(303);
+      cart = await call('/keranjang', { headers: { cookie } });
+      expect(cart.text).to.include('Keranjang Anda masih kosong.');
+    });
+
+    it('should change the name and language on the profile, and the password', async () => {
+      const saved = await post('/akun', { action: 'profile', name: 'Ani W.', locale: 'en' });
+      expect(saved.status).to.equal(303);
+      expect(saved.headers.location).to.equal('/akun?lang=en');
+      const user = await app.db.knex('users').where({ email: 'ani@pasar.test' }).first('name', 'locale');
+      expect(user).to.deep.equal({ name: 'Ani W.', locale: 'en' });
+
+      const wrong = await post('/akun', { action: 'password', currentPassword: 'bukan-ini-123', newPassword: 'sandi-baru-yang-panjang' });
+      expect(wrong.status).to.equal(400);
+      expect(wrong.text).to.match(/<p class="error"[^>]*>[^<{]+</);
+      const changed = await post('/akun', { action: 'password', currentPassword: DEMO_PASSWORD, newPassword: 'sandi-baru-yang-panjang' });
+      expect(changed.status).to.equal(303);
+      const login = await app.request('POST', '/auth/login', { body: { email: 'ani@pasar.test', password: 'sandi-baru-yang-panjang' } });
+      expect(login.status).to.equal(200);
+    });
+  });
+
   describe('CSRF', () => {
     it('should refuse a state-changing request from another site or without an Origin, and change nothing', async () => {
       const before = await app.db.knex('users').count('* as n').first();

@@ -114,7 +114,14 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     await page.getByText('Stok: 20').first().waitFor();
     await page.getByLabel('Jumlah').fill('2');
     await visit(page, 'product');
-    await page.getByRole('button', { name: 'Tambah ke Keranjang' }).click();
+    // by keyboard: Tab reaches the button, its focus is visible, Enter adds to the cart
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      return { text: el.textContent, outline: getComputedStyle(el).outlineStyle };
+    });
+    expect(focused).to.deep.equal({ text: 'Tambah ke Keranjang', outline: 'solid' });
+    await page.keyboard.press('Enter');
     await page.getByText('Ditambahkan ke keranjang.').first().waitFor();
 
     // a second store's product, found by browsing its category
@@ -173,6 +180,10 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
 
     // the shopper confirms receipt from My orders, then reviews
     await page.getByRole('banner').getByRole('link', { name: 'Pesanan Saya' }).click();
+    await page.getByRole('link', { name: 'Dibatalkan' }).click();
+    await page.getByRole('link', { name: coffeeOrder.number }).waitFor();
+    expect(await page.getByRole('link', { name: shirtOrder.number }).count()).to.equal(0);
+    await page.getByRole('link', { name: 'Semua' }).click();
     await visit(page, 'orders');
     await page.getByRole('link', { name: shirtOrder.number }).click();
     await page.getByText('JNE-WALK-0001').first().waitFor();
@@ -190,5 +201,7 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     await reviews.getByText('Linennya adem, jahitan rapi.').first().waitFor();
     await reviews.getByText('Pembelian terverifikasi').first().waitFor();
     await visit(page, 'product-reviewed');
+    const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent())!);
+    expect(ld.aggregateRating).to.include({ ratingValue: 4, reviewCount: 1 });
   });
 });
