@@ -143,10 +143,15 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     await page.getByLabel('Nama penerima').fill('Sari Pembeli');
     await page.getByLabel('Nomor HP').fill('081234567890');
     await page.getByLabel('Alamat', { exact: true }).fill('Jl. Malioboro 12');
-    await page.getByLabel('Provinsi').fill('DI Yogyakarta');
-    await page.getByLabel('Kota').fill('Yogyakarta');
+    await page.getByLabel('Provinsi').selectOption({ label: 'Daerah Istimewa Yogyakarta' });
+    await page.getByLabel('Kota').selectOption({ label: 'Kota Yogyakarta' });
     await page.getByLabel('Kode pos').fill('55271');
+    await page.getByLabel('Simpan alamat ini').check();
     await page.getByLabel('Bayar di tempat (COD)').check();
+    // the API's quote shows each store's shipping and the grand total before the order is placed
+    const summary = page.getByRole('region', { name: 'Ringkasan' });
+    await summary.getByText(/Ongkos kirim/).nth(1).waitFor();
+    const grand = (await summary.locator('.grand strong').textContent())!;
     await visit(page, 'checkout');
     await page.getByRole('button', { name: 'Buat Pesanan' }).dblclick();
     await page.waitForURL(/\/checkout\/selesai/);
@@ -160,6 +165,11 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     expect(session.httpOnly).to.equal(true);
     const orders = (await app.request('GET', '/orders', { token: session.value })).body.items as Array<{ id: string; number: string; store: { slug: string } }>;
     expect(orders).to.have.length(2);
+    const charged = (orders as unknown as Array<{ total: number }>).reduce((n, o) => n + o.total, 0);
+    expect(grand).to.equal(`Rp ${charged.toLocaleString('id-ID')}`);
+    const saved = (await app.request('GET', '/me/addresses', { token: session.value })).body.items;
+    expect(saved).to.have.length(1);
+    expect(saved[0]).to.include({ cityCode: '34.71', postalCode: '55271' });
     const coffeeOrder = orders.find((o) => o.store.slug === 'kopi-priangan-asep')!;
     const shirtOrder = orders.find((o) => o.store.slug === 'batik-sekar-jagad')!;
     const halus = coffee.variants.find((v) => v.options.Gilingan === 'Halus')!;
