@@ -207,6 +207,60 @@ describe('the built storefront (npm test builds it first)', () => {
     });
   });
 
+  describe('checkout (without JavaScript)', () => {
+    let cookie: string;
+    let token: string;
+    let variantId: string;
+    const post = (form: Record<string, string>) => call('/checkout', { method: 'POST', headers: { origin: url, cookie }, form });
+    const address = { recipient: 'Budi Santoso', phone: '081234567890', street: 'Jl. Braga 5', provinceCode: '32', cityCode: '32.73', postalCode: '40111', paymentMethod: 'ovo' };
+    const hidden = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]+)"`))?.[1];
+
+    before(async () => {
+      const res = await call('/masuk', { method: 'POST', headers: { origin: url }, form: { email: 'budi@pasar.test', password: DEMO_PASSWORD, next: '/' }, from: '127.0.0.5' });
+      cookie = `pasar_at=${res.cookies.pasar_at}; pasar_rt=${res.cookies.pasar_rt}`;
+      token = res.cookies.pasar_at;
+      const product = await app.db.knex('products').where({ title: 'Kopi Malabar Natural 500g' }).first('id');
+      variantId = (await app.db.knex('productVariants').where({ productId: product.id }).orderBy('position').first('id')).id;
+      await app.db.knex('productVariants').where({ id: variantId }).update({ stock: 40, price: 160000 });
+      expect((await app.request('POST', '/cart/items', { token, body: { variantId, quantity: 2 } })).status).to.equal(200);
+    });
+
+    it('should price the address with the API quote, refuse a total that changed meanwhile and show the new one, and keep the cart on a declined payment', async () => {
+      const quoted = await post({ action: 'refresh', ...address, idempotencyKey: '00000000-0000-4000-8000-000000000001' });
+      expect(quoted.status).to.equal(200);
+      // Bandung to Bandung: Rp 10.000 + Rp 1.000 for the second unit
+      expect(quoted.text).to.include('Rp 11.000').and.include('Rp 331.000');
+      expect(hidden(quoted.text, 'expectedTotal')).to.equal('331000');
+
+      await app.db.knex('productVariants').where({ id: variantId }).update({ price: 165000 });
+      const changed = await post({ ...address, expectedTotal: '331000', idempotencyKey: hidden(quoted.text, 'idempotencyKey')! });
+      expect(changed.status).to.equal(409);
+      expect(changed.text).to.include('Harga atau ongkos kirim berubah');
+      expect(hidden(changed.text, 'expectedTotal')).to.equal('341000');
+      expect(Number((await app.db.knex('orders').count('* as n').first())!.n)).to.equal(0);
+
+      const declined = await post({ ...address, phone: '081234560402', expectedTotal: '341000', idempotencyKey: hidden(changed.text, 'idempotencyKey')! });
+      expect(declined.status).to.equal(402);
+      expect(declined.text).to.include('Pembayaran ditolak');
+      const cart = await app.request('GET', '/cart', { token });
+      expect(cart.body.itemCount).to.equal(2);
+    });
+
+    it('should place one checkout for a form sent twice at once (double click) and answer both with the same orders', async () => {
+      const page = await call('/checkout', { headers: { cookie } });
+      const form = { ...address, expectedTotal: '341000', idempotencyKey: hidden(page.text, 'idempotencyKey')! };
+      const [a, b] = await Promise.all([post(form), post(form)]);
+      expect(a.status).to.equal(303);
+      expect(b.status).to.equal(303);
+      expect(a.headers.location).to.match(/^\/checkout\/selesai\?/).and.equal(b.headers.location);
+      const orders = await app.db.knex('orders').select('id', 'total');
+      expect(orders).to.have.length(1);
+      expect(orders[0].total).to.equal(341000);
+      const result = await call(a.headers.location!, { headers: { cookie } });
+      expect(result.text).to.include(`href="/akun/pesanan/${orders[0].id}"`);
+    });
+  });
+
   describe('CSRF', () => {
     it('should refuse a state-changing request from another site or without an Origin, and change nothing', async () => {
       const before = await app.db.knex('users').count('* as n').first();
