@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { expect } from 'chai';
 import { DEMO_PASSWORD, seedDemo } from '../../seeds/demo.ts';
+import { freePort } from '../src/platform/embedded/ports.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { startStorefront, type RunningStorefront } from './support/storefront.ts';
 
@@ -142,6 +143,13 @@ describe('the built storefront (npm test builds it first)', () => {
       expect(res.setCookie.some((c) => c.startsWith('pasar_rt=;') || /pasar_rt=.*Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c))).to.equal(true);
     });
 
+    it('should end the session when the API refuses its access token', async () => {
+      const res = await call('/akun', { headers: { cookie: 'pasar_at=not.a.token; pasar_rt=also-not' } });
+      expect(res.status).to.equal(303);
+      expect(res.headers.location).to.equal('/masuk?next=/akun');
+      expect(res.setCookie.some((c) => /^pasar_at=.*Expires=Thu, 01 Jan 1970/i.test(c))).to.equal(true);
+    });
+
     it('should show a refused login in words, and count sign-in attempts per shopper (X-Forwarded-For), not for the whole storefront', async () => {
       for (let i = 0; i < 3; i++) {
         const wrong = await login(`nobody${i}@pasar.test`, 'salah-sekali-123', '127.0.0.2');
@@ -273,6 +281,24 @@ describe('the built storefront (npm test builds it first)', () => {
       const own = await call('/daftar', { method: 'POST', headers: { origin: url }, form });
       expect(own.status).to.equal(303);
       expect(await app.db.knex('users').where({ email: 'csrf@pasar.test' }).first()).to.not.equal(undefined);
+    });
+  });
+
+  describe('when the API is down', () => {
+    it('should answer the designed error page in words (never a stack), and a home page that says to try again', async () => {
+      const dead = await startStorefront(`http://127.0.0.1:${await freePort()}`);
+      try {
+        const product = await fetch(`${dead.url}/produk/kopi-00000000-0000-4000-8000-000000000000`);
+        expect(product.status).to.equal(500);
+        const html = await product.text();
+        expect(html).to.include('Terjadi kesalahan');
+        expect(html).not.to.match(/ECONNREFUSED|at \S+ \(|Error:/);
+        const home = await fetch(dead.url);
+        expect(home.status).to.equal(503);
+        expect(await home.text()).to.include('Coba muat ulang halaman');
+      } finally {
+        await dead.stop();
+      }
     });
   });
 
