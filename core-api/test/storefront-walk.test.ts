@@ -124,7 +124,10 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     await page.keyboard.press('Enter');
     await page.getByText('Ditambahkan ke keranjang.').first().waitFor();
 
-    // a second store's product, found by browsing its category
+    // the shirt's store, then a second store's product, found by browsing its category
+    await page.getByRole('link', { name: 'Kunjungi toko Batik Sekar Jagad' }).click();
+    await page.getByRole('heading', { name: 'Batik Sekar Jagad', level: 1 }).waitFor();
+    await visit(page, 'store');
     await page.goto(`${storefront.url}/kategori/kopi`);
     await visit(page, 'category');
     await page.getByRole('link', { name: 'Kopi Arabika Gayo 250g' }).click();
@@ -205,6 +208,15 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     await visit(page, 'order');
     await review.getByRole('button', { name: 'Kirim Ulasan' }).click();
     await page.getByText('Terima kasih, ulasan Anda sudah tayang.').first().waitFor();
+
+    // log out and back in
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    await page.getByRole('link', { name: 'Masuk' }).click();
+    await visit(page, 'login');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Kata sandi').fill('rahasia-sekali-123');
+    await page.getByRole('main').getByRole('button', { name: 'Masuk' }).click();
+    await page.getByRole('banner').getByRole('link', { name: 'Pesanan Saya' }).waitFor();
 
     await page.goto(`${storefront.url}/produk/${shirt.id}`);
     const reviews = page.getByRole('region', { name: /Ulasan/ });
