@@ -55,7 +55,7 @@ export function quoteView(q: Quote): QuoteView {
 
 /** The API's quote for these values: the summary, or the problem in words with its fields. */
 export async function quote(api: PasarClient, v: CheckoutValues, fallback: string): Promise<{ quote?: QuoteView; message?: string; fields?: Record<string, string>; status: number }> {
-  const { data, error, response } = await api.POST('/checkout/quote', { body: addressOf(v) as never });
+  const { data, error, response } = await api.POST('/checkout/quote', { body: addressOf(v) });
   if (data) return { quote: quoteView(data), status: 200 };
   return { message: problemText(error as Problem, fallback), fields: fieldErrors(error as Problem), status: response.status };
 }
