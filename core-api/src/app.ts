@@ -9,8 +9,9 @@ import { problemErrors } from './http/errors.ts';
 import { OpenApiValidator, loadSpec } from './http/openapi.ts';
 import { requestContext } from './http/request-context.ts';
 import { buildApiRouter } from './http/router.ts';
-import { accountHandlers } from './modules/accounts/routes.ts';
+import { accountHandlers, storeLogoHandlers } from './modules/accounts/routes.ts';
 import { AccountsService } from './modules/accounts/service.ts';
+import { StoreLogoService } from './modules/accounts/store-logo.ts';
 import { ImagesService } from './modules/catalog/images.service.ts';
 import { ProductsService } from './modules/catalog/products.service.ts';
 import { catalogHandlers } from './modules/catalog/routes.ts';
@@ -42,9 +43,11 @@ function handlers({ config, platform, log }: AppDeps) {
   const urls = { publicUrl: config.publicUrl, s3PublicUrl: config.s3PublicUrl };
   const products = new ProductsService(db, urls);
   const cart = new CartService(db, urls);
+  const accounts = new AccountsService(db, config);
   return {
     ...systemHandlers(platform, log),
-    ...accountHandlers(new AccountsService(db, config), config),
+    ...accountHandlers(accounts, config),
+    ...storeLogoHandlers(new StoreLogoService(db, storage, accounts)),
     ...catalogHandlers({
       db,
       storage,

@@ -8,6 +8,7 @@ import type { AuthUser } from '../../http/handler.ts';
 import { signAccessToken } from '../../http/auth.ts';
 import { ProblemError, badRequest, conflict, unauthorized, unprocessable } from '../../http/problem.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
+import { mediaUrl, type MediaUrls } from '../catalog/media.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import { RefreshToken } from './models/refresh-token.ts';
@@ -35,13 +36,14 @@ export const toUserJson = (u: User): UserJson => ({
   createdAt: u.createdAt.toISOString(),
 });
 
-export const toStoreJson = (s: Store): StoreJson => ({
+export const toStoreJson = (s: Store, media: MediaUrls): StoreJson => ({
   id: s.id,
   name: s.name,
   slug: s.slug,
   location: s.location,
   description: s.description,
   timezone: s.timezone,
+  ...(s.logoKey ? { logoUrl: mediaUrl(media, s.logoKey) } : {}),
   createdAt: s.createdAt.toISOString(),
 });
 
@@ -165,7 +167,7 @@ export class AccountsService {
     const user = await User.query(this.db).findById(caller.id);
     if (!user) throw unauthorized('This account no longer exists.');
     const store = await Store.query(this.db).findOne({ ownerId: user.id });
-    return { user: toUserJson(user), ...(store ? { store: toStoreJson(store) } : {}) };
+    return { user: toUserJson(user), ...(store ? { store: toStoreJson(store, this.config) } : {}) };
   }
 
   async updateMe(caller: AuthUser, patch: Schemas['UpdateMeRequest']): Promise<{ user: UserJson; store?: StoreJson }> {
@@ -220,7 +222,7 @@ export class AccountsService {
   async myStore(caller: AuthUser): Promise<StoreJson> {
     const store = await Store.query(this.db).findOne({ ownerId: caller.id });
     if (!store) throw new ProblemError(404, 'This seller has no store.');
-    return toStoreJson(store);
+    return toStoreJson(store, this.config);
   }
 
   private async issueSession(db: Knex, user: User, store: Store | undefined, familyId: string): Promise<Session> {
@@ -234,7 +236,7 @@ export class AccountsService {
     const { accessTokenTtlSeconds, jwtSecret } = this.config.auth;
     return {
       user: toUserJson(user),
-      ...(store ? { store: toStoreJson(store) } : {}),
+      ...(store ? { store: toStoreJson(store, this.config) } : {}),
       accessToken: signAccessToken({ id: user.id, role: user.role, sessionId: familyId }, jwtSecret, accessTokenTtlSeconds),
       refreshToken,
       expiresIn: accessTokenTtlSeconds,

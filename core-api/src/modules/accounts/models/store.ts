@@ -10,6 +10,7 @@ export class Store extends Model {
   location!: string;
   description!: string;
   timezone!: string;
+  logoKey!: string | null;
   createdAt!: Date;
   updatedAt!: Date;
 }
