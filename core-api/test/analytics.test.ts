@@ -9,7 +9,7 @@ import { categories, createProduct, signUpCustomer, signUpSeller, type Session }
 describe('GET /seller/analytics', () => {
   let app: TestApp;
   let seller: Session;
-  let bag: { id: string; variants: Array<{ id: string }> };
+  let bag: { id: string; slug: string; variants: Array<{ id: string }> };
   let pin: { id: string; variants: Array<{ id: string }> };
 
   async function order(variantId: string, quantity: number, at: string, status?: string) {
@@ -87,7 +87,8 @@ describe('GET /seller/analytics', () => {
   it('should count a visitor once per product per day, views and adds to cart, in one row per product per day', async () => {
     const as = (agent: string) => ({ headers: { 'user-agent': agent } });
     for (let i = 0; i < 3; i++) await app.request('GET', `/products/${bag.id}`, as('browser one'));
-    await app.request('GET', `/products/${bag.id}`, as('browser two'));
+    // named by its slug, still the bag's view
+    expect((await app.request('GET', `/products/${bag.slug}`, as('browser two'))).status).to.equal(200);
     await app.request('GET', `/products/${pin.id}`, as('browser one'));
     // a shopper adding the same product again is still one add
     const buyer = await signUpCustomer(app);

@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 
 export type ProductEvent = 'views' | 'addsToCart';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** How many distinct (event, product, visitor) entries wait before a flush is started early. */
 const FLUSH_AT = 2000;
 /** Who was counted is kept this many days back (a flush writes at most one day late). */
@@ -35,6 +37,8 @@ export class ProductCounters {
   }
 
   count(productId: string, event: ProductEvent, visitor: string): void {
+    // one malformed id would fail the whole batch's statement
+    if (!UUID.test(productId)) return;
     const key = `${event}|${productId}|${visitor}`;
     if (this.buffer.has(key)) return;
     this.buffer.set(key, { productId, event, visitor, at: new Date().toISOString() });

@@ -6,6 +6,8 @@ import type { PostgresListener } from '../../platform/db/listener.ts';
 export interface CachedAnswer {
   json: Buffer;
   etag: string;
+  /** The answer's own `id`, when it has one (a product named by its slug still counts by id). */
+  id?: string;
 }
 
 /** The weak ETag the router gives any JSON answer, so cached and fresh answers carry the same one. */
@@ -61,8 +63,10 @@ export class CatalogCache {
     const shared = this.pending.get(pendingKey);
     if (shared) return shared;
     const answer = (async () => {
-      const json = Buffer.from(JSON.stringify(await read()));
-      const fresh = { json, etag: jsonEtag(json) };
+      const value = await read();
+      const json = Buffer.from(JSON.stringify(value));
+      const id = (value as { id?: unknown } | null)?.id;
+      const fresh = { json, etag: jsonEtag(json), ...(typeof id === 'string' ? { id } : {}) };
       if (this.enabled && this.listening && this.listener.connected && generation === this.generation) this.entries.set(key, fresh);
       return fresh;
     })();

@@ -26,6 +26,7 @@ async function cachedPublic(cache: CatalogCache, ctx: Context, read: () => Promi
     // the JSON bytes as sent; their schema is the operation's (checked by the tests like any answer)
     body: answer.json as never,
     headers: { ...PUBLIC, 'Content-Type': 'application/json; charset=utf-8', ETag: answer.etag },
+    productId: answer.id,
   };
 }
 
@@ -44,7 +45,7 @@ function treeOrder(categories: Category[]): Category[] {
 }
 
 type CatalogOps =
-  | 'listCategories' | 'listProducts' | 'getProduct' | 'getStore' | 'getMedia'
+  | 'listCategories' | 'listProducts' | 'getProduct' | 'listStores' | 'getStore' | 'getMedia'
   | 'listSellerProducts' | 'createProduct' | 'getSellerProduct' | 'updateProduct' | 'deleteProduct'
   | 'uploadProductImage' | 'deleteProductImage' | 'reorderProductImages';
 
@@ -81,13 +82,16 @@ export function catalogHandlers(deps: {
         pageSize: query.pageSize!,
       })),
 
-    getProduct: async ({ params, ctx }) => {
-      const reply = await cachedPublic(cache, ctx, () => storefront.getProduct(params.id));
-      onViewed(params.id, ctx);
+    getProduct: async ({ params, query, ctx }) => {
+      const reply = await cachedPublic(cache, ctx, () => storefront.getProduct(params.id, query.store));
+      // the answer's product id: the path may name the product by its slug
+      onViewed(reply.productId!, ctx);
       return reply;
     },
+    listStores: async ({ query, ctx }) =>
+      cachedPublic(cache, ctx, () => storefront.listStores({ ...query, page: query.page!, pageSize: query.pageSize! })),
 
-    getStore: async ({ params, ctx }) => cachedPublic(cache, ctx, () => storefront.getStore(params.slug)),
+    getStore: async ({ params, ctx }) => cachedPublic(cache, ctx, () => storefront.getStore(params.idOrSlug)),
 
     getMedia: async ({ params }) => {
       const object = await storage.get(`media/${params.name}`);
