@@ -216,7 +216,7 @@ describe('the seller portal, walked in a browser (npm test builds it first)', fu
 
   it('should show the seller the order, then mark it processing and shipped with a tracking number', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Pesanan', exact: true }).click();
-    await page.getByRole('tab', { name: /Menunggu\s*1/ }).waitFor();
+    await page.getByRole('button', { name: /Menunggu\s*1/ }).waitFor();
     await page.getByLabel('Cari nomor pesanan').fill(orderNumber.slice(-6));
     await page.getByRole('link', { name: orderNumber }).waitFor();
     await axe(page, 'orders');
