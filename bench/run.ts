@@ -200,13 +200,13 @@ async function runOnce(server: Server, scenario: Scenario, round: number): Promi
       latencies.push(responseTime);
       statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
     });
-    if (!amount) {
-      const timer = setInterval(() => {
-        const seconds = (performance.now() - startedAt) / 1000;
-        if (seconds >= duration && latencies.length >= minSamples) (clearInterval(timer), instance.stop());
-      }, 100);
-      instance.on('done', () => clearInterval(timer));
-    }
+    // a run ends once it is long enough and has enough answers, or after MAX_SECONDS whatever it has
+    // (a fixed number of checkouts that stalls is reported as it stands, not waited for)
+    const timer = setInterval(() => {
+      const seconds = (performance.now() - startedAt) / 1000;
+      if ((!amount && seconds >= duration && latencies.length >= minSamples) || seconds >= MAX_SECONDS) (clearInterval(timer), instance.stop());
+    }, 100);
+    instance.on('done', () => clearInterval(timer));
   });
   const seconds = (performance.now() - startedAt) / 1000;
   const stats = await server.stats();
