@@ -23,9 +23,10 @@ import { cartHandlers } from './modules/cart/routes.ts';
 import { CartService } from './modules/cart/service.ts';
 import { orderHandlers } from './modules/orders/routes.ts';
 import { OrdersService } from './modules/orders/service.ts';
+import { paymentHandlers } from './modules/payments/routes.ts';
+import { PaymentsService, sendRefund } from './modules/payments/service.ts';
 import { reviewHandlers } from './modules/reviews/routes.ts';
 import { ReviewsService } from './modules/reviews/service.ts';
-import { SimulatedGateway } from './platform/payments/gateway.ts';
 import { analyticsHandlers } from './modules/analytics/routes.ts';
 import { AnalyticsService } from './modules/analytics/service.ts';
 import type { Platform } from './platform/index.ts';
@@ -38,7 +39,7 @@ export interface AppDeps {
 
 /** Every operation's handler, built on the module services. */
 function handlers({ config, platform, log }: AppDeps) {
-  const { db, storage, search } = platform;
+  const { db, storage, search, payments: gateway } = platform;
   const urls = { publicUrl: config.publicUrl, s3PublicUrl: config.s3PublicUrl };
   const products = new ProductsService(db, urls);
   const cart = new CartService(db, urls);
@@ -54,7 +55,11 @@ function handlers({ config, platform, log }: AppDeps) {
     }),
     ...inventoryHandlers(new InventoryService(db, products)),
     ...cartHandlers(cart),
-    ...orderHandlers(new OrdersService(db), new CheckoutFlow(db, new SimulatedGateway(), cart)),
+    ...orderHandlers(
+      new OrdersService(db, (refundId) => sendRefund(db, gateway, refundId)),
+      new CheckoutFlow(db, gateway, cart, { paymentTtlSeconds: config.payments.ttlSeconds, log }),
+    ),
+    ...paymentHandlers(new PaymentsService(db, gateway, log)),
     ...reviewHandlers(new ReviewsService(db)),
     ...analyticsHandlers(new AnalyticsService(db)),
   };
@@ -70,7 +75,8 @@ export function buildApp(deps: AppDeps): Koa {
   app.use(requestContext(log));
   app.use(problemErrors(log));
   app.use(cors({ origin: (ctx) => (config.corsOrigins.includes(ctx.get('Origin')) ? ctx.get('Origin') : ''), credentials: true, exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag'] }));
-  app.use(koaBody({ json: true, jsonLimit: '100kb', jsonStrict: true, text: false, urlencoded: false, multipart: false }));
+  // includeUnparsed keeps the raw body beside the parsed one: webhook signatures are over the bytes sent
+  app.use(koaBody({ json: true, jsonLimit: '100kb', jsonStrict: true, text: false, urlencoded: false, multipart: false, includeUnparsed: true }));
   app.use(docs.routes());
   app.use(api.routes());
   app.use(api.allowedMethods());

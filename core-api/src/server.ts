@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config);
   const platform = await startPlatform(config, { log, processJobs: true, inboxPort: 1080 });
-  await defineJobs(platform);
+  await defineJobs(platform, config, log);
   const seeded = config.seedDemo && (await seedOnFirstStart(platform, log));
 
   const app = buildApp({ config, platform, log });

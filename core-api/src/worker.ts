@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config);
   const platform = await startPlatform(config, { log, processJobs: true });
-  await defineJobs(platform);
+  await defineJobs(platform, config, log);
   log.info({ backend: config.mongoUrl ? 'mongodb' : 'postgres' }, 'worker running');
 
   const stop = async (signal: string) => {

@@ -11,9 +11,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
-  const platform = await startPlatform(config, { log: createLogger({ logLevel: process.env.LOG_LEVEL ?? 'warn' }) });
+  const log = createLogger({ logLevel: process.env.LOG_LEVEL ?? 'warn' });
+  const platform = await startPlatform(config, { log });
   try {
-    await defineJobs(platform);
+    await defineJobs(platform, config, log);
     const { agenda } = platform.scheduler;
     if (command === 'list') {
       const { jobs } = await agenda.queryJobs({});

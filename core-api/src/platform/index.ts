@@ -7,6 +7,7 @@ import { startEmbeddedPostgres } from './embedded/postgres.ts';
 import { startEmbeddedS3 } from './embedded/s3.ts';
 import { Scheduler } from './jobs/scheduler.ts';
 import { Mailer } from './mail/mailer.ts';
+import { SimulatedGateway, type PaymentGateway } from './payments/gateway.ts';
 import { MeiliSearchEngine, PostgresSearchEngine, type SearchEngine } from './search/engine.ts';
 import { S3ObjectStorage } from './storage/s3.ts';
 import type { ObjectStorage } from './storage/types.ts';
@@ -18,6 +19,7 @@ export interface Platform {
   mailer: Mailer;
   scheduler: Scheduler;
   search: SearchEngine;
+  payments: PaymentGateway;
   /** Where the embedded services can be reached, for the start banner and the tests. */
   endpoints: { databaseUrl: string; s3Endpoint: string; smtpUrl: string; inboxUrl?: string };
   checks: Record<'db' | 'storage' | 'mail' | 'jobs' | 'search', () => Promise<void>>;
@@ -98,6 +100,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
       mailer,
       scheduler,
       search,
+      payments: new SimulatedGateway(db, config.payments.webhookSecret),
       endpoints: { databaseUrl, s3Endpoint: s3.endpoint, smtpUrl, inboxUrl },
       checks: {
         db: async () => void (await db.raw('select 1')),
