@@ -31,7 +31,7 @@ export async function defineJobs(platform: Platform, config: Config, log: Logger
     new PaymentsService(db, gateway, log),
     new CheckoutFlow(db, gateway, cart, { paymentTtlSeconds: config.payments.ttlSeconds, log }),
   );
-  await scheduleOutboxRelay(platform.scheduler, platform.db, outboxHandlers(platform));
+  await scheduleOutboxRelay(platform.scheduler, db, outboxHandlers(platform), config.outbox.retentionDays);
   // hourly, so that each store gets its report at Monday 09:00 in its own time zone
   platform.scheduler.agenda.define(WEEKLY_REPORTS, async () => {
     await queueDueWeeklyReports(platform.db);

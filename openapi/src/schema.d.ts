@@ -765,9 +765,14 @@ export interface components {
                 available: number;
             }[];
         };
+        /** @description `degraded` (still 200): every part answers, but some outbox events (emails, search updates) were given up after their retries; `npm run jobs -- outbox` lists them. */
         Health: {
             /** @enum {string} */
-            status: "ok" | "failing";
+            status: "ok" | "degraded" | "failing";
+            outbox: {
+                /** @description Outbox events given up after their retries */
+                failed: number;
+            };
             checks: {
                 db: components["schemas"]["HealthCheck"];
                 storage: components["schemas"]["HealthCheck"];
@@ -1463,7 +1468,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every check is ok */
+            /** @description Every check is ok (`degraded` when outbox events failed) */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
