@@ -32,7 +32,10 @@ describe('transactional email and the weekly report', () => {
     const all = (await (await fetch(`${mail.inboxUrl}/api/email`)).json()) as CaughtEmail[];
     return all.filter((e) => e.to.some((t) => t.address.toLowerCase() === to.toLowerCase()));
   };
-  const relay = () => relayOutbox(app.db.knex, outboxHandlers(app.platform));
+  /** Drains the outbox (the relay takes a batch at a time). */
+  const relay = async () => {
+    while ((await relayOutbox(app.db.knex, outboxHandlers(app.platform))) > 0);
+  };
 
   async function shopper(locale: 'id' | 'en' = 'id') {
     const email = uniqueEmail('pembeli');

@@ -129,6 +129,16 @@ describe('the payment lifecycle', () => {
       expect(await countRows(app.db.knex, 'payment_events', (q) => q.where({ id: event.id }))).to.equal(1);
     });
 
+    it("should refund the share of an order the shopper cancelled before the transfer arrived", async () => {
+      const { buyer, result } = await buy('bca_va', [[shirt.variants[0].id, 1], [coffee.variants[0].id, 1]]);
+      const gone = result.orders[0];
+      expect((await app.request('POST', `/orders/${gone.id}/cancel`, { token: buyer.token })).status).to.equal(200);
+      expect((await webhook(paid(result.checkout.payment.virtualAccount))).body.changed).to.equal(true);
+      const now = (await app.request('GET', `/checkouts/${result.checkout.id}`, { token: buyer.token })).body;
+      expect(now.checkout.payment).to.include({ status: 'partially_refunded', refundedAmount: gone.total });
+      expect(now.orders.map((o: { id: string; paymentStatus: string }) => [o.id, o.paymentStatus])).to.deep.equal([[gone.id, 'refunded'], [result.orders[1].id, 'paid']]);
+    });
+
     it('should answer 404 for a virtual account nobody has', async () => {
       expect((await webhook(paid('3935800000000000'))).status).to.equal(404);
     });

@@ -182,6 +182,10 @@ describe('scale-out: two API processes (JOBS=off) and one worker on one database
   this.timeout(300_000);
   const running: Running[] = [];
   const cleanups: Array<() => Promise<unknown>> = [];
+  afterEach(function () {
+    // what the processes said, when it failed
+    if (this.currentTest?.state === 'failed') for (const r of running) process.stderr.write(`--- pid ${r.child.pid} (exit ${r.child.exitCode})\n${r.output}\n`);
+  });
   after(async () => {
     for (const r of running) await stop(r);
     for (const cleanup of cleanups) await cleanup();

@@ -105,7 +105,7 @@ export class PaymentsService {
       if (err instanceof InvalidSignature) throw new ProblemError(401, err.message, { type: 'invalid-signature', errors: [{ header: 'X-Pasar-Signature', message: err.message }] });
       throw err;
     }
-    return this.db.transaction(async (trx) => {
+    const outcome: { changed: boolean; status: PaymentStatus; refunds: string[] } = await this.db.transaction(async (trx) => {
       const payment: PaymentRow | undefined = await trx('payments')
         .modify((q) => (event.virtualAccount ? q.where({ virtualAccount: event.virtualAccount }) : q.where({ reference: event.reference ?? '' })))
         .forUpdate()
@@ -116,20 +116,30 @@ export class PaymentsService {
         .onConflict('id')
         .ignore()
         .returning('id');
-      if (fresh.length === 0) return { changed: false, status: payment.status };
+      if (fresh.length === 0) return { changed: false, status: payment.status, refunds: [] };
       if (payment.status !== 'pending') {
         // it expired (or failed) first: the money will have to go back; say so loudly
         this.log.warn({ paymentId: payment.id, status: payment.status, eventId: event.id }, 'payment notification for a payment no longer pending');
-        return { changed: false, status: payment.status };
+        return { changed: false, status: payment.status, refunds: [] };
       }
       if (event.amount !== undefined && event.amount !== Number(payment.amount)) {
         this.log.warn({ paymentId: payment.id, amount: event.amount, expected: payment.amount }, 'payment notification with another amount');
-        return { changed: false, status: payment.status };
+        return { changed: false, status: payment.status, refunds: [] };
       }
       await trx('payments').where({ id: payment.id }).update({ status: 'paid', paidAt: trx.fn.now(), updatedAt: trx.fn.now() });
       await setOrdersPaymentStatus(trx, payment.checkoutId, 'paid');
-      return { changed: true, status: 'paid' as const };
+      // orders the shopper cancelled before paying were paid for all the same: their share goes back
+      const cancelled: Array<{ id: string; total: number }> = await trx('orders').where({ checkoutId: payment.checkoutId, status: 'cancelled' }).select('id', 'total');
+      const refunds: string[] = cancelled.length
+        ? (await trx('refunds').insert(cancelled.map((o) => ({ paymentId: payment.id, orderId: o.id, amount: o.total }))).returning('id')).map((r: { id: string }) => r.id)
+        : [];
+      return { changed: true, status: 'paid', refunds };
     });
+    for (const refundId of outcome.refunds) {
+      // recorded above; if the gateway does not answer now, payments.reconcile sends it later
+      await sendRefund(this.db, this.gateway, refundId).catch((err) => this.log.warn({ err, refundId }, 'refund not sent yet'));
+    }
+    return { changed: outcome.changed, status: outcome.status };
   }
 
   /**
