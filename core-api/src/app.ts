@@ -27,6 +27,12 @@ import { paymentHandlers } from './modules/payments/routes.ts';
 import { PaymentsService, sendRefund } from './modules/payments/service.ts';
 import { reviewHandlers } from './modules/reviews/routes.ts';
 import { ReviewsService } from './modules/reviews/service.ts';
+import { QuoteFlow } from './flows/quote.flow.ts';
+import { addressHandlers } from './modules/addresses/routes.ts';
+import { AddressesService } from './modules/addresses/service.ts';
+import { regionHandlers } from './modules/regions/routes.ts';
+import { RegionsService } from './modules/regions/service.ts';
+import { SimulatedCourier } from './modules/shipping/calculator.ts';
 import { analyticsHandlers } from './modules/analytics/routes.ts';
 import { AnalyticsService } from './modules/analytics/service.ts';
 import type { Platform } from './platform/index.ts';
@@ -43,9 +49,15 @@ function handlers({ config, platform, log }: AppDeps) {
   const urls = { publicUrl: config.publicUrl, s3PublicUrl: config.s3PublicUrl };
   const products = new ProductsService(db, urls);
   const cart = new CartService(db, urls);
+  const regions = new RegionsService(db);
+  const addresses = new AddressesService(db, regions);
+  // the one shipping calculator, for quotes and checkout alike
+  const shipping = { addresses, regions, calculator: new SimulatedCourier() };
   return {
     ...systemHandlers(platform, log),
-    ...accountHandlers(new AccountsService(db, config), config),
+    ...accountHandlers(new AccountsService(db, config, regions), config),
+    ...regionHandlers(regions),
+    ...addressHandlers(addresses),
     ...catalogHandlers({
       db,
       storage,
@@ -57,7 +69,8 @@ function handlers({ config, platform, log }: AppDeps) {
     ...cartHandlers(cart),
     ...orderHandlers(
       new OrdersService(db, (refundId) => sendRefund(db, gateway, refundId)),
-      new CheckoutFlow(db, gateway, cart, { paymentTtlSeconds: config.payments.ttlSeconds, log }),
+      new CheckoutFlow(db, gateway, cart, shipping, { paymentTtlSeconds: config.payments.ttlSeconds, log }),
+      new QuoteFlow(db, { cart, ...shipping }),
     ),
     ...paymentHandlers(new PaymentsService(db, gateway, log)),
     ...reviewHandlers(new ReviewsService(db)),

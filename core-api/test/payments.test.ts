@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { CheckoutFlow } from '../src/flows/checkout.flow.ts';
+import { AddressesService } from '../src/modules/addresses/service.ts';
 import { CartService } from '../src/modules/cart/service.ts';
+import { RegionsService } from '../src/modules/regions/service.ts';
+import { SimulatedCourier } from '../src/modules/shipping/calculator.ts';
 import { PaymentsService } from '../src/modules/payments/service.ts';
 import { outboxHandlers } from '../src/jobs.ts';
 import { createLogger } from '../src/logger.ts';
@@ -239,7 +242,11 @@ describe('the payment lifecycle', () => {
 
   describe('a failure around the gateway call', () => {
     const flow = (gateway: PaymentGateway) =>
-      new CheckoutFlow(app.db.knex, gateway, new CartService(app.db.knex, { publicUrl: app.url }), { paymentTtlSeconds: 3600 });
+      new CheckoutFlow(app.db.knex, gateway, new CartService(app.db.knex, { publicUrl: app.url }), shipping(), { paymentTtlSeconds: 3600 });
+    const shipping = () => {
+      const regions = new RegionsService(app.db.knex);
+      return { addresses: new AddressesService(app.db.knex, regions), regions, calculator: new SimulatedCourier() };
+    };
     const real = () => new SimulatedGateway(app.db.knex, TEST_WEBHOOK_SECRET);
     const caller = (s: Session) => ({ id: s.userId, role: 'customer' as const, sessionId: 'test' });
     const request = { shippingAddress: address(), paymentMethod: 'ovo' as const };

@@ -9,7 +9,10 @@ import { PaymentDeclined, type ChargeResult, type PaymentGateway } from '../plat
 import { cartLines, restoreCartLines, type CartLine, type CartService } from '../modules/cart/service.ts';
 import { StockShortError, applyStockChanges } from '../modules/inventory/service.ts';
 import { cancelOrders } from '../modules/orders/service.ts';
-import { shippingCost } from '../modules/orders/shipping.ts';
+import type { AddressesService } from '../modules/addresses/service.ts';
+import type { RegionsService } from '../modules/regions/service.ts';
+import type { ShippingCalculator } from '../modules/shipping/calculator.ts';
+import { priceParcels } from '../modules/shipping/parcels.ts';
 import { enqueue } from '../modules/outbox/outbox.ts';
 import { paymentLocale } from '../modules/payments/instructions.ts';
 import { createPayment, loadCheckout, recordCharge, recordFailure } from '../modules/payments/service.ts';
@@ -28,6 +31,8 @@ export interface CheckoutAnswer {
 interface Placed {
   checkoutId: string;
   total: number;
+  /** The payer's phone (e-wallets), from the shipping address. */
+  phone: string;
 }
 
 /** A concurrent request with the same key waits this long for the first one's answer. */
@@ -78,13 +83,15 @@ export class CheckoutFlow {
   private readonly db: Knex;
   private readonly gateway: PaymentGateway;
   private readonly cart: CartService;
+  private readonly shipping: { addresses: AddressesService; regions: RegionsService; calculator: ShippingCalculator };
   private readonly paymentTtlSeconds: number;
   private readonly log?: Logger;
 
-  constructor(db: Knex, gateway: PaymentGateway, cart: CartService, opts: { paymentTtlSeconds: number; log?: Logger }) {
+  constructor(db: Knex, gateway: PaymentGateway, cart: CartService, shipping: CheckoutFlow['shipping'], opts: { paymentTtlSeconds: number; log?: Logger }) {
     this.db = db;
     this.gateway = gateway;
     this.cart = cart;
+    this.shipping = shipping;
     this.paymentTtlSeconds = opts.paymentTtlSeconds;
     this.log = opts.log;
   }
@@ -93,7 +100,7 @@ export class CheckoutFlow {
   async run(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, acceptLanguage?: string): Promise<CheckoutAnswer> {
     const placed = await this.place(caller, idempotencyKey, request, acceptLanguage);
     if ('replay' in placed) return this.replay(placed.replay);
-    return this.pay(placed, request.paymentMethod, request.shippingAddress.phone);
+    return this.pay(placed, request.paymentMethod);
   }
 
   /** Step 1, retried on the two rare failures a fresh attempt fixes. */
@@ -132,8 +139,8 @@ export class CheckoutFlow {
   }
 
   /** Step 2: the gateway, then its outcome recorded (or compensated). */
-  private async pay(placed: Placed, method: CheckoutRequest['paymentMethod'], phone: string): Promise<CheckoutAnswer> {
-    const { checkoutId, total } = placed;
+  private async pay(placed: Placed, method: CheckoutRequest['paymentMethod']): Promise<CheckoutAnswer> {
+    const { checkoutId, total, phone } = placed;
     let result: ChargeResult | null;
     try {
       result = await this.gateway.charge({ key: checkoutId, method, amount: total, phone, ttlSeconds: this.paymentTtlSeconds });
@@ -250,6 +257,13 @@ export class CheckoutFlow {
       }
       const checkoutId: string = claimed.rows[0].id;
 
+      // the address (a saved one, or inline and maybe saved now)
+      const address = await this.shipping.addresses.shippingAddress(caller, request, trx);
+      if (request.shippingAddress && request.saveAddress) {
+        const { city: _city, province: _province, ...saved } = request.shippingAddress;
+        await this.shipping.addresses.create(caller, { ...saved, cityCode: address.cityCode, provinceCode: address.provinceCode }, trx);
+      }
+
       // 2. the cart
       const cartId = await this.cart.cartId(caller.id, trx);
       await trx('carts').where({ id: cartId }).forUpdate();
@@ -290,8 +304,9 @@ export class CheckoutFlow {
       // the prices now, read under the stock locks: what the orders will snapshot and charge
       const locked: Array<{ id: string; price: number }> = await trx('productVariants').whereIn('id', lines.map((l) => l.variantId)).select('id', 'price');
       for (const l of lines) l.price = locked.find((v) => v.id === l.variantId)!.price;
-      const shippingOf = (storeLines: CartLine[]) =>
-        shippingCost(storeLines[0].storeLocation, request.shippingAddress.city, storeLines.reduce((n, l) => n + l.quantity, 0));
+      const parcels = await priceParcels(this.shipping.calculator, this.shipping.regions, address, [...byStore].map(([storeId, storeLines]) => (
+        { storeId, storeName: storeLines[0].storeName, storeCityCode: storeLines[0].storeCityCode, units: storeLines.reduce((n, l) => n + l.quantity, 0) })));
+      const shippingOf = (storeLines: CartLine[]) => parcels.get(storeLines[0].storeId)!.cost;
       const expected = [...byStore.values()].reduce((n, storeLines) => n + shippingOf(storeLines) + storeLines.reduce((m, l) => m + l.price * l.quantity, 0), 0);
       if (request.expectedTotal !== undefined && request.expectedTotal !== expected) {
         // thrown inside the transaction: the stock taken above and the key claimed go back with it
@@ -327,7 +342,7 @@ export class CheckoutFlow {
           subtotal,
           shippingCost: shipping,
           total: subtotal + shipping,
-          shippingAddress: JSON.stringify(request.shippingAddress),
+          shippingAddress: JSON.stringify(address),
         };
       });
       const total = orderRows.reduce((n, o) => n + o.total, 0);
@@ -352,7 +367,7 @@ export class CheckoutFlow {
       await createPayment(trx, { checkoutId, method: request.paymentMethod, amount: total, locale: paymentLocale(acceptLanguage, account?.locale) });
       await trx('checkouts').where({ id: checkoutId }).update({ total, paymentStatus: 'pending' });
       await trx('cartItems').whereIn('id', lines.map((l) => l.id)).delete();
-      return { checkoutId, total };
+      return { checkoutId, total, phone: address.phone };
     });
   }
 }
