@@ -156,7 +156,9 @@ describe('recovery after kill -9 of the API (embedded mode)', function () {
       const caught = await caughtMessageIds();
       return pending.every((row) => caught.has(`${row.id}@outbox.pasar`));
     });
+    const deliveredAfterMs = Date.now() - restartedAt - healthyAfterMs;
     const caught = await caughtMessageIds();
+    process.stdout.write(`      (after kill -9: /health 200 ${healthyAfterMs} ms after the restart; ${pending.length} pending emails, ${pending.filter((r) => r.claimed).length} of them claimed, all caught ${deliveredAfterMs} ms after that)\n`);
     for (const row of pending) {
       const copies = caught.get(`${row.id}@outbox.pasar`)!;
       // a row the dead process had claimed may have reached the SMTP server before the kill: one resend, same Message-ID
