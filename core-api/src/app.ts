@@ -9,8 +9,9 @@ import { problemErrors } from './http/errors.ts';
 import { OpenApiValidator, loadSpec } from './http/openapi.ts';
 import { requestContext } from './http/request-context.ts';
 import { buildApiRouter } from './http/router.ts';
-import { accountHandlers } from './modules/accounts/routes.ts';
+import { accountHandlers, storeLogoHandlers } from './modules/accounts/routes.ts';
 import { AccountsService } from './modules/accounts/service.ts';
+import { StoreLogoService } from './modules/accounts/store-logo.ts';
 import { ImagesService } from './modules/catalog/images.service.ts';
 import { ProductsService } from './modules/catalog/products.service.ts';
 import { catalogHandlers } from './modules/catalog/routes.ts';
@@ -53,9 +54,11 @@ function handlers({ config, platform, log }: AppDeps) {
   const addresses = new AddressesService(db, regions);
   // the one shipping calculator, for quotes and checkout alike
   const shipping = { addresses, regions, calculator: new SimulatedCourier() };
+  const accounts = new AccountsService(db, config, regions);
   return {
     ...systemHandlers(platform, log),
-    ...accountHandlers(new AccountsService(db, config, regions), config),
+    ...accountHandlers(accounts, config),
+    ...storeLogoHandlers(new StoreLogoService(db, storage, accounts)),
     ...regionHandlers(regions),
     ...addressHandlers(addresses),
     ...catalogHandlers({

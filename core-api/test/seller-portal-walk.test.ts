@@ -282,12 +282,15 @@ describe('the seller portal, walked in a browser (npm test builds it first)', fu
     await shot(page, 'inventory');
   });
 
-  it('should save the store settings', async () => {
+  it('should save the store settings and logo', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Pengaturan', exact: true }).click();
     await page.getByLabel('Deskripsi').fill('Kerajinan rotan dari Yogyakarta.');
     await page.getByRole('button', { name: 'Simpan' }).first().click();
     await page.getByText('Tersimpan.').waitFor();
     expect(await app.db.knex('stores').where({ name: 'Rotan Sari' }).first()).to.include({ description: 'Kerajinan rotan dari Yogyakarta.' });
+    await page.getByLabel('Unggah logo toko').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: await png(194, 65, 12) });
+    await page.getByRole('img', { name: 'Logo toko' }).waitFor();
+    expect((await app.db.knex('stores').where({ name: 'Rotan Sari' }).first()).logoKey).to.match(/^media\/[a-f0-9]{64}\.jpg$/);
     await axe(page, 'settings');
     await shot(page, 'settings');
   });
