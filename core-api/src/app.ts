@@ -25,7 +25,7 @@ import { CartService } from './modules/cart/service.ts';
 import { orderHandlers } from './modules/orders/routes.ts';
 import { OrdersService } from './modules/orders/service.ts';
 import { paymentHandlers } from './modules/payments/routes.ts';
-import { PaymentsService, sendRefund } from './modules/payments/service.ts';
+import { PaymentsService, paymentHooks } from './modules/payments/service.ts';
 import { reviewHandlers } from './modules/reviews/routes.ts';
 import { ReviewsService } from './modules/reviews/service.ts';
 import { QuoteFlow } from './flows/quote.flow.ts';
@@ -71,7 +71,7 @@ function handlers({ config, platform, log }: AppDeps) {
     ...inventoryHandlers(new InventoryService(db, products)),
     ...cartHandlers(cart),
     ...orderHandlers(
-      new OrdersService(db, (refundId) => sendRefund(db, gateway, refundId)),
+      new OrdersService(db, paymentHooks(db, gateway)),
       new CheckoutFlow(db, gateway, cart, shipping, { paymentTtlSeconds: config.payments.ttlSeconds, log }),
       new QuoteFlow(db, { cart, ...shipping }),
     ),

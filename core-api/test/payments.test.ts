@@ -293,6 +293,35 @@ describe('the payment lifecycle', () => {
       expect(await flow(real()).reconcile(0), 'settled once').to.equal(0);
     });
 
+    it('should refund a charge that lands after the reconcile job gave the checkout up', async () => {
+      const buyer = await signUpCustomer(app);
+      await add(buyer, coffee.variants[0].id, 1);
+      const before = await stockOf(coffee.variants[0].id);
+      const gateway = real();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const slow: PaymentGateway = Object.assign(Object.create(gateway), {
+        charge: async (c: Parameters<PaymentGateway['charge']>[0]) => {
+          await held;
+          return gateway.charge(c);
+        },
+      });
+      const running = flow(slow).run(caller(buyer), randomUUID(), request).catch((err) => err);
+      let checkoutId: string | undefined;
+      while (!checkoutId) {
+        checkoutId = (await app.db.knex('checkouts').where({ userId: buyer.userId, status: 'processing' }).first('id'))?.id;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await flow(real()).reconcile(0), 'no charge known yet: given up').to.equal(1);
+      release();
+      const error = await running;
+      expect(error.status).to.equal(502);
+      const charge = await app.db.knex('simGatewayCharges').where({ idempotencyKey: checkoutId }).first();
+      expect(Number(charge.refunded), 'the late charge went back in full').to.equal(Number(charge.amount));
+      expect((await app.db.knex('orders').where({ checkoutId }).first()).status).to.equal('cancelled');
+      expect(await stockOf(coffee.variants[0].id)).to.equal(before);
+    });
+
     it('should buy nothing and charge nothing when the gateway never took the charge', async () => {
       const buyer = await signUpCustomer(app);
       await add(buyer, coffee.variants[0].id, 2);

@@ -172,14 +172,24 @@ export class CheckoutFlow {
       await this.compensate(checkoutId, 'payment declined', { status: 402, detail: 'The payment was declined. Nothing was bought; try another payment method.', type: 'payment-declined' });
       throw new ProblemError(402, 'The payment was declined. Nothing was bought; try another payment method.', { type: 'payment-declined' });
     }
-    return { status: 201, body: await this.confirm(checkoutId, result), replayed: false };
+    const body = await this.confirm(checkoutId, result);
+    if (!body) {
+      // the reconcile job gave this checkout up (no charge was known then) before the charge landed:
+      // the money goes back, so there is never a charge without an order
+      await this.gateway.refund({ key: checkoutId, refundId: `void-${checkoutId}`, amount: total });
+      throw new ProblemError(502, 'The payment provider answered too late; the charge was refunded and nothing was bought.', { type: 'payment-gateway', extensions: { checkoutId } });
+    }
+    return { status: 201, body, replayed: false };
   }
 
-  /** Records a charge the gateway accepted (paid or pending), once, and keeps the answer for replays. */
-  private async confirm(checkoutId: string, result: ChargeResult): Promise<CheckoutResult> {
+  /**
+   * Records a charge the gateway accepted (paid or pending), once, and keeps the answer for replays.
+   * Undefined when the checkout was already given up (compensated) meanwhile.
+   */
+  private async confirm(checkoutId: string, result: ChargeResult): Promise<CheckoutResult | undefined> {
     return this.db.transaction(async (trx) => {
       const checkout = await trx('checkouts').where({ id: checkoutId }).forUpdate().first();
-      if (checkout.status === 'completed') return checkout.responseBody as CheckoutResult;
+      if (checkout.status === 'completed') return checkout.responseStatus === 201 ? (checkout.responseBody as CheckoutResult) : undefined;
       await recordCharge(trx, checkoutId, result);
       const orders: Array<{ id: string; storeId: string }> = await trx('orders').where({ checkoutId }).orderBy('id').select('id', 'storeId');
       await enqueue(trx, 'checkout.completed', [{ checkoutId }]);
@@ -200,6 +210,8 @@ export class CheckoutFlow {
     await this.db.transaction(async (trx) => {
       const checkout = await trx('checkouts').where({ id: checkoutId }).forUpdate().first();
       if (checkout.status === 'completed') return;
+      // the payment before the orders, as every other path locks them
+      await trx('payments').where({ checkoutId }).forUpdate();
       const orderIds: string[] = await trx('orders').where({ checkoutId }).orderBy('id').pluck('id');
       await cancelOrders(trx, orderIds, { reason, actorId: null, actorRole: 'system', notify: false });
       await recordFailure(trx, checkoutId);

@@ -100,6 +100,21 @@ export async function cancelOrders(
   if (opts.notify) await enqueue(trx, 'order.status-changed', orders.map((o) => ({ orderId: o.id, from: o.status, to: 'cancelled' })));
 }
 
+/** What the order process asks of the payments module, inside the move's transaction or after it. */
+export interface PaymentHooks {
+  /** Records a refund of a cancelled paid order's share; returns its id. */
+  recordRefund(trx: Knex, paymentId: string, orderId: string, amount: number): Promise<string>;
+  /** A cash-on-delivery order was delivered: its cash was collected. */
+  cashCollected(trx: Knex, paymentId: string, checkoutId: string): Promise<void>;
+  /** Sends a recorded refund through the gateway (after the move committed). */
+  sendRefund(refundId: string): Promise<void>;
+}
+
+/** One order's own payment status (a refund of its share, cash collected on delivery). */
+export async function setOrderPaymentStatus(trx: Knex, orderId: string, status: PaymentStatus): Promise<void> {
+  await trx('orders').where({ id: orderId }).update({ paymentStatus: status, updatedAt: trx.fn.now() });
+}
+
 interface Scope {
   userId?: string;
   storeId?: string;
@@ -107,12 +122,12 @@ interface Scope {
 
 export class OrdersService {
   private readonly db: Knex;
-  private readonly refund: (refundId: string) => Promise<void>;
+  private readonly payments: PaymentHooks;
 
-  /** `refund` sends a recorded refund through the gateway (the payments module's sendRefund). */
-  constructor(db: Knex, refund: (refundId: string) => Promise<void>) {
+  /** The payment's side of order moves, from the payments module (which owns its tables). */
+  constructor(db: Knex, payments: PaymentHooks) {
     this.db = db;
-    this.refund = refund;
+    this.payments = payments;
   }
 
   private async scopeOf(caller: AuthUser): Promise<Scope> {
@@ -175,9 +190,11 @@ export class OrdersService {
     const scope = await this.scopeOf(caller);
     const actor: OrderActor = caller.role;
     const refundId = await this.db.transaction(async (trx) => {
-      const order = await this.scoped(trx('orders').where('orders.id', orderId), scope).forUpdate().first();
-      if (!order) throw notFound('order');
-      const payment = await trx('payments').where({ checkoutId: order.checkoutId }).forUpdate().first();
+      const target = await this.scoped(trx('orders').where('orders.id', orderId), scope).first('checkoutId');
+      if (!target) throw notFound('order');
+      // the payment before the order: the order in which every path locks them (webhook, expiry, refunds), so none deadlock
+      const payment = await trx('payments').where({ checkoutId: target.checkoutId }).forUpdate().first();
+      const order = await trx('orders').where({ id: orderId }).forUpdate().first();
       assertTransition(order.status, to, actor, payment ? { method: payment.method, status: order.paymentStatus } : undefined);
       if (to === 'shipped' && !extra.trackingNumber) {
         throw unprocessable('Shipping needs the courier tracking number.', [{ pointer: '/trackingNumber', message: 'is required to ship' }]);
@@ -201,21 +218,16 @@ export class OrdersService {
       });
       if (to === 'cancelled') await restock(trx, [orderId], caller.id);
       let refund: string | undefined;
-      if (to === 'cancelled' && payment && order.paymentStatus === 'paid') {
-        const [row] = await trx('refunds').insert({ paymentId: payment.id, orderId, amount: order.total }).returning('id');
-        refund = row.id;
-      }
+      if (to === 'cancelled' && payment && order.paymentStatus === 'paid') refund = await this.payments.recordRefund(trx, payment.id, orderId, Number(order.total));
       if (to === 'delivered' && payment?.method === 'cod') {
-        await trx('orders').where({ id: orderId }).update({ paymentStatus: 'paid' });
-        // the checkout is paid once none of its orders still waits for the courier's cash
-        const waiting = await trx('orders').where({ checkoutId: order.checkoutId }).whereNotIn('status', ['delivered', 'cancelled']).first('id');
-        if (!waiting) await trx('payments').where({ id: payment.id }).update({ status: 'paid', paidAt: trx.fn.now(), updatedAt: trx.fn.now() });
+        await setOrderPaymentStatus(trx, orderId, 'paid');
+        await this.payments.cashCollected(trx, payment.id, order.checkoutId);
       }
       await enqueue(trx, 'order.status-changed', [{ orderId, from: order.status, to }]);
       return refund;
     });
     if (refundId) {
-      await this.refund(refundId).catch(() => {
+      await this.payments.sendRefund(refundId).catch(() => {
         // recorded as pending: the payments.reconcile job sends it when the gateway answers again
       });
     }

@@ -4,7 +4,7 @@ import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
 import { ProblemError, notFound } from '../../http/problem.ts';
 import { InvalidSignature, type ChargeResult, type GatewayEvent, type PaymentGateway } from '../../platform/payments/gateway.ts';
-import { cancelOrders, loadOrders, setOrdersPaymentStatus } from '../orders/service.ts';
+import { cancelOrders, loadOrders, setOrderPaymentStatus, setOrdersPaymentStatus, type PaymentHooks } from '../orders/service.ts';
 import { paymentInstructions, type Locale } from './instructions.ts';
 
 type Schemas = components['schemas'];
@@ -130,9 +130,8 @@ export class PaymentsService {
       await setOrdersPaymentStatus(trx, payment.checkoutId, 'paid');
       // orders the shopper cancelled before paying were paid for all the same: their share goes back
       const cancelled: Array<{ id: string; total: number }> = await trx('orders').where({ checkoutId: payment.checkoutId, status: 'cancelled' }).select('id', 'total');
-      const refunds: string[] = cancelled.length
-        ? (await trx('refunds').insert(cancelled.map((o) => ({ paymentId: payment.id, orderId: o.id, amount: o.total }))).returning('id')).map((r: { id: string }) => r.id)
-        : [];
+      const refunds: string[] = [];
+      for (const o of cancelled) refunds.push(await recordRefund(trx, payment.id, o.id, Number(o.total)));
       return { changed: true, status: 'paid', refunds };
     });
     for (const refundId of outcome.refunds) {
@@ -181,6 +180,24 @@ export class PaymentsService {
   }
 }
 
+async function recordRefund(trx: Knex, paymentId: string, orderId: string, amount: number): Promise<string> {
+  const [row] = await trx('refunds').insert({ paymentId, orderId, amount }).returning('id');
+  return row.id;
+}
+
+/** How the order process reaches the payment (see OrdersService). */
+export function paymentHooks(db: Knex, gateway: PaymentGateway): PaymentHooks {
+  return {
+    recordRefund,
+    // the checkout is paid once none of its orders still waits for the courier's cash
+    cashCollected: async (trx, paymentId, checkoutId) => {
+      const waiting = await trx('orders').where({ checkoutId }).whereNotIn('status', ['delivered', 'cancelled']).first('id');
+      if (!waiting) await trx('payments').where({ id: paymentId }).update({ status: 'paid', paidAt: trx.fn.now(), updatedAt: trx.fn.now() });
+    },
+    sendRefund: (refundId) => sendRefund(db, gateway, refundId),
+  };
+}
+
 /**
  * Sends one refund through the gateway (idempotent by its id) and records it: the payment's
  * refunded amount and status (refunded when all of it went back, otherwise partially_refunded).
@@ -199,6 +216,6 @@ export async function sendRefund(db: Knex, gateway: PaymentGateway, refundId: st
         status: trx.raw(`case when refunded_amount + ? >= amount then 'refunded' else 'partially_refunded' end`, [refund.amount]),
         updatedAt: trx.fn.now(),
       });
-    await trx('orders').where({ id: refund.orderId }).update({ paymentStatus: 'refunded', updatedAt: trx.fn.now() });
+    await setOrderPaymentStatus(trx, refund.orderId, 'refunded');
   });
 }
