@@ -90,7 +90,7 @@ export function buildApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: config.trustProxy });
   app.use(requestContext(log));
   app.use(problemErrors(log));
-  app.use(cors({ origin: (ctx) => (config.corsOrigins.includes(ctx.get('Origin')) ? ctx.get('Origin') : ''), credentials: true, exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag'] }));
+  app.use(cors({ origin: (ctx) => (config.corsOrigins.includes(ctx.get('Origin')) ? ctx.get('Origin') : ''), credentials: true, exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag', 'Idempotent-Replayed', 'Content-Language', 'RateLimit', 'RateLimit-Policy'] }));
   // includeUnparsed keeps the raw body beside the parsed one: webhook signatures are over the bytes sent
   app.use(koaBody({ json: true, jsonLimit: '100kb', jsonStrict: true, text: false, urlencoded: false, multipart: false, includeUnparsed: true }));
   app.use(docs.routes());

@@ -121,7 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     corsOrigins: (env.CORS_ORIGINS || (production ? '' : 'http://localhost:4321,http://localhost:5173'))
-      .split(',').map((o) => o.trim()).filter(Boolean),
+      .split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
     auth: {
       jwtSecret,
       accessTokenTtlSeconds,

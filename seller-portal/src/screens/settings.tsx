@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { components } from '@pasar/openapi';
 import { api, fieldErrors, uploadFile } from '../api.ts';
 import { t } from '../i18n.ts';
+import { RegionPicker } from '../regions.tsx';
 import { Confirm, Field, NoticeBar, TextArea, problemText, type Notice } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
 
@@ -92,12 +93,13 @@ function LogoField({ me, setMe }: ScreenProps) {
 
 function StoreForm({ me, setMe }: ScreenProps) {
   const store = me.store!;
-  const [form, setForm] = useState({ name: store.name, location: store.location, description: store.description });
+  const [form, setForm] = useState({ name: store.name, provinceCode: store.provinceCode ?? '', cityCode: store.cityCode ?? '', description: store.description });
   const { notice, errors, busy, run } = useSubmit();
   const submit = (e: Event) => {
     e.preventDefault();
     run(async () => {
-      const answer = await api.PATCH('/me', { body: { store: form } });
+      const { name, cityCode, description } = form;
+      const answer = await api.PATCH('/me', { body: { store: { name, description, ...(cityCode ? { cityCode } : {}) } } });
       if (answer.data) setMe(answer.data);
       return answer;
     }, t('saved'), '/store/');
@@ -107,7 +109,8 @@ function StoreForm({ me, setMe }: ScreenProps) {
       <h2>{t('storeSettings')}</h2>
       <LogoField me={me} setMe={setMe} path={[]} />
       <Field label={t('storeName')} value={form.name} onValue={(v) => setForm({ ...form, name: v })} error={errors.name} />
-      <Field label={t('city')} value={form.location} onValue={(v) => setForm({ ...form, location: v })} error={errors.location} />
+      {!store.cityCode && <p class="hint">{t('city')}: {store.location}</p>}
+      <RegionPicker province={form.provinceCode} city={form.cityCode} onChange={(provinceCode, cityCode) => setForm({ ...form, provinceCode, cityCode })} error={errors.cityCode ?? errors.location} />
       <TextArea label={t('description')} value={form.description} onValue={(v) => setForm({ ...form, description: v })} error={errors.description} />
       <NoticeBar notice={notice} />
       <button type="submit" disabled={busy}>
