@@ -107,6 +107,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
     const mailer = new Mailer(smtpUrl, config.mailFrom);
     stops.push(() => mailer.close());
 
+    if (!config.mongoUrl) await Scheduler.prepareSchema(databaseUrl);
     const scheduler = new Scheduler({
       mongoUrl: config.mongoUrl,
       databaseUrl,

@@ -26,6 +26,30 @@ export class Scheduler {
     this.agenda.on('error', onError);
   }
 
+  /**
+   * Agenda's Postgres backend creates its tables and indexes when it connects; processes starting
+   * at once on a fresh database (N APIs and M workers) race on that and crash on a duplicate index.
+   * So each process first does it under an advisory lock: the first creates, the rest find it done.
+   */
+  static async prepareSchema(databaseUrl: string): Promise<void> {
+    const lock = new pg.Client({ connectionString: databaseUrl });
+    await lock.connect();
+    try {
+      await lock.query('select pg_advisory_lock(hashtext($1))', ['pasar:agenda-schema']);
+      const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+      pool.on('error', () => {});
+      const backend = new PostgresBackend({ pool, tableName: 'agenda_jobs' });
+      try {
+        await backend.connect();
+      } finally {
+        await backend.disconnect().catch(() => {});
+        await pool.end().catch(() => {});
+      }
+    } finally {
+      await lock.end(); // ends the session, and its lock with it
+    }
+  }
+
   get kind(): 'mongodb' | 'postgres' {
     return this.backend instanceof MongoBackend ? 'mongodb' : 'postgres';
   }
