@@ -42,6 +42,12 @@ export interface Config {
   outbox: { retentionDays: number };
   /** Whether this process runs the job scheduler (false: an API replica beside `npm run worker`). */
   jobs: boolean;
+  performance: {
+    /** How often buffered view and add-to-cart counts are written. */
+    counterFlushMs: number;
+    /** Memory for cached public catalog answers; 0 turns the cache off. */
+    catalogCacheBytes: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -154,5 +160,9 @@ export function loadConfig(env: Env = process.env): Config {
     payments: { ttlSeconds: int(env, 'PAYMENT_TTL_SECONDS', 86400), webhookSecret },
     outbox: { retentionDays: int(env, 'OUTBOX_RETENTION_DAYS', 7) },
     jobs: jobsSwitch(env.JOBS),
+    performance: {
+      counterFlushMs: Math.max(10, int(env, 'COUNTER_FLUSH_MS', 1000)),
+      catalogCacheBytes: int(env, 'CATALOG_CACHE_MB', 32) * 2 ** 20,
+    },
   };
 }

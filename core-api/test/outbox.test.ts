@@ -75,7 +75,6 @@ describe('the outbox relay', () => {
   describe('failed rows', () => {
     it('should show in GET /health as degraded with their count, and in npm run jobs -- outbox', async function () {
       this.timeout(60_000);
-      expect((await app.request('GET', '/health')).body).to.include({ status: 'ok' });
       const id = await event('broken');
       await app.db.knex('outbox').where({ id }).update({ status: 'failed', attempts: 10, lastError: 'SMTP said no' });
       const health = await app.request('GET', '/health');
