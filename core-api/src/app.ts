@@ -6,11 +6,14 @@ import type { Config } from './config.ts';
 import { createAuthenticator } from './http/auth.ts';
 import { docsRouter } from './http/docs.ts';
 import { problemErrors } from './http/errors.ts';
+import { contentEncodingGuard } from './http/input-guards.ts';
+import { clientAddress, securityHeaders } from './http/security.ts';
 import { OpenApiValidator, loadSpec } from './http/openapi.ts';
 import { requestContext } from './http/request-context.ts';
 import { buildApiRouter } from './http/router.ts';
 import { accountHandlers } from './modules/accounts/routes.ts';
 import { AccountsService } from './modules/accounts/service.ts';
+import { SessionRegistry } from './modules/accounts/sessions.ts';
 import { ImagesService } from './modules/catalog/images.service.ts';
 import { ProductsService } from './modules/catalog/products.service.ts';
 import { catalogHandlers } from './modules/catalog/routes.ts';
@@ -37,14 +40,14 @@ export interface AppDeps {
 }
 
 /** Every operation's handler, built on the module services. */
-function handlers({ config, platform, log }: AppDeps) {
+function handlers({ config, platform, log }: AppDeps, sessions: SessionRegistry) {
   const { db, storage, search } = platform;
   const urls = { publicUrl: config.publicUrl, s3PublicUrl: config.s3PublicUrl };
   const products = new ProductsService(db, urls);
   const cart = new CartService(db, urls);
   return {
     ...systemHandlers(platform, log),
-    ...accountHandlers(new AccountsService(db, config), config),
+    ...accountHandlers(new AccountsService(db, config, sessions), config),
     ...catalogHandlers({
       db,
       storage,
@@ -63,12 +66,18 @@ function handlers({ config, platform, log }: AppDeps) {
 export function buildApp(deps: AppDeps): Koa {
   const { config, log } = deps;
   const spec = loadSpec();
-  const api = buildApiRouter(new OpenApiValidator(spec), handlers(deps), createAuthenticator(config.auth.jwtSecret));
+  const sessions = new SessionRegistry(deps.platform.db);
+  const authenticate = createAuthenticator(config.auth.jwtSecret, (userId, sessionId) => sessions.isLive(userId, sessionId));
+  const api = buildApiRouter(new OpenApiValidator(spec), handlers(deps, sessions), authenticate, config.uploadTmpDir);
   const docs = docsRouter(spec);
 
-  const app = new Koa({ proxy: config.trustProxy });
+  // X-Forwarded-Proto (secure cookies) from trusted proxies; the client's address is clientAddress's
+  const app = new Koa({ proxy: config.trustedProxies.length > 0 });
   app.use(requestContext(log));
+  app.use(securityHeaders(config.env === 'production'));
   app.use(problemErrors(log));
+  app.use(clientAddress(config.trustedProxies));
+  app.use(contentEncodingGuard());
   app.use(cors({ origin: (ctx) => (config.corsOrigins.includes(ctx.get('Origin')) ? ctx.get('Origin') : ''), credentials: true, exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag'] }));
   app.use(koaBody({ json: true, jsonLimit: '100kb', jsonStrict: true, text: false, urlencoded: false, multipart: false }));
   app.use(docs.routes());
