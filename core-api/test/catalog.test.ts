@@ -153,8 +153,10 @@ describe('seller products', () => {
       expect(res.body.variants).to.have.length(3);
       expect(res.body).to.include({ priceMin: 150000, priceMax: 170000 });
       expect(await countRows(app.db.knex, 'product_variants', (q) => q.where({ id: l.id })), 'never ordered: deleted').to.equal(0);
-      const history = await app.db.knex('stockMovements').where({ variantId: m.id });
-      expect(history.map((h) => [h.oldStock, h.newStock, h.reason])).to.deep.equal([[5, 7, 'manual']]);
+      const byId = Object.fromEntries(res.body.variants.map((v: { id: string; stock: number }) => [v.id, v.stock]));
+      expect(byId[m.id], 'an existing variant keeps its stock: PATCH does not write it').to.equal(m.stock);
+      expect(res.body.variants.find((v: { options: { Warna: string; Ukuran: string } }) => v.options.Ukuran === 'L').stock, 'a new variant sets its initial stock').to.equal(2);
+      expect(await countRows(app.db.knex, 'stock_movements', (q) => q.where({ variantId: m.id }))).to.equal(0);
     });
 
     it('should refuse a variant id of another product', async () => {

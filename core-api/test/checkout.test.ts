@@ -177,6 +177,48 @@ describe('cart and checkout', () => {
     });
   });
 
+  describe('price confirmation (expectedTotal)', () => {
+    it('should answer 409 naming each changed line and take, reserve and charge nothing; the new total then buys', async () => {
+      const buyer = await signUpCustomer(app);
+      const cats = await categories(app);
+      const lamp = await createProduct(app, batik, { title: 'Lampu Hias', categoryId: cats.fesyen, status: 'active', variants: [{ options: {}, price: 100, stock: 5 }] });
+      const line = (await add(buyer, lamp.variants[0].id, 1)).body.groups[0].items[0];
+      const seen = (await app.request('GET', '/cart', { token: buyer.token })).body.total + 10000; // goods + shipping within Yogyakarta
+      await app.request('PATCH', `/seller/products/${lamp.id}`, { token: batik.token, body: { variants: [{ id: lamp.variants[0].id, price: 50_000_000 }] } });
+      const counts = { orders: await countRows(app.db.knex, 'orders'), checkouts: await countRows(app.db.knex, 'checkouts') };
+      const key = randomUUID();
+
+      const refused = await pay(buyer, { shippingAddress: address(), paymentMethod: 'ovo', expectedTotal: seen }, key);
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(409);
+      expect(refused.body.priceChanges).to.deep.equal([{ itemId: line.id, variantId: lamp.variants[0].id, title: 'Lampu Hias', oldPrice: 100, newPrice: 50_000_000 }]);
+      expect(refused.body).to.include({ expectedTotal: 10100, total: 50_010_000 });
+      expect(await stockOf(lamp.variants[0].id), 'nothing reserved').to.equal(5);
+      expect(await countRows(app.db.knex, 'orders')).to.equal(counts.orders);
+      expect(await countRows(app.db.knex, 'checkouts'), 'nothing charged').to.equal(counts.checkouts);
+      expect((await app.request('GET', '/cart', { token: buyer.token })).body.itemCount).to.equal(1);
+
+      const confirmed = await pay(buyer, { shippingAddress: address(), paymentMethod: 'ovo', expectedTotal: 50_010_000 }, key);
+      expect(confirmed.status, JSON.stringify(confirmed.body)).to.equal(201);
+      expect(confirmed.body.checkout.total).to.equal(50_010_000);
+      expect(await stockOf(lamp.variants[0].id)).to.equal(4);
+    });
+
+    it('should keep a line whose product was deleted or archived in the cart, flagged unavailable, until the shopper removes it', async () => {
+      const buyer = await signUpCustomer(app);
+      const cats = await categories(app);
+      const vase = await createProduct(app, batik, { title: 'Vas Gerabah', categoryId: cats.fesyen, status: 'active', variants: [{ options: {}, price: 70000, stock: 5 }] });
+      const line = (await add(buyer, vase.variants[0].id, 1)).body.groups[0].items[0];
+      expect((await app.request('DELETE', `/seller/products/${vase.id}`, { token: batik.token })).status).to.equal(204);
+      const cart = (await app.request('GET', '/cart', { token: buyer.token })).body;
+      expect(cart.groups[0].items[0]).to.include({ id: line.id, available: 0 });
+      expect(cart.groups[0].items[0].problems).to.deep.equal(['unavailable']);
+      const refused = await pay(buyer, { shippingAddress: address(), paymentMethod: 'cod' });
+      expect(refused.status).to.equal(409);
+      expect(refused.body.detail).to.include('Vas Gerabah');
+      expect((await app.request('DELETE', `/cart/items/${line.id}`, { token: buyer.token })).body.itemCount).to.equal(0);
+    });
+  });
+
   describe('idempotency', () => {
     it('should replay the first answer for the same key and body, and refuse the key with another body', async () => {
       const buyer = await signUpCustomer(app);

@@ -275,7 +275,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the seller's products */
+        /**
+         * One of the seller's products
+         * @description Answers a strong `ETag` that covers every field, including each variant's price, stock and
+         *     low-stock threshold: it changes with any edit, sale or stock change. Send it back as
+         *     `If-Match` on `PATCH` so a form loaded earlier cannot overwrite newer data.
+         */
         get: operations["getSellerProduct"];
         put?: never;
         post?: never;
@@ -284,9 +289,21 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change any field; `variants`, when given, is the whole new list
-         * @description In `variants`, an entry with an `id` changes that variant, one without adds a variant, and a
+         * Change the fields you send; `variants`, when given, is the whole new list
+         * @description Only the fields in the body change; nothing is filled in with a default (a variant sent
+         *     without `lowStockThreshold` keeps its own).
+         *
+         *     In `variants`, an entry with an `id` changes that variant, one without adds a variant, and a
          *     variant left out is removed (archived instead when it has ever been ordered).
+         *
+         *     **Stock is not edited here.** An existing variant's stock changes only through
+         *     `PATCH /seller/inventory` and sales, so a form loaded before a sale cannot put sold units back
+         *     on sale: `stock` on an entry with an `id` is ignored. A new variant may set its initial stock
+         *     (0 when left out).
+         *
+         *     **Stale edits.** Send the `ETag` of `GET /seller/products/{id}` as `If-Match`; when the product
+         *     changed since (an edit, a sale, a stock change), the answer is 412 with the current product and
+         *     its `ETag`, and nothing changes.
          */
         patch: operations["updateProduct"];
         trace?: never;
@@ -368,6 +385,10 @@ export interface paths {
          * Set or adjust stock of several variants, all or nothing
          * @description Each item sets `stock` or adds `delta`. A result below zero is 422 naming the variant, and
          *     nothing changes. Every change is recorded in the stock history.
+         *
+         *     A `stock` item may carry `expectedStock`, the stock the seller saw: when the variant's stock
+         *     is no longer that (a sale happened meanwhile), the whole batch is refused with 409 naming the
+         *     current stock of each such variant, and nothing changes.
          */
         patch: operations["updateInventory"];
         trace?: never;
@@ -656,6 +677,25 @@ export interface components {
                 header?: string;
                 message: string;
             }[];
+            /** @description With 409 at checkout when `expectedTotal` is not today's total: each line whose price changed since it was put in the cart. */
+            priceChanges?: {
+                itemId: components["schemas"]["Id"];
+                variantId: components["schemas"]["Id"];
+                title: string;
+                oldPrice: components["schemas"]["Money"];
+                newPrice: components["schemas"]["Money"];
+            }[];
+            /** @description With 409 at checkout: the total you sent. */
+            expectedTotal?: number;
+            /** @description With 409 at checkout: the total today. */
+            total?: number;
+            /** @description With 409 from PATCH /seller/inventory: each variant whose stock is not the expectedStock sent. */
+            currentStock?: {
+                variantId: components["schemas"]["Id"];
+                sku: string;
+                expectedStock: number;
+                stock: number;
+            }[];
             /** @description With 409 at checkout: each variant that is short, and how many are left. */
             shortages?: {
                 variantId: components["schemas"]["Id"];
@@ -799,8 +839,6 @@ export interface components {
         };
         Sku: string;
         VariantInput: {
-            /** @description With PATCH: the variant to change; leave out to add one. */
-            id?: components["schemas"]["Id"];
             options: components["schemas"]["VariantOptions"];
             price: components["schemas"]["Money"];
             stock: number;
@@ -831,7 +869,17 @@ export interface components {
             status?: components["schemas"]["ProductStatus"];
             specifications?: components["schemas"]["Specification"][];
             options?: components["schemas"]["ProductOption"][];
-            variants?: components["schemas"]["VariantInput"][];
+            variants?: components["schemas"]["VariantPatch"][];
+        };
+        /** @description A variant in PATCH: with `id`, the fields sent change (stock is ignored: use /seller/inventory); without, a new variant (needs `options` and `price`). */
+        VariantPatch: {
+            id?: components["schemas"]["Id"];
+            options?: components["schemas"]["VariantOptions"];
+            price?: components["schemas"]["Money"];
+            /** @description Initial stock of a new variant; ignored for an existing one. */
+            stock?: number;
+            sku?: components["schemas"]["Sku"];
+            lowStockThreshold?: number;
         };
         SellerVariant: {
             id: components["schemas"]["Id"];
@@ -1017,6 +1065,13 @@ export interface components {
             paymentMethod: components["schemas"]["PaymentMethod"];
             /** @description The cart lines to buy; every line when left out. */
             itemIds?: components["schemas"]["Id"][];
+            /**
+             * @description The total the shopper saw and agreed to pay: goods plus every order's shipping (the
+             *     checkout's `total`). When today's total differs, the answer is 409 with `priceChanges`
+             *     and nothing is taken, reserved or charged; send it again with the new total to buy.
+             *     Optional for older clients (they are charged today's prices); front ends always send it.
+             */
+            expectedTotal?: components["schemas"]["Money"];
         };
         Payment: {
             /** @description The gateway's reference for the charge */
@@ -1318,6 +1373,8 @@ export interface components {
         IdempotentReplayed: "true";
         /** @description Identifies this version of the resource; send it back as If-None-Match. */
         ETag: string;
+        /** @description A strong validator of this exact representation; send it back as If-Match. */
+        StrongETag: string;
         /** @description How long shared caches may keep the answer. */
         CacheControl: string;
         /** @description Identifies this request in Pasar's logs; quote it when reporting a problem. */
@@ -1826,6 +1883,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["StrongETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1866,7 +1924,10 @@ export interface operations {
     updateProduct: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag the edit is based on (from GET /seller/products/{id}); `*` or left out skips the check. */
+                "If-Match"?: string;
+            };
             path: {
                 id: components["parameters"]["IdPath"];
             };
@@ -1882,6 +1943,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["StrongETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1893,6 +1955,17 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            /** @description The product changed since the ETag in If-Match; nothing was changed. The body is the current product. */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["StrongETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellerProduct"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
@@ -2047,6 +2120,8 @@ export interface operations {
                     items: ({
                         variantId: components["schemas"]["Id"];
                         stock: number;
+                        /** @description The stock the seller saw; a different current stock refuses the batch (409). */
+                        expectedStock?: number;
                     } | {
                         variantId: components["schemas"]["Id"];
                         delta: number;
@@ -2071,6 +2146,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];

@@ -138,6 +138,24 @@ export class CheckoutFlow {
           extensions: { shortages: short },
         });
       }
+
+      // the prices now, read under the stock locks: what the orders will snapshot and charge
+      const locked: Array<{ id: string; price: number }> = await trx('productVariants').whereIn('id', lines.map((l) => l.variantId)).select('id', 'price');
+      for (const l of lines) l.price = locked.find((v) => v.id === l.variantId)!.price;
+      const shippingOf = (storeLines: CartLine[]) =>
+        shippingCost(storeLines[0].storeLocation, request.shippingAddress.city, storeLines.reduce((n, l) => n + l.quantity, 0));
+      const expected = [...byStore.values()].reduce((n, storeLines) => n + shippingOf(storeLines) + storeLines.reduce((m, l) => m + l.price * l.quantity, 0), 0);
+      if (request.expectedTotal !== undefined && request.expectedTotal !== expected) {
+        // thrown inside the transaction: the stock taken above and the key claimed go back with it
+        const priceChanges = lines
+          .filter((l) => l.price !== l.unitPriceAtAdd)
+          .map((l) => ({ itemId: l.id, variantId: l.variantId, title: l.title, oldPrice: l.unitPriceAtAdd, newPrice: l.price }));
+        throw new ProblemError(409, `The total is now Rp ${expected.toLocaleString('id-ID')}, not Rp ${request.expectedTotal.toLocaleString('id-ID')}: ${priceChanges.map((c) => `${c.title} costs Rp ${c.newPrice.toLocaleString('id-ID')} (was Rp ${c.oldPrice.toLocaleString('id-ID')})`).join('; ') || 'shipping changed'}. Nothing was charged; confirm the new total to buy.`, {
+          type: 'price-changed',
+          errors: [{ pointer: '/expectedTotal', message: `the total is ${expected} now` }],
+          extensions: { priceChanges, expectedTotal: request.expectedTotal, total: expected },
+        });
+      }
       const soldPerProduct = new Map<string, number>();
       for (const l of lines) soldPerProduct.set(l.productId, (soldPerProduct.get(l.productId) ?? 0) + l.quantity);
       const productIds = [...soldPerProduct.keys()].sort();
@@ -151,7 +169,7 @@ export class CheckoutFlow {
       const { rows: sequence } = await trx.raw(`select nextval('order_number_seq') as n from generate_series(1, ?)`, [byStore.size]);
       const orderRows = [...byStore].map(([storeId, storeLines], index) => {
         const subtotal = storeLines.reduce((n, l) => n + l.price * l.quantity, 0);
-        const shipping = shippingCost(storeLines[0].storeLocation, request.shippingAddress.city, storeLines.reduce((n, l) => n + l.quantity, 0));
+        const shipping = shippingOf(storeLines);
         return {
           id: orderIdOfStore.get(storeId)!,
           checkoutId,

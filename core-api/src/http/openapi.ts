@@ -138,19 +138,22 @@ export class OpenApiValidator {
   readonly operations: Operation[];
   private readonly strict: Ajv2020;
   private readonly coercing: Ajv2020;
+  /** PATCH bodies change only what they send: no default is filled in. */
+  private readonly strictNoDefaults: Ajv2020;
   private readonly compiled = new Map<string, CompiledOperation>();
 
   constructor(spec: Json) {
     this.spec = spec;
     this.operations = listOperations(spec);
-    const make = (coerceTypes: boolean | 'array') => {
-      const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes, useDefaults: true });
+    const make = (coerceTypes: boolean | 'array', useDefaults = true) => {
+      const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes, useDefaults });
       addFormats(ajv);
       ajv.addSchema(spec, SPEC_ID);
       return ajv;
     };
     this.strict = make(false);
     this.coercing = make('array');
+    this.strictNoDefaults = make(false, false);
     for (const op of this.operations) this.compiled.set(op.operationId, this.compile(op));
   }
 
@@ -165,7 +168,9 @@ export class OpenApiValidator {
       const entry = byLocation.get(location) ?? { properties: {}, required: [] };
       if (location === 'header') headerNames.push(param.name);
       const name = location === 'header' ? String(param.name).toLowerCase() : param.name;
-      entry.properties[name] = { $ref: pointerTo(...segments, 'schema') };
+      // Ajv applies a default only where it sits beside `properties`, not behind a $ref: lift it here
+      const fallback = param.schema?.default;
+      entry.properties[name] = { $ref: pointerTo(...segments, 'schema'), ...(fallback !== undefined ? { default: fallback } : {}) };
       if (param.required) entry.required.push(name);
       byLocation.set(location, entry);
     });
@@ -185,7 +190,7 @@ export class OpenApiValidator {
       compiled.bodyTypes = Object.keys(body.content ?? {});
       compiled.bodyRequired = Boolean(body.required);
       if (body.content?.['application/json']?.schema) {
-        compiled.body = this.strict.compile({ $ref: pointerTo(...segments, 'content', 'application/json', 'schema') });
+        compiled.body = (op.method === 'patch' ? this.strictNoDefaults : this.strict).compile({ $ref: pointerTo(...segments, 'content', 'application/json', 'schema') });
       }
     }
     return compiled;

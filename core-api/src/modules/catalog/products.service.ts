@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import slugify from 'slugify';
 import type { components } from '@pasar/openapi/schema';
@@ -10,12 +10,24 @@ import { enqueue } from '../outbox/outbox.ts';
 import { imageJson, type ImageRow, type MediaUrls } from './media.ts';
 
 type Schemas = components['schemas'];
-type VariantInput = Schemas['VariantInput'];
+type VariantPatch = Schemas['VariantPatch'];
 type ProductOption = Schemas['ProductOption'];
 export type SellerProductJson = Schemas['SellerProduct'];
 export type StockStatus = Schemas['StockStatus'];
 
 export const stockStatus = (stock: number, threshold: number): StockStatus => (stock === 0 ? 'out' : stock < threshold ? 'low' : 'ok');
+
+/** A strong validator of the whole representation: any edit, sale or stock change gives another. */
+export const productEtag = (product: SellerProductJson): string => `"${createHash('sha256').update(JSON.stringify(product)).digest('base64url')}"`;
+
+/** The product changed since the version the edit was based on; nothing was written. */
+export class StaleProductError extends Error {
+  readonly current: SellerProductJson;
+  constructor(current: SellerProductJson) {
+    super('the product changed since it was read');
+    this.current = current;
+  }
+}
 
 interface VariantRow {
   id: string;
@@ -29,7 +41,7 @@ interface VariantRow {
 }
 
 /** The rules a product's variants keep, reported with a pointer per broken variant. */
-export function variantProblems(options: ProductOption[], variants: VariantInput[]): FieldError[] {
+export function variantProblems(options: ProductOption[], variants: Array<{ options: Record<string, string>; sku?: string }>): FieldError[] {
   const problems: FieldError[] = [];
   const names = options.map((o) => o.name);
   if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) {
@@ -134,7 +146,8 @@ export class ProductsService {
     return this.get(caller, id);
   }
 
-  private variantRow(storeId: string, productId: string, title: string, v: VariantInput, position: number) {
+  /** A new variant's row; its initial stock is the only stock written outside the inventory operations. */
+  private variantRow(storeId: string, productId: string, title: string, v: { options: Record<string, string>; price: number; stock?: number; sku?: string; lowStockThreshold?: number }, position: number) {
     return {
       storeId,
       productId,
@@ -142,31 +155,45 @@ export class ProductsService {
       sku: v.sku ?? generatedSku(title),
       options: JSON.stringify(v.options),
       price: v.price,
-      stock: v.stock,
+      stock: v.stock ?? 0,
       lowStockThreshold: v.lowStockThreshold ?? 10,
     };
   }
 
-  async update(caller: AuthUser, productId: string, patch: Schemas['ProductPatch']): Promise<SellerProductJson> {
+  /**
+   * Changes only the fields sent. Stock of existing variants is never written here (only the
+   * inventory operations and sales move it), so a form loaded before a sale cannot undo it.
+   * With `ifMatch`, the edit applies only to the version it was based on (StaleProductError otherwise).
+   */
+  async update(caller: AuthUser, productId: string, patch: Schemas['ProductPatch'], ifMatch?: string): Promise<SellerProductJson> {
     await this.write(async (trx) => {
       const storeId = await this.storeOf(caller, trx);
       await this.ownProduct(trx, storeId, productId);
       // variants before product, the order checkout takes them in, so the two cannot deadlock
       await trx('productVariants').where({ productId }).orderBy('id').forUpdate();
       const product = await this.ownProduct(trx, storeId, productId, true);
+      if (ifMatch && ifMatch.trim() !== '*') {
+        const [now] = await this.load([productId], trx);
+        if (!ifMatch.split(',').some((tag) => tag.trim() === productEtag(now))) throw new StaleProductError(now);
+      }
       if (patch.categoryId) await this.checkCategory(trx, patch.categoryId);
       const options: ProductOption[] = patch.options ?? product.options;
       const current: VariantRow[] = await trx('productVariants').where({ productId }).whereNull('archivedAt').orderBy('position').orderBy('id');
 
       if (patch.variants || patch.options) {
-        const wanted: VariantInput[] =
-          patch.variants ?? current.map((v) => ({ id: v.id, options: v.options, price: v.price, stock: v.stock, sku: v.sku }));
-        const problems = variantProblems(options, wanted);
-        wanted.forEach((v, i) => {
-          if (v.id && !current.some((c) => c.id === v.id)) problems.push({ pointer: `/variants/${i}/id`, message: 'is not a variant of this product' });
+        const sent: VariantPatch[] = patch.variants ?? current.map((v) => ({ id: v.id }));
+        const problems: FieldError[] = [];
+        const wanted = sent.map((v, i) => {
+          const before = v.id ? current.find((c) => c.id === v.id) : undefined;
+          if (v.id && !before) problems.push({ pointer: `/variants/${i}/id`, message: 'is not a variant of this product' });
+          if (!v.id && !v.options) problems.push({ pointer: `/variants/${i}/options`, message: 'is required for a new variant' });
+          if (!v.id && v.price === undefined) problems.push({ pointer: `/variants/${i}/price`, message: 'is required for a new variant' });
+          return { ...v, options: v.options ?? before?.options ?? {}, sku: v.sku ?? before?.sku };
         });
+        if (problems.length) throw unprocessable('The variants are not valid; see errors.', problems);
+        problems.push(...variantProblems(options, wanted));
         if (problems.length) throw unprocessable('The variants do not fit the options; see errors.', problems);
-        if (patch.variants) await this.replaceVariants(trx, caller, storeId, product, current, patch.variants);
+        if (patch.variants) await this.replaceVariants(trx, storeId, product, current, patch.variants);
       }
 
       const fields: Record<string, unknown> = { updatedAt: new Date() };
@@ -186,7 +213,7 @@ export class ProductsService {
   }
 
   /** `wanted` is the whole list: ids change, new entries add, the missing are removed (archived if ever ordered). */
-  private async replaceVariants(trx: Knex, caller: AuthUser, storeId: string, product: { id: string; title: string }, current: VariantRow[], wanted: VariantInput[]) {
+  private async replaceVariants(trx: Knex, storeId: string, product: { id: string; title: string }, current: VariantRow[], wanted: VariantPatch[]) {
     const keep = new Set(wanted.filter((v) => v.id).map((v) => v.id));
     const removed = current.filter((c) => !keep.has(c.id)).map((c) => c.id);
     if (removed.length) {
@@ -198,24 +225,19 @@ export class ProductsService {
     }
     for (const [position, v] of wanted.entries()) {
       if (!v.id) {
-        await trx('productVariants').insert(this.variantRow(storeId, product.id, product.title, v, position));
+        await trx('productVariants').insert(this.variantRow(storeId, product.id, product.title, { ...v, options: v.options!, price: v.price! }, position));
         continue;
       }
-      const before = current.find((c) => c.id === v.id)!;
       await trx('productVariants')
         .where({ id: v.id })
         .update({
-          options: JSON.stringify(v.options),
-          price: v.price,
-          stock: v.stock,
+          ...(v.options ? { options: JSON.stringify(v.options) } : {}),
+          ...(v.price !== undefined ? { price: v.price } : {}),
           ...(v.sku ? { sku: v.sku } : {}),
-          lowStockThreshold: v.lowStockThreshold ?? before.lowStockThreshold,
+          ...(v.lowStockThreshold !== undefined ? { lowStockThreshold: v.lowStockThreshold } : {}),
           position,
           updatedAt: new Date(),
         });
-      if (before.stock !== v.stock) {
-        await trx('stockMovements').insert({ variantId: v.id, actorId: caller.id, oldStock: before.stock, newStock: v.stock, reason: 'manual' });
-      }
     }
   }
 
@@ -235,8 +257,10 @@ export class ProductsService {
     return this.db.transaction(async (trx) => {
       const storeId = await this.storeOf(caller, trx);
       await this.ownProduct(trx, storeId, productId, true);
+      // ever ordered, or in a cart: archived, so order history stays whole and the cart line stays, flagged unavailable
       const ordered = await trx('orderItems').where({ productId }).first('id');
-      if (ordered) {
+      const inCart = await trx('cartItems as i').join('productVariants as v', 'v.id', 'i.variantId').where('v.productId', productId).first('i.id');
+      if (ordered || inCart) {
         await trx('products').where({ id: productId }).update({ status: 'archived', updatedAt: new Date() });
         await trx('productVariants').where({ productId }).whereNull('archivedAt').update({ archivedAt: new Date() });
         await enqueue(trx, 'catalog.product-changed', [{ productId }]);
@@ -276,12 +300,12 @@ export class ProductsService {
   }
 
   /** Products with their variants and images in three queries, whatever their number. */
-  private async load(ids: string[]): Promise<SellerProductJson[]> {
+  private async load(ids: string[], db: Knex = this.db): Promise<SellerProductJson[]> {
     if (ids.length === 0) return [];
     const [products, variants, images] = await Promise.all([
-      this.db('products').whereIn('id', ids),
-      this.db('productVariants').whereIn('productId', ids).whereNull('archivedAt').orderBy('position').orderBy('id'),
-      this.db('productImages').whereIn('productId', ids).orderBy('position').orderBy('createdAt'),
+      db('products').whereIn('id', ids),
+      db('productVariants').whereIn('productId', ids).whereNull('archivedAt').orderBy('position').orderBy('id'),
+      db('productImages').whereIn('productId', ids).orderBy('position').orderBy('createdAt'),
     ]);
     const byId = new Map(products.map((p) => [p.id, p]));
     return ids.map((id) => {

@@ -5,7 +5,7 @@ import { takeUpload } from '../../http/multipart.ts';
 import { notFound } from '../../http/problem.ts';
 import type { ObjectStorage } from '../../platform/storage/types.ts';
 import type { ImagesService } from './images.service.ts';
-import type { ProductsService } from './products.service.ts';
+import { StaleProductError, productEtag, type ProductsService } from './products.service.ts';
 import type { StorefrontService } from './storefront.service.ts';
 
 type Category = components['schemas']['Category'];
@@ -57,8 +57,9 @@ export function catalogHandlers(deps: {
         maxPrice: query.maxPrice,
         inStock: query.inStock,
         sort: query.sort ?? 'relevance',
-        page: query.page ?? 1,
-        pageSize: query.pageSize ?? 24,
+        // the validator filled in the spec's defaults
+        page: query.page!,
+        pageSize: query.pageSize!,
       }),
     }),
 
@@ -79,14 +80,25 @@ export function catalogHandlers(deps: {
 
     listSellerProducts: async ({ user, query }) => ({
       status: 200,
-      body: await products.list(user(), { status: query.status, q: query.q, page: query.page ?? 1, pageSize: query.pageSize ?? 24 }),
+      body: await products.list(user(), { status: query.status, q: query.q, page: query.page!, pageSize: query.pageSize! }),
     }),
 
     createProduct: async ({ user, body }) => ({ status: 201, body: await products.create(user(), body) }),
 
-    getSellerProduct: async ({ user, params }) => ({ status: 200, body: await products.get(user(), params.id) }),
+    getSellerProduct: async ({ user, params }) => {
+      const product = await products.get(user(), params.id);
+      return { status: 200, body: product, headers: { ETag: productEtag(product) } };
+    },
 
-    updateProduct: async ({ user, params, body }) => ({ status: 200, body: await products.update(user(), params.id, body) }),
+    updateProduct: async ({ user, params, body, headers }) => {
+      try {
+        const product = await products.update(user(), params.id, body, headers['If-Match'] || undefined);
+        return { status: 200, body: product, headers: { ETag: productEtag(product) } };
+      } catch (err) {
+        if (!(err instanceof StaleProductError)) throw err;
+        return { status: 412, body: err.current, headers: { ETag: productEtag(err.current) } };
+      }
+    },
 
     deleteProduct: async ({ user, params }) => {
       const { objectKeys } = await products.remove(user(), params.id);

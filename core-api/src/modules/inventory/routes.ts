@@ -5,7 +5,7 @@ export function inventoryHandlers(inventory: InventoryService): Handlers<'listIn
   return {
     listInventory: async ({ user, query }) => ({
       status: 200,
-      body: await inventory.list(user(), { status: query.status, q: query.q, page: query.page ?? 1, pageSize: query.pageSize ?? 24 }),
+      body: await inventory.list(user(), { status: query.status, q: query.q, page: query.page!, pageSize: query.pageSize! }),
     }),
     updateInventory: async ({ user, body }) => ({ status: 200, body: await inventory.update(user(), body.items) }),
   };

@@ -1,20 +1,15 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
-import { notFound, unprocessable } from '../../http/problem.ts';
+import { ProblemError, notFound, unprocessable } from '../../http/problem.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { stockStatus, type ProductsService } from '../catalog/products.service.ts';
 
 type InventoryRow = components['schemas']['InventoryRow'];
-type StockChange = { variantId: string; stock: number } | { variantId: string; delta: number };
+type StockChange = { variantId: string; stock: number; expectedStock?: number } | { variantId: string; delta: number };
 
 export type StockReason = 'manual' | 'sale' | 'cancellation';
 
-/**
- * Changes stock of variants (locked in id order, so concurrent writers cannot deadlock), records
- * each change, and writes the outbox events: the product changed (search), and a low-stock alert
- * when a variant crosses below its threshold (once per crossing, not on every sale).
- */
 export interface StockShortage {
   variantId: string;
   sku: string;
@@ -31,9 +26,25 @@ export class StockShortError extends Error {
   }
 }
 
+/** A variant's stock is not what the writer saw; nothing was changed. */
+export class StockMovedError extends Error {
+  readonly mismatches: Array<{ variantId: string; sku: string; expectedStock: number; stock: number; pointer?: string }>;
+  constructor(mismatches: StockMovedError['mismatches']) {
+    super(`stock moved on ${mismatches.map((m) => m.sku).join(', ')}`);
+    this.mismatches = mismatches;
+  }
+}
+
+/**
+ * The one stock function: every stock change goes through it (sales, cancellations, expiries,
+ * compensations, the seller's inventory edits). Changes stock of variants (locked in id order, so
+ * concurrent writers cannot deadlock), records each change, and writes the outbox events: the
+ * product changed (search), and a low-stock alert when a variant crosses below its threshold (once
+ * per crossing, not on every sale). `expected` guards a write against a stock that moved since read.
+ */
 export async function applyStockChanges(
   trx: Knex,
-  changes: Array<{ variantId: string; newStock: (old: number) => number; pointer?: string; orderId?: string }>,
+  changes: Array<{ variantId: string; newStock: (old: number) => number; expected?: number; pointer?: string; orderId?: string }>,
   actor: { id: string | null; reason: StockReason },
 ): Promise<void> {
   const ids = [...new Set(changes.map((c) => c.variantId))].sort();
@@ -45,13 +56,18 @@ export async function applyStockChanges(
   const next = new Map<string, number>();
   const orderOf = new Map<string, string>();
   const shortages: StockShortage[] = [];
+  const moved: StockMovedError['mismatches'] = [];
   for (const change of changes) {
     const row = byId.get(change.variantId)!;
+    if (change.expected !== undefined && change.expected !== row.stock) {
+      moved.push({ variantId: row.id, sku: row.sku, expectedStock: change.expected, stock: row.stock, pointer: change.pointer });
+    }
     const stock = change.newStock(next.get(row.id) ?? row.stock);
     if (stock < 0) shortages.push({ variantId: row.id, sku: row.sku, available: row.stock, pointer: change.pointer });
     next.set(row.id, stock);
     if (change.orderId) orderOf.set(row.id, change.orderId);
   }
+  if (moved.length) throw new StockMovedError(moved);
   if (shortages.length) throw new StockShortError(shortages);
 
   const changed = [...next].filter(([id, stock]) => stock !== byId.get(id)!.stock);
@@ -142,11 +158,18 @@ export class InventoryService {
         trx,
         items.map((item, i) =>
           'stock' in item
-            ? { variantId: item.variantId, newStock: () => item.stock, pointer: `/items/${i}/stock` }
+            ? { variantId: item.variantId, newStock: () => item.stock, expected: item.expectedStock, pointer: `/items/${i}/stock` }
             : { variantId: item.variantId, newStock: (old: number) => old + item.delta, pointer: `/items/${i}/delta` },
         ),
         { id: caller.id, reason: 'manual' },
       ).catch((err) => {
+        if (err instanceof StockMovedError) {
+          throw new ProblemError(409, `Stock changed since you looked: ${err.mismatches.map((m) => `${m.sku} has ${m.stock} now, not ${m.expectedStock}`).join('; ')}. Nothing was changed.`, {
+            type: 'stock-changed',
+            errors: err.mismatches.map((m) => ({ pointer: m.pointer!.replace(/stock$/, 'expectedStock'), message: `is ${m.stock} now` })),
+            extensions: { currentStock: err.mismatches.map(({ variantId, sku, expectedStock, stock }) => ({ variantId, sku, expectedStock, stock })) },
+          });
+        }
         if (!(err instanceof StockShortError)) throw err;
         throw unprocessable(
           'Stock cannot go below zero; nothing was changed.',

@@ -7,7 +7,7 @@ type OrderOps =
   | 'listStoreOrders' | 'getStoreOrder' | 'setStoreOrderStatus';
 
 export function orderHandlers(orders: OrdersService, checkout: CheckoutFlow): Handlers<OrderOps> {
-  const page = (q: { page?: number; pageSize?: number }) => ({ page: q.page ?? 1, pageSize: q.pageSize ?? 24 });
+  const page = (q: { page?: number; pageSize?: number }) => ({ page: q.page!, pageSize: q.pageSize! }) // defaults from the spec, filled in by the validator;
   return {
     checkout: async ({ user, headers, body }) => {
       const answer = await checkout.run(user(), headers['Idempotency-Key'], body);
