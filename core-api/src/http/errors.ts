@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { isDatabaseUnavailable, sqlState } from '../platform/db/errors.ts';
+import { isDatabaseUnavailable, isVanishedUser, sqlState } from '../platform/db/errors.ts';
 import { ProblemError } from './problem.ts';
 
 interface HttpishError {
@@ -57,6 +57,8 @@ function fromDatabaseError(err: unknown): ProblemError | null {
   if (isDatabaseUnavailable(err)) {
     return new ProblemError(503, 'The database is unavailable; try again shortly.', { headers: { 'Retry-After': String(DATABASE_RETRY_AFTER) } });
   }
+  // the only user a request writes is its caller: their account was removed while the token lived
+  if (isVanishedUser(err)) return new ProblemError(401, 'This account no longer exists.', { headers: { 'WWW-Authenticate': 'Bearer realm="pasar", error="invalid_token"' } });
   switch (sqlState(err)) {
     case '23505':
       return new ProblemError(409, 'Another request changed the same thing at the same time; try again.');
@@ -101,7 +103,8 @@ export function problemErrors(log: Logger): Middleware {
       if (ctx.body === undefined && ctx.status === 404) {
         sendProblem(ctx, new ProblemError(404, `Nothing at ${ctx.method} ${ctx.path}.`));
       } else if (ctx.body === undefined && (ctx.status === 405 || ctx.status === 501)) {
-        sendProblem(ctx, new ProblemError(ctx.status, `${ctx.path} does not answer ${ctx.method}; it answers ${ctx.response.get('Allow') || 'nothing'}.`));
+        // a method no route knows (PROPFIND) is the client's mistake as much as a known one: 405, not 501
+        sendProblem(ctx, new ProblemError(405, `${ctx.path} does not answer ${ctx.method}; it answers ${ctx.response.get('Allow') || 'nothing'}.`));
       }
     } catch (err) {
       if (err instanceof ProblemError) {

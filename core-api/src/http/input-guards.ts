@@ -26,17 +26,25 @@ export function contentEncodingGuard(): Middleware {
 const NUL = /\u0000/;
 const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
-function nulPointers(value: unknown, pointer: string, out: string[]): void {
-  if (typeof value === 'string') {
-    if (NUL.test(value)) out.push(pointer);
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => nulPointers(item, `${pointer}/${i}`, out));
-  } else if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      if (NUL.test(key)) out.push(`${pointer}/${escape(key)}`);
-      else nulPointers(item, `${pointer}/${escape(key)}`, out);
+/** No request of the contract nests deeper than this; deeper JSON is refused before anything walks it. */
+const MAX_DEPTH = 32;
+
+/** JSON pointers of the strings (and keys) holding a NUL, walked without recursion; throws past MAX_DEPTH. */
+function nulPointers(value: unknown, root: string, out: string[]): void {
+  const stack: Array<[unknown, string, number]> = [[value, root, 0]];
+  while (stack.length) {
+    const [item, pointer, depth] = stack.pop()!;
+    if (typeof item === 'string') {
+      if (NUL.test(item)) out.push(pointer);
+    } else if (item && typeof item === 'object' && !Buffer.isBuffer(item)) {
+      if (depth >= MAX_DEPTH) throw badRequest(`The body nests deeper than ${MAX_DEPTH} levels.`, [{ pointer, message: 'is nested too deeply' }]);
+      for (const [key, child] of Object.entries(item)) {
+        if (NUL.test(key)) out.push(`${pointer}/${escape(key)}`);
+        else stack.push([child, `${pointer}/${escape(key)}`, depth + 1]);
+      }
     }
   }
+  out.sort();
 }
 
 /** Postgres cannot store U+0000 in text or jsonb: a NUL anywhere in the input is the client's mistake. */

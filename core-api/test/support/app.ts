@@ -51,7 +51,7 @@ export async function checkedFetch(input: Request): Promise<Response> {
  * The real app on its own database, with the run's S3 server (its own bucket) and SMTP catcher.
  * `env` overrides configuration the way environment variables would.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> | ((db: TestDatabase) => Record<string, string>) = {}): Promise<TestApp> {
   // the port first, so PUBLIC_URL (image URLs) names this server
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -76,7 +76,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     PUBLIC_URL: url,
     // test files register far more accounts from 127.0.0.1 than one shopper would; the limit has its own test
     REGISTER_LIMIT_PER_IP: '100000',
-    ...env,
+    ...(typeof env === 'function' ? env(db) : env),
   });
   const log = createLogger(config);
   const platform = await startPlatform(config, { log });

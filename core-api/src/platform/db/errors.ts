@@ -18,7 +18,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = e.nativeError?.code ?? e.code ?? '';
   if (CONNECTION_CODES.has(code) || code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code)) return true;
   if (e.name === 'KnexTimeoutError') return true;
-  return /^Connection terminated|^Client has encountered a connection error|^timeout exceeded when trying to connect/.test(e.message ?? '');
+  // knex puts the SQL in front of the driver's message
+  return /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect/.test(e.message ?? '');
 }
 
 /** The Postgres SQLSTATE of a failed query, when it is one. */
@@ -26,4 +27,10 @@ export function sqlState(err: unknown): string | undefined {
   const e = err as { code?: string; nativeError?: { code?: string } };
   const code = e?.nativeError?.code ?? e?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** True for a foreign key violation on a reference to `users`: the caller's account was deleted meanwhile. */
+export function isVanishedUser(err: unknown): boolean {
+  const e = err as { code?: string; detail?: string; nativeError?: { code?: string; detail?: string } };
+  return sqlState(err) === '23503' && /is not present in table "users"/.test(e?.nativeError?.detail ?? e?.detail ?? '');
 }
