@@ -6,6 +6,7 @@ import { gzipSync, crc32 } from 'node:zlib';
 import { expect } from 'chai';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
+import { ConfigError, loadConfig } from '../src/config.ts';
 import { renderEmail } from '../src/modules/notifications/render.ts';
 import { checkedFetch, startTestApp, type TestApp } from './support/app.ts';
 import { countRows } from './support/db.ts';
@@ -346,6 +347,20 @@ describe('hardening', () => {
       expect(email.text).to.not.match(/&amp;|&quot;|&lt;|&#x27;|&#x3D;/);
       expect(email.html).to.include('Tom &amp; Jerry');
     });
+  });
+});
+
+describe('TRUSTED_PROXIES', () => {
+  const base = { JWT_SECRET: 'x'.repeat(40) };
+  it('should trust loopback outside production and nobody in production unless told', () => {
+    expect(loadConfig({ ...base, NODE_ENV: 'development' }).trustedProxies).to.deep.equal(['loopback']);
+    expect(loadConfig({ ...base, NODE_ENV: 'production' }).trustedProxies).to.deep.equal([]);
+    expect(loadConfig({ ...base, NODE_ENV: 'production', TRUSTED_PROXIES: '10.0.0.5, 192.168.0.0/16' }).trustedProxies).to.deep.equal(['10.0.0.5', '192.168.0.0/16']);
+    expect(loadConfig({ ...base, NODE_ENV: 'development', TRUSTED_PROXIES: 'none' }).trustedProxies).to.deep.equal([]);
+  });
+
+  it('should refuse to start with an address it cannot read', () => {
+    expect(() => loadConfig({ ...base, TRUSTED_PROXIES: 'storefront.local' })).to.throw(ConfigError, /TRUSTED_PROXIES/);
   });
 });
 

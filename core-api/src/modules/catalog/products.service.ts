@@ -345,7 +345,7 @@ export class ProductsService {
     } catch (err) {
       // two writers picked the same free slug at once: the loser picks again
       if (isUniqueViolation(err, 'products_store_id_slug_unique')) {
-        if (attempt < 5) return this.write(work, attempt + 1);
+        if (attempt < 10) return this.write(work, attempt + 1);
         throw conflict('Another product of this store was just given this title; try again.', [{ pointer: '/title', message: 'is being taken' }]);
       }
       if (isUniqueViolation(err, 'product_variants_store_id_sku_unique')) {
