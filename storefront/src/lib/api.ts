@@ -1,18 +1,33 @@
-import { createPasarClient } from '@pasar/openapi';
+import { createPasarClient, type PasarClient } from '@pasar/openapi';
+import type { Lang } from './i18n';
 
 export type { components } from '@pasar/openapi';
+export { formatRupiah } from '@pasar/openapi';
 
 // Read at request time on the server (not import.meta.env, which Vite would inline at build time),
 // so one built image serves any API address.
-const baseUrl = process.env.PASAR_API_URL ?? 'http://localhost:3000';
+export const apiBaseUrl = () => process.env.PASAR_API_URL ?? 'http://localhost:3000';
 
 // A page waits for the API at most this long, then renders its "try again" message instead of hanging.
-const timeoutMs = 5000;
+const timeoutMs = 8000;
 
-/** The one way pages reach the API: the typed client generated from openapi.yaml. */
-export const api = createPasarClient(baseUrl, {
-  fetch: (request: Request) => fetch(new Request(request, { signal: AbortSignal.timeout(timeoutMs) })),
-});
+export interface Caller {
+  accessToken?: string;
+  /** The shopper's own address, forwarded so the API's per-client limits apply to them, not to us. */
+  clientAddress?: string;
+  lang: Lang;
+}
+
+/** The one way pages reach the API: the typed client generated from openapi.yaml, as this shopper. */
+export function apiFor(caller: Caller): PasarClient {
+  const headers: Record<string, string> = { 'accept-language': caller.lang };
+  if (caller.clientAddress) headers['x-forwarded-for'] = caller.clientAddress;
+  if (caller.accessToken) headers.authorization = `Bearer ${caller.accessToken}`;
+  return createPasarClient(apiBaseUrl(), {
+    headers,
+    fetch: (request: Request) => fetch(new Request(request, { signal: AbortSignal.timeout(timeoutMs) })),
+  });
+}
 
 /** The body of a successful answer, or null when the API is down, slow or answers with an error. */
 export async function dataOrNull<T>(call: Promise<{ data?: T }>): Promise<T | null> {
@@ -21,4 +36,27 @@ export async function dataOrNull<T>(call: Promise<{ data?: T }>): Promise<T | nu
   } catch {
     return null;
   }
+}
+
+export interface Problem {
+  status?: number;
+  title?: string;
+  detail?: string;
+  errors?: Array<{ pointer?: string; parameter?: string; header?: string; message: string }>;
+}
+
+/** A problem from the API in words for the shopper (never JSON, never a stack). */
+export function problemText(problem: Problem | undefined, fallback: string): string {
+  if (!problem || typeof problem !== 'object') return fallback;
+  return problem.detail || problem.title || fallback;
+}
+
+/** The API's per-field complaints keyed by the field's last pointer segment (`/shippingAddress/phone` -> `phone`). */
+export function fieldErrors(problem: Problem | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of problem?.errors ?? []) {
+    const key = (e.pointer ?? e.parameter ?? e.header ?? '').split('/').pop();
+    if (key && !out[key]) out[key] = e.message;
+  }
+  return out;
 }
