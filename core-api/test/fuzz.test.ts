@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
@@ -246,5 +247,33 @@ describe('fuzzing every operation', function () {
     console.log(`      fuzz: ${requests.length} malformed requests over ${validator.operations.length} operations (${summary})`);
     expect(requests.length).to.be.at.least(2000);
     expect(failures, failures.slice(0, 30).join('\n')).to.deep.equal([]);
+  });
+
+  it("should answer with problem+json what Node's HTTP parser refuses", async () => {
+    const { port } = new URL(app.url);
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+        socket.end(request);
+      });
+    const broken = [
+      'GET /health HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\n\r\n',
+      'GET /he alth HTTP/1.1\r\nHost: x\r\n\r\n',
+      'BREW /health HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /health HTTP/9.9\r\nHost: x\r\n\r\n',
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      'POST /auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+      'POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n{}',
+    ];
+    for (const request of broken) {
+      const answer = await raw(request);
+      const status = Number(answer.match(/^HTTP\/1\.1 (\d{3})/)?.[1]);
+      expect(status, `${JSON.stringify(request.slice(0, 60))} -> ${answer.slice(0, 120)}`).to.be.within(400, 499);
+      expect(answer.toLowerCase(), JSON.stringify(request.slice(0, 60))).to.include('content-type: application/problem+json');
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable, isVanishedUser, sqlState } from '../platform/db/errors.ts';
@@ -126,4 +128,28 @@ export function problemErrors(log: Logger): Middleware {
       sendProblem(ctx, new ProblemError(500, 'Something went wrong on our side. Quote the request id when reporting it.'));
     }
   };
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Koa sees them (a NUL or a bad character in a header,
+ * a broken request line, headers too large) get a problem+json answer too, not Node's bare 400.
+ */
+export function answerUnparsableRequests(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = JSON.stringify({
+      type: 'urn:pasar:problem:malformed-request',
+      title: STATUS_CODES[status],
+      status,
+      detail: status === 431 ? 'The request headers are too large.' : 'The request is not valid HTTP/1.1.',
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { createPasarClient, type PasarClient } from '@pasar/openapi';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
+import { answerUnparsableRequests } from '../../src/http/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import { OpenApiValidator, loadSpec } from '../../src/http/openapi.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
@@ -81,6 +82,7 @@ export async function startTestApp(env: Record<string, string> | ((db: TestDatab
   const log = createLogger(config);
   const platform = await startPlatform(config, { log });
   server.on('request', buildApp({ config, platform, log }).callback());
+  answerUnparsableRequests(server);
 
   return {
     url,
