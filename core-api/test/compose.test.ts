@@ -212,7 +212,7 @@ describe('docker-compose.yml', () => {
       expect(env.NODE_ENV).to.equal('production');
     }
     expect(compose.services.storefront.environment).to.have.property('PASAR_API_URL', 'http://core-api:3000');
-    expect(compose.services['seller-portal'].build!.args).to.have.property('VITE_API_URL');
+    expect(compose.services['seller-portal'].build!.args).to.have.property('PASAR_API_URL');
   });
 
   it('should demand a JWT secret instead of shipping one', () => {

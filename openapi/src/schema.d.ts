@@ -408,6 +408,26 @@ export interface paths {
         patch: operations["updateInventory"];
         trace?: never;
     };
+    "/seller/inventory/{variantId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every stock change of one of the seller's variants, newest first
+         * @description `reason` is `manual` (the seller set or adjusted it), `sale` (a checkout took it) or `cancellation` (a cancelled order gave it back).
+         */
+        get: operations["getStockHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cart": {
         parameters: {
             query?: never;
@@ -573,7 +593,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The store's orders, newest first; `q` matches the order number */
+        /**
+         * The store's orders, newest first; `q` matches the order number
+         * @description `counts` gives the number of orders per status that match `q` (whatever `status` asks), for tabs.
+         */
         get: operations["listStoreOrders"];
         put?: never;
         post?: never;
@@ -934,6 +957,18 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        StockMovement: {
+            oldStock: number;
+            newStock: number;
+            /** @description newStock - oldStock */
+            change: number;
+            /** @enum {string} */
+            reason: "manual" | "sale" | "cancellation";
+            /** @description The order behind a sale or cancellation */
+            orderNumber: string | null;
+            /** Format: date-time */
+            at: string;
+        };
         InventoryRow: {
             variantId: components["schemas"]["Id"];
             productId: components["schemas"]["Id"];
@@ -1114,6 +1149,13 @@ export interface components {
         };
         /** @enum {string} */
         OrderStatus: "pending" | "processing" | "shipped" | "delivered" | "cancelled";
+        OrderStatusCounts: {
+            pending: number;
+            processing: number;
+            shipped: number;
+            delivered: number;
+            cancelled: number;
+        };
         OrderItem: {
             id: components["schemas"]["Id"];
             variantId: components["schemas"]["Id"];
@@ -1833,6 +1875,8 @@ export interface operations {
             query?: {
                 status?: components["schemas"]["ProductStatus"];
                 q?: string;
+                /** @description The category or any of its descendants */
+                categoryId?: components["schemas"]["Id"];
                 /** @description 1-based page number */
                 page?: components["parameters"]["Page"];
                 /** @description Items per page, at most 100 */
@@ -2180,6 +2224,43 @@ export interface operations {
             422: components["responses"]["Unprocessable"];
         };
     };
+    getStockHistory: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, at most 100 */
+                pageSize?: components["parameters"]["PageSize"];
+            };
+            header?: never;
+            path: {
+                variantId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of stock changes */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["StockMovement"][];
+                        total: number;
+                        page: number;
+                        pageSize: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     getCart: {
         parameters: {
             query?: never;
@@ -2397,7 +2478,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: components["responses"]["OrderPageAnswer"];
+            /** @description One page of orders, and the counts per status */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Order"][];
+                        total: number;
+                        page: number;
+                        pageSize: number;
+                        counts: components["schemas"]["OrderStatusCounts"];
+                    };
+                };
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];

@@ -1,107 +1,208 @@
-import { render } from 'preact';
+import { render, type FunctionComponent } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { components } from '@pasar/openapi';
-import { api, setAccessToken } from './api.ts';
+import { api, fieldErrors, refreshSession, setAccessToken } from './api.ts';
+import { currentLang, onLangChange, setLang, setZone, t } from './i18n.ts';
+import { Field, Link, NoticeBar, navigate, problemText, type Notice } from './ui.tsx';
 import './style.css';
 
-type Me = components['schemas']['Me'];
-
-const OFFLINE = 'Tidak dapat terhubung ke server. Periksa koneksi Anda lalu coba lagi.';
-
-function loginProblem(status: number): string {
-  if (status === 429) return 'Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.';
-  if (status === 400 || status === 401) return 'Email atau kata sandi salah.';
-  return 'Server sedang bermasalah. Coba lagi sebentar lagi.';
+export type Me = components['schemas']['Me'];
+export interface ScreenProps {
+  me: Me;
+  setMe: (me: Me) => void;
+  path: string[];
 }
 
-/** Who holds the access token now, read from GET /me (the token itself stays in memory only). */
-async function fetchMe(): Promise<Me | null> {
-  const { data } = await api.GET('/me');
-  return data ?? null;
-}
+/** Everything behind the login loads on demand, so the first page stays small. */
+const screens: Record<string, () => Promise<{ default: FunctionComponent<ScreenProps> }>> = {
+  '': () => import('./screens/dashboard.tsx'),
+  products: () => import('./screens/products.tsx'),
+  inventory: () => import('./screens/inventory.tsx'),
+  orders: () => import('./screens/orders.tsx'),
+  settings: () => import('./screens/settings.tsx'),
+};
 
 function Brand() {
   return (
     <p class="brand">
-      <span class="mark" aria-hidden="true">P</span> Pasar <span class="tag">Portal Penjual</span>
+      <span class="mark" aria-hidden="true">P</span> Pasar <span class="tag">{t('brandTag')}</span>
     </p>
   );
 }
 
-function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+function LanguagePicker() {
+  return (
+    <div class="lang" role="group" aria-label={t('language')}>
+      {(['id', 'en'] as const).map((l) => (
+        <button key={l} type="button" class="link" aria-pressed={currentLang() === l} onClick={() => setLang(l)} lang={l}>
+          {l === 'id' ? 'Bahasa Indonesia' : 'English'}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+async function startSession(accessToken: string): Promise<Me | null> {
+  setAccessToken(accessToken);
+  const { data } = await api.GET('/me');
+  return data ?? null;
+}
+
+function AuthScreen({ mode, onSignedIn }: { mode: 'login' | 'register'; onSignedIn: (me: Me) => void }) {
+  const [form, setForm] = useState({ name: '', email: '', password: '', storeName: '', city: '' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState<Notice>(null);
   const [busy, setBusy] = useState(false);
+  const set = (key: keyof typeof form) => (value: string) => setForm({ ...form, [key]: value });
 
   const submit = async (event: Event) => {
     event.preventDefault();
     setBusy(true);
-    setError(null);
+    setNotice(null);
+    setErrors({});
     try {
-      const { data, response } = await api.POST('/auth/login', {
-        params: { query: { refreshToken: 'cookie' } },
-        body: { email, password },
-      });
+      const query = { refreshToken: 'cookie' as const };
+      const { data, error, response } =
+        mode === 'login'
+          ? await api.POST('/auth/login', { params: { query }, body: { email: form.email, password: form.password } })
+          : await api.POST('/auth/register', {
+              params: { query },
+              body: { email: form.email, password: form.password, name: form.name, role: 'seller', locale: currentLang(), store: { name: form.storeName, location: form.city } },
+            });
       if (!data) {
-        setError(loginProblem(response.status));
+        const fields = fieldErrors(error, '/');
+        if (fields['store/name']) fields.storeName = fields['store/name'];
+        if (fields['store/location']) fields.city = fields['store/location'];
+        setErrors(fields);
+        const status = response.status;
+        setNotice({ kind: 'error', text: mode === 'login' && (status === 400 || status === 401) ? t('wrongLogin') : status === 409 ? t('emailTaken') : problemText(status) });
         return;
       }
       if (data.user.role !== 'seller') {
-        // drop the cookie session the API just opened for this shopper
         await api.POST('/auth/logout').catch(() => undefined);
-        setError('Akun ini akun pembeli. Masuk dengan akun penjual.');
+        setNotice({ kind: 'error', text: t('shopperAccount') });
         return;
       }
-      setAccessToken(data.accessToken);
-      const me = await fetchMe();
-      if (!me) {
-        setAccessToken(null);
-        setError('Sesi tidak dapat dimulai. Coba masuk lagi.');
-        return;
-      }
-      onSignedIn(me);
+      const me = await startSession(data.accessToken);
+      if (me) onSignedIn(me);
+      else setNotice({ kind: 'error', text: t('serverError') });
     } catch {
-      setError(OFFLINE);
+      setNotice({ kind: 'error', text: t('offline') });
     } finally {
       setBusy(false);
     }
   };
 
+  const register = mode === 'register';
   return (
-    <form class="card" onSubmit={submit}>
-      <Brand />
-      <h1>Masuk ke Portal Penjual</h1>
-      <p class="hint">Kelola toko, produk, dan pesanan Anda.</p>
-      <label>
-        Email
-        <input type="email" autocomplete="username" inputMode="email" placeholder="nama@toko.id" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-      </label>
-      <label>
-        Kata sandi
-        <input type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
-      </label>
-      {error && <p class="error" role="alert">{error}</p>}
-      <button type="submit" disabled={busy}>{busy ? 'Memproses…' : 'Masuk'}</button>
-    </form>
+    <main class="center">
+      <form class="card auth" onSubmit={submit} noValidate>
+        <Brand />
+        <h1>{register ? t('registerTitle') : t('loginTitle')}</h1>
+        {!register && <p class="hint">{t('loginHint')}</p>}
+        {register && <Field label={t('yourName')} autocomplete="name" required value={form.name} onValue={set('name')} error={errors.name} />}
+        <Field label={t('email')} type="email" autocomplete="username" inputMode="email" required value={form.email} onValue={set('email')} error={errors.email} />
+        <Field
+          label={t('password')}
+          type="password"
+          autocomplete={register ? 'new-password' : 'current-password'}
+          required
+          value={form.password}
+          onValue={set('password')}
+          error={errors.password}
+        />
+        {register && <Field label={t('storeName')} required value={form.storeName} onValue={set('storeName')} error={errors.storeName} />}
+        {register && <Field label={t('city')} autocomplete="address-level2" required value={form.city} onValue={set('city')} error={errors.city} />}
+        <NoticeBar notice={notice} />
+        <button type="submit" disabled={busy}>
+          {busy ? t('working') : register ? t('register') : t('login')}
+        </button>
+        <p class="hint">
+          {register ? t('haveAccount') : t('noAccount')} <Link href={register ? '/login' : '/register'}>{register ? t('login') : t('register')}</Link>
+        </p>
+        <LanguagePicker />
+      </form>
+    </main>
   );
 }
 
-function App() {
-  const [me, setMe] = useState<Me | null>(null);
-  const [checking, setChecking] = useState(true);
-
-  // a session survives a reload through the httpOnly refresh cookie
+function Screen({ name, props }: { name: string; props: ScreenProps }) {
+  const [loaded, setLoaded] = useState<{ name: string; Component: FunctionComponent<ScreenProps> } | null>(null);
+  const [failed, setFailed] = useState(false);
   useEffect(() => {
+    setFailed(false);
+    (screens[name] ?? screens[''])()
+      .then((m) => setLoaded({ name, Component: m.default }))
+      .catch(() => setFailed(true));
+  }, [name]);
+  if (failed) return <p role="alert">{t('offline')}</p>;
+  if (!loaded || loaded.name !== name) return <p aria-live="polite">{t('loading')}</p>;
+  return <loaded.Component {...props} />;
+}
+
+const NAV = [
+  ['', 'dashboard'],
+  ['products', 'products'],
+  ['inventory', 'inventory'],
+  ['orders', 'orders'],
+  ['settings', 'settings'],
+] as const;
+
+function Shell({ me, setMe, path, onLogout }: ScreenProps & { onLogout: () => void }) {
+  const section = screens[path[0] ?? ''] ? (path[0] ?? '') : '';
+  return (
+    <div class="shell">
+      <header class="top">
+        <Brand />
+        <nav aria-label={t('mainMenu')}>
+          {NAV.map(([href, key]) => (
+            <Link key={key} href={`/${href}`} aria-current={section === href ? 'page' : undefined}>
+              {t(key)}
+            </Link>
+          ))}
+        </nav>
+        <div class="account">
+          <span class="store-name">{me.store?.name}</span>
+          <LanguagePicker />
+          <button type="button" class="secondary" onClick={onLogout}>
+            {t('logout')}
+          </button>
+        </div>
+      </header>
+      <main class="content">
+        <Screen name={section} props={{ me, setMe, path }} />
+      </main>
+    </div>
+  );
+}
+
+const currentPath = () => location.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+
+function App() {
+  const [me, setMeState] = useState<Me | null>(null);
+  const [checking, setChecking] = useState(true);
+  const [path, setPath] = useState(currentPath);
+  const [, setLangTick] = useState(0);
+
+  const setMe = (next: Me | null) => {
+    if (next?.store) setZone(next.store.timezone);
+    setMeState(next);
+  };
+
+  useEffect(() => onLangChange(() => setLangTick((n) => n + 1)), []);
+  useEffect(() => {
+    const onPop = () => setPath(currentPath());
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+  useEffect(() => {
+    document.documentElement.lang = currentLang();
+    // a reload keeps the seller signed in through the httpOnly refresh cookie
     (async () => {
       try {
-        const { data } = await api.POST('/auth/refresh', { params: { query: { refreshToken: 'cookie' } } });
-        if (data?.user.role === 'seller') {
-          setAccessToken(data.accessToken);
-          setMe(await fetchMe());
-        }
+        if (await refreshSession()) setMe((await api.GET('/me')).data ?? null);
       } catch {
-        // the API is unreachable: show the login form, which says so on submit
+        // the API is unreachable: the login form says so on submit
       } finally {
         setChecking(false);
       }
@@ -112,23 +213,23 @@ function App() {
     await api.POST('/auth/logout').catch(() => undefined);
     setAccessToken(null);
     setMe(null);
+    navigate('/login');
   };
 
-  if (checking) return <main class="center"><p aria-live="polite">Memuat…</p></main>;
-  return (
-    <main class="center">
-      {me ? (
-        <section class="card">
-          <Brand />
-          <h1>Halo, {me.user.name}</h1>
-          {me.store && <p class="hint">{me.store.name} · {me.store.location}</p>}
-          <button type="button" class="secondary" onClick={logout}>Keluar</button>
-        </section>
-      ) : (
-        <Login onSignedIn={setMe} />
-      )}
-    </main>
-  );
+  if (checking) return <main class="center"><p aria-live="polite">{t('loading')}</p></main>;
+  if (!me) {
+    return (
+      <AuthScreen
+        key={path[0]}
+        mode={path[0] === 'register' ? 'register' : 'login'}
+        onSignedIn={(signedIn) => {
+          setMe(signedIn);
+          navigate('/');
+        }}
+      />
+    );
+  }
+  return <Shell me={me} setMe={setMe} path={path[0] === 'login' || path[0] === 'register' ? [] : path} onLogout={logout} />;
 }
 
 render(<App />, document.getElementById('app')!);

@@ -273,13 +273,19 @@ export class ProductsService {
     });
   }
 
-  async list(caller: AuthUser, query: { status?: string; q?: string; page: number; pageSize: number }) {
+  async list(caller: AuthUser, query: { status?: string; q?: string; categoryId?: string; page: number; pageSize: number }) {
     const storeId = await this.storeOf(caller);
     const base = this.db('products')
       .where({ storeId })
       .modify((q) => {
         if (query.status) q.where({ status: query.status });
         if (query.q) q.whereILike('title', `%${query.q.replace(/[%_\\]/g, '\\$&')}%`);
+        if (query.categoryId) {
+          q.whereRaw(
+            'category_id in (with recursive tree as (select id from categories where id = ? union all select c.id from categories c join tree on c.parent_id = tree.id) select id from tree)',
+            [query.categoryId],
+          );
+        }
       });
     const [{ count }] = await base.clone().count<{ count: string }[]>({ count: '*' });
     const ids: string[] = await base

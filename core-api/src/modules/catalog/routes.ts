@@ -80,7 +80,7 @@ export function catalogHandlers(deps: {
 
     listSellerProducts: async ({ user, query }) => ({
       status: 200,
-      body: await products.list(user(), { status: query.status, q: query.q, page: query.page!, pageSize: query.pageSize! }),
+      body: await products.list(user(), { status: query.status, q: query.q, categoryId: query.categoryId, page: query.page!, pageSize: query.pageSize! }),
     }),
 
     createProduct: async ({ user, body }) => ({ status: 201, body: await products.create(user(), body) }),

@@ -153,6 +153,35 @@ export class InventoryService {
     return { items: rows.map((r: Record<string, any>) => this.toJson(r)), total: Number(count), page: query.page, pageSize: query.pageSize };
   }
 
+  /** A variant's stock changes, newest first; another store's variant is a 404. */
+  async history(caller: AuthUser, variantId: string, page: { page: number; pageSize: number }) {
+    const storeId = await this.products.storeOf(caller);
+    const own = await this.db('productVariants').where({ id: variantId, storeId }).first('id');
+    if (!own) throw notFound('variant');
+    const base = this.db('stockMovements as m').where('m.variantId', variantId);
+    const [{ count }] = await base.clone().count<{ count: string }[]>({ count: '*' });
+    const rows = await base
+      .clone()
+      .leftJoin('orders as o', 'o.id', 'm.orderId')
+      .select('m.oldStock', 'm.newStock', 'm.reason', 'm.createdAt', 'o.number')
+      .orderBy('m.createdAt', 'desc')
+      .orderBy('m.id', 'desc')
+      .limit(page.pageSize)
+      .offset((page.page - 1) * page.pageSize);
+    return {
+      items: rows.map((r: Record<string, any>) => ({
+        oldStock: r.oldStock,
+        newStock: r.newStock,
+        change: r.newStock - r.oldStock,
+        reason: r.reason,
+        orderNumber: r.number ?? null,
+        at: new Date(r.createdAt).toISOString(),
+      })),
+      total: Number(count),
+      ...page,
+    };
+  }
+
   /** All or nothing: one short variant, or one that is not the seller's, changes nothing. */
   async update(caller: AuthUser, items: StockChange[]) {
     const storeId = await this.products.storeOf(caller);

@@ -17,7 +17,10 @@ export function orderHandlers(orders: OrdersService, checkout: CheckoutFlow): Ha
     getMyOrder: async ({ user, params }) => ({ status: 200, body: await orders.get(user(), params.id) }),
     cancelMyOrder: async ({ user, params }) => ({ status: 200, body: await orders.transition(user(), params.id, 'cancelled', { reason: 'Dibatalkan oleh pembeli' }) }),
     confirmReceipt: async ({ user, params }) => ({ status: 200, body: await orders.transition(user(), params.id, 'delivered') }),
-    listStoreOrders: async ({ user, query }) => ({ status: 200, body: await orders.list(user(), { status: query.status, q: query.q, ...page(query) }) }),
+    listStoreOrders: async ({ user, query }) => {
+      const [list, counts] = await Promise.all([orders.list(user(), { status: query.status, q: query.q, ...page(query) }), orders.countByStatus(user(), query.q)]);
+      return { status: 200, body: { ...list, counts } };
+    },
     getStoreOrder: async ({ user, params }) => ({ status: 200, body: await orders.get(user(), params.id) }),
     setStoreOrderStatus: async ({ user, params, body }) => ({
       status: 200,

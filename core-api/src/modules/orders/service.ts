@@ -89,6 +89,21 @@ export class OrdersService {
     return { items: await loadOrders(this.db, ids), total: Number(count), page: filter.page, pageSize: filter.pageSize };
   }
 
+  /** The seller's orders per status that match `q`, for the tabs of the orders page. */
+  async countByStatus(caller: AuthUser, q?: string): Promise<Record<OrderStatus, number>> {
+    const scope = await this.scopeOf(caller);
+    const rows: Array<{ status: OrderStatus; count: string }> = await this.scoped(this.db('orders'), scope)
+      .modify((query) => {
+        if (q) query.whereILike('orders.number', `%${q.replace(/[%_\\]/g, '\\$&')}%`);
+      })
+      .groupBy('orders.status')
+      .select('orders.status')
+      .count({ count: '*' });
+    const counts = { pending: 0, processing: 0, shipped: 0, delivered: 0, cancelled: 0 };
+    for (const row of rows) counts[row.status] = Number(row.count);
+    return counts;
+  }
+
   /** Another shopper's or store's order is a 404, as if it did not exist. */
   async get(caller: AuthUser, orderId: string): Promise<OrderJson> {
     const scope = await this.scopeOf(caller);

@@ -1,0 +1,244 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { components } from '@pasar/openapi';
+import { api, fieldErrors } from '../api.ts';
+import { formatDateTime, rupiah, t, type Key } from '../i18n.ts';
+import { Confirm, Field, Link, NoticeBar, Pager, problemText, useDebounced, type Notice } from '../ui.tsx';
+import type { ScreenProps } from '../main.tsx';
+
+type Order = components['schemas']['Order'];
+type Status = components['schemas']['OrderStatus'];
+type Counts = components['schemas']['OrderStatusCounts'];
+
+const STATUSES: Status[] = ['pending', 'processing', 'shipped', 'delivered', 'cancelled'];
+const METHODS: Record<string, string> = { ovo: 'OVO', dana: 'DANA', bca_va: 'BCA Virtual Account', cod: 'COD' };
+const ACTORS: Record<string, Key> = { customer: 'actorCustomer', seller: 'actorSeller', system: 'actorSystem' };
+
+function OrderList() {
+  const initial = new URLSearchParams(location.search).get('status') as Status | null;
+  const [status, setStatus] = useState<Status | ''>(initial && STATUSES.includes(initial) ? initial : '');
+  const [q, setQ] = useState('');
+  const [page, setPage] = useState(1);
+  const [list, setList] = useState<{ items: Order[]; total: number; pageSize: number; counts: Counts } | null>(null);
+  const [notice, setNotice] = useState<Notice>(null);
+  const query = useDebounced(q.trim());
+
+  useEffect(() => {
+    api
+      .GET('/seller/orders', { params: { query: { status: status || undefined, q: query || undefined, page, pageSize: 20 } } })
+      .then(({ data, response }) => (data ? setList(data) : setNotice({ kind: 'error', text: problemText(response.status) })))
+      .catch(() => setNotice({ kind: 'error', text: t('offline') }));
+  }, [status, query, page]);
+
+  const all = list ? STATUSES.reduce((n, s) => n + list.counts[s], 0) : 0;
+  return (
+    <section>
+      <h1>{t('orders')}</h1>
+      <div class="tabs" role="tablist" aria-label={t('status')}>
+        {(['', ...STATUSES] as const).map((s) => (
+          <button
+            key={s}
+            type="button"
+            role="tab"
+            aria-selected={status === s}
+            class={status === s ? 'tab current' : 'tab'}
+            onClick={() => (setStatus(s), setPage(1))}
+          >
+            {s ? t(s) : t('all')} <span class="count">{list ? (s ? list.counts[s] : all) : ''}</span>
+          </button>
+        ))}
+      </div>
+      <div class="filters">
+        <Field label={t('searchOrders')} type="search" value={q} onValue={(v) => (setQ(v), setPage(1))} placeholder="PSR-…" />
+      </div>
+      <NoticeBar notice={notice} />
+      {!list ? (
+        <p aria-live="polite">{t('loading')}</p>
+      ) : list.items.length === 0 ? (
+        <p class="empty">{query ? t('noMatch') : t('noOrders')}</p>
+      ) : (
+        <table class="cards">
+          <thead>
+            <tr>
+              <th scope="col">{t('orderNumber')}</th>
+              <th scope="col">{t('placedAt')}</th>
+              <th scope="col">{t('buyer')}</th>
+              <th scope="col">{t('total')}</th>
+              <th scope="col">{t('status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.items.map((o) => (
+              <tr key={o.id}>
+                <td data-label={t('orderNumber')}>
+                  <Link href={`/orders/${o.id}`}>{o.number}</Link>
+                </td>
+                <td data-label={t('placedAt')}>{formatDateTime(o.placedAt)}</td>
+                <td data-label={t('buyer')}>{o.shippingAddress.recipient}</td>
+                <td data-label={t('total')}>{rupiah(o.total)}</td>
+                <td data-label={t('status')}>
+                  <span class={`badge ${o.status}`}>{t(o.status)}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {list && <Pager page={page} pageSize={list.pageSize} total={list.total} onPage={setPage} />}
+    </section>
+  );
+}
+
+type Move = { to: 'processing' | 'shipped' | 'cancelled'; text: string };
+
+function OrderDetail({ id }: { id: string }) {
+  const [order, setOrder] = useState<Order | null>(null);
+  const [notice, setNotice] = useState<Notice>(null);
+  const [tracking, setTracking] = useState('');
+  const [reason, setReason] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [asking, setAsking] = useState<Move | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    api
+      .GET('/seller/orders/{id}', { params: { path: { id } } })
+      .then(({ data, response }) => (data ? setOrder(data) : setNotice({ kind: 'error', text: problemText(response.status) })))
+      .catch(() => setNotice({ kind: 'error', text: t('offline') }));
+  }, [id]);
+
+  const move = async ({ to }: Move) => {
+    setBusy(true);
+    setErrors({});
+    setNotice(null);
+    try {
+      const body = { status: to, ...(to === 'shipped' ? { trackingNumber: tracking.trim() } : {}), ...(to === 'cancelled' && reason.trim() ? { reason: reason.trim() } : {}) };
+      const { data, error, response } = await api.POST('/seller/orders/{id}/status', { params: { path: { id } }, body });
+      if (!data) {
+        setErrors(fieldErrors(error, '/'));
+        setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? problemText(response.status) });
+        return;
+      }
+      setOrder(data);
+      setNotice({ kind: 'ok', text: t('orderUpdated', { status: t(data.status) }) });
+    } catch {
+      setNotice({ kind: 'error', text: t('offline') });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!order) return notice ? <NoticeBar notice={notice} /> : <p aria-live="polite">{t('loading')}</p>;
+  const a = order.shippingAddress;
+  const shipRequested = () => {
+    if (tracking.trim().length < 4) {
+      setErrors({ trackingNumber: t('fixFields') });
+      return;
+    }
+    setAsking({ to: 'shipped', text: t('confirmShip', { number: order.number, tracking: tracking.trim() }) });
+  };
+  return (
+    <section class="order">
+      <div class="row between wrap">
+        <h1>
+          {t('orderNumber')} {order.number}
+        </h1>
+        <Link href="/orders">{t('back')}</Link>
+      </div>
+      <p>
+        <span class={`badge ${order.status}`}>{t(order.status)}</span> · {formatDateTime(order.placedAt)}
+        {order.trackingNumber && (
+          <>
+            {' '}
+            · {t('trackingNumber')}: <strong>{order.trackingNumber}</strong>
+          </>
+        )}
+      </p>
+      <NoticeBar notice={notice} />
+      <div class="two">
+        <article class="panel">
+          <h2>{t('items')}</h2>
+          <ul class="plain lines">
+            {order.items.map((item) => (
+              <li key={item.id}>
+                <span>
+                  {item.title}
+                  {Object.keys(item.options).length > 0 && <span class="hint"> · {Object.values(item.options).join(' / ')}</span>} × {item.quantity}
+                </span>
+                <span>{rupiah(item.lineTotal)}</span>
+              </li>
+            ))}
+            <li>
+              <span>{t('subtotal')}</span>
+              <span>{rupiah(order.subtotal)}</span>
+            </li>
+            <li>
+              <span>{t('shipping')}</span>
+              <span>{rupiah(order.shippingCost)}</span>
+            </li>
+            <li class="strong">
+              <span>{t('total')}</span>
+              <span>{rupiah(order.total)}</span>
+            </li>
+          </ul>
+        </article>
+        <article class="panel">
+          <h2>{t('address')}</h2>
+          <address>
+            <strong>{a.recipient}</strong>
+            <br />
+            {a.street}
+            <br />
+            {a.city}, {a.province} {a.postalCode}
+            <br />
+            {t('phone')}: <a href={`tel:${a.phone}`}>{a.phone}</a>
+          </address>
+          <h2>{t('payment')}</h2>
+          <p>
+            {order.paymentMethod ? METHODS[order.paymentMethod] : '–'} · {order.paymentStatus === 'paid' ? t('paid') : t('unpaid')}
+          </p>
+        </article>
+      </div>
+
+      {(order.status === 'pending' || order.status === 'processing') && (
+        <article class="panel actions-panel">
+          {order.status === 'pending' && (
+            <button type="button" disabled={busy} onClick={() => setAsking({ to: 'processing', text: t('confirmProcess', { number: order.number }) })}>
+              {t('process')}
+            </button>
+          )}
+          {order.status === 'processing' && (
+            <div class="row wrap end-align">
+              <Field label={t('trackingNumber')} value={tracking} onValue={setTracking} error={errors.trackingNumber} autocomplete="off" />
+              <button type="button" disabled={busy} onClick={shipRequested}>
+                {t('ship')}
+              </button>
+            </div>
+          )}
+          <div class="row wrap end-align">
+            <Field label={t('cancelReason')} value={reason} onValue={setReason} error={errors.reason} />
+            <button type="button" class="danger" disabled={busy} onClick={() => setAsking({ to: 'cancelled', text: t('confirmCancel', { number: order.number }) })}>
+              {t('cancel')}
+            </button>
+          </div>
+        </article>
+      )}
+
+      <article class="panel">
+        <h2>{t('statusHistory')}</h2>
+        <ol class="timeline">
+          {(order.history ?? []).map((e, i) => (
+            <li key={i}>
+              <strong>{t(e.to)}</strong> · {formatDateTime(e.at)} · {t(ACTORS[e.actor])}
+              {e.note && <span class="hint"> · {e.note}</span>}
+            </li>
+          ))}
+        </ol>
+      </article>
+      {asking && <Confirm text={asking.text} onConfirm={() => move(asking)} onClose={() => setAsking(null)} />}
+    </section>
+  );
+}
+
+export default function Orders({ path }: ScreenProps) {
+  return path[1] ? <OrderDetail key={path[1]} id={path[1]} /> : <OrderList />;
+}

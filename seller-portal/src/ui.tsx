@@ -1,0 +1,159 @@
+import type { ComponentChildren, JSX } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from './i18n.ts';
+
+let nextId = 0;
+const useId = () => useRef(`f${++nextId}`).current;
+
+type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, 'label' | 'onInput' | 'value'> & {
+  label: ComponentChildren;
+  error?: string;
+  hint?: string;
+  value: string | number;
+  onValue: (value: string) => void;
+};
+
+/** A labelled input with its error below it, tied by aria-describedby. */
+export function Field({ label, error, hint, value, onValue, class: cls, ...rest }: InputProps) {
+  const id = useId();
+  return (
+    <div class={`field ${cls ?? ''}`}>
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        value={value}
+        onInput={(e) => onValue(e.currentTarget.value)}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error || hint ? `${id}-d` : undefined}
+        {...rest}
+      />
+      {(error || hint) && (
+        <p id={`${id}-d`} class={error ? 'field-error' : 'hint'}>
+          {error ?? hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function TextArea({ label, error, value, onValue }: { label: string; error?: string; value: string; onValue: (v: string) => void }) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <textarea id={id} rows={4} value={value} onInput={(e) => onValue(e.currentTarget.value)} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-d` : undefined} />
+      {error && <p id={`${id}-d`} class="field-error">{error}</p>}
+    </div>
+  );
+}
+
+export function Select({ label, value, onValue, error, children }: { label: string; value: string; onValue: (v: string) => void; error?: string; children: ComponentChildren }) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onValue(e.currentTarget.value)} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-d` : undefined}>
+        {children}
+      </select>
+      {error && <p id={`${id}-d`} class="field-error">{error}</p>}
+    </div>
+  );
+}
+
+export type Notice = { kind: 'ok' | 'error'; text: string } | null;
+
+/** Success is announced politely, errors at once. */
+export function NoticeBar({ notice }: { notice: Notice }) {
+  return (
+    <div aria-live="polite" class="notice-slot">
+      {notice && (
+        <p class={`notice ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
+          {notice.text}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function problemText(status: number): string {
+  if (status === 0) return t('offline');
+  if (status === 429) return t('tooMany');
+  if (status >= 500) return t('serverError');
+  return t('fixFields');
+}
+
+/** A modal question before anything that cannot be undone; Escape or "No" keeps things as they are. */
+export function Confirm({ text, children, onConfirm, onClose }: { text: string; children?: ComponentChildren; onConfirm: () => void; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} class="dialog" aria-labelledby="confirm-text" onClose={onClose}>
+      <p id="confirm-text">{text}</p>
+      {children}
+      <div class="row end">
+        <button type="button" class="secondary" onClick={() => ref.current?.close()}>
+          {t('keep')}
+        </button>
+        <button
+          type="button"
+          class="danger"
+          onClick={() => {
+            onConfirm();
+            ref.current?.close();
+          }}
+        >
+          {t('confirm')}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+export function Pager({ page, pageSize, total, onPage }: { page: number; pageSize: number; total: number; onPage: (p: number) => void }) {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  if (pages <= 1) return null;
+  return (
+    <nav class="pager" aria-label={t('pageOf', { page, pages })}>
+      <button type="button" class="secondary" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+        {t('prev')}
+      </button>
+      <span>{t('pageOf', { page, pages })}</span>
+      <button type="button" class="secondary" disabled={page >= pages} onClick={() => onPage(page + 1)}>
+        {t('next')}
+      </button>
+    </nav>
+  );
+}
+
+/** Waits a little after typing stops, so a search box does not query on every key. */
+export function useDebounced<T>(value: T, ms = 300): T {
+  const [current, setCurrent] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setCurrent(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return current;
+}
+
+export function navigate(path: string): void {
+  history.pushState(null, '', path);
+  dispatchEvent(new PopStateEvent('popstate'));
+}
+
+export function Link({ href, children, ...rest }: JSX.HTMLAttributes<HTMLAnchorElement> & { href: string }) {
+  return (
+    <a
+      href={href}
+      onClick={(e) => {
+        if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+        e.preventDefault();
+        navigate(href);
+      }}
+      {...rest}
+    >
+      {children}
+    </a>
+  );
+}
