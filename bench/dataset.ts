@@ -32,9 +32,9 @@ export async function buildDataset(db: Knex, storage: ObjectStorage, size: Datas
         `with u as (
            insert into users (email, password_hash, name, role)
            select 'seller' || g || '@bench.pasar.test', ?, 'Penjual ' || g, 'seller' from generate_series(1, ?) g returning id, name)
-         insert into stores (owner_id, name, slug, location)
-         select id, 'Toko ' || name, 'bench-' || substr(md5(id::text), 1, 10),
-           (array['Jakarta','Bandung','Yogyakarta','Surabaya','Medan','Makassar','Denpasar','Semarang'])[1 + (abs(hashtext(id::text)) % 8)] from u`,
+         insert into stores (owner_id, name, slug, city_code, location)
+         select u.id, 'Toko ' || u.name, 'bench-' || substr(md5(u.id::text), 1, 10), r.code, r.name
+         from u join regions r on r.code = (array['31.71','32.73','34.71','35.78','12.71','73.71','51.71','33.74'])[1 + (abs(hashtext(u.id::text)) % 8)]`,
         [hash, size.stores],
       );
       await db.raw(
@@ -98,7 +98,7 @@ export async function buildDataset(db: Knex, storage: ObjectStorage, size: Datas
         from bench_orders o join bench_totals t on t.order_id = o.order_id`);
       await db.raw(`insert into orders (id, checkout_id, store_id, user_id, number, status, subtotal, shipping_cost, total, shipping_address, placed_at, created_at, updated_at)
         select o.order_id, o.checkout_id, o.store_id, o.user_id, 'PSR-BENCH-' || o.g, o.status, t.subtotal, 10000, t.subtotal + 10000,
-          '{"recipient":"Pembeli","phone":"081200000000","street":"Jl. Bench 1","city":"Jakarta","province":"DKI Jakarta","postalCode":"10110"}',
+          '{"recipient":"Pembeli","phone":"081200000000","street":"Jl. Bench 1","cityCode":"31.71","city":"Kota Administrasi Jakarta Pusat","provinceCode":"31","province":"Daerah Khusus Ibukota Jakarta","postalCode":"10110"}',
           o.placed_at, o.placed_at, o.placed_at
         from bench_orders o join bench_totals t on t.order_id = o.order_id`);
       await db.raw(`insert into order_items (order_id, variant_id, product_id, title, options, sku, unit_price, quantity, line_total)

@@ -191,7 +191,7 @@ async function main(): Promise<void> {
     const largest = (await db('orders').select('storeId').count({ n: '*' }).groupBy('storeId').orderBy('n', 'desc').first()) as { storeId: string; n: string } | undefined;
     const owner = await db('stores').where({ id: largest!.storeId }).first('ownerId');
     let i = 0;
-    const address = JSON.stringify({ shippingAddress: { recipient: 'Bench', phone: '081200001111', street: 'Jl. Bench 2', city: 'Jakarta', province: 'DKI', postalCode: '10110' }, paymentMethod: 'cod' });
+    const address = JSON.stringify({ shippingAddress: { recipient: 'Bench', phone: '081200001111', street: 'Jl. Bench 2', cityCode: '31.71', postalCode: '10110' }, paymentMethod: 'cod' });
     const checkout = (n: number): Request => ({
       method: 'POST',
       path: '/checkout',

@@ -58,6 +58,8 @@ export interface DemoStore {
   owner: { email: string; name: string };
   name: string;
   slug: string;
+  /** Region codes (idn-area-data) and the city's name. */
+  cityCode: string;
   location: string;
   description: string;
   skuPrefix: string;
@@ -69,7 +71,8 @@ export const STORES: DemoStore[] = [
     owner: { email: 'batik@pasar.test', name: 'Sekar Ayu Lestari' },
     name: 'Batik Sekar Jagad',
     slug: 'batik-sekar-jagad',
-    location: 'Yogyakarta',
+    cityCode: '34.71',
+    location: 'Kota Yogyakarta',
     description: 'Batik tulis dan cap dari perajin Imogiri, dijahit sendiri di Yogyakarta.',
     skuPrefix: 'BSJ',
   },
@@ -78,7 +81,8 @@ export const STORES: DemoStore[] = [
     owner: { email: 'kopi@pasar.test', name: 'Asep Sunandar' },
     name: 'Kopi Priangan Asep',
     slug: 'kopi-priangan-asep',
-    location: 'Bandung',
+    cityCode: '32.73',
+    location: 'Kota Bandung',
     description: 'Kopi arabika dari petani Gunung Puntang dan Malabar, disangrai setiap minggu.',
     skuPrefix: 'KPA',
   },
@@ -87,15 +91,22 @@ export const STORES: DemoStore[] = [
     owner: { email: 'kriya@pasar.test', name: 'Wahyu Hidayat' },
     name: 'Kriya Rotan Nusantara',
     slug: 'kriya-rotan-nusantara',
-    location: 'Surabaya',
+    cityCode: '35.78',
+    location: 'Kota Surabaya',
     description: 'Anyaman rotan, keramik dan peralatan rumah buatan tangan perajin Jawa Timur.',
     skuPrefix: 'KRN',
   },
 ];
 
 export const SHOPPERS = [
-  { email: 'budi@pasar.test', name: 'Budi Santoso', locale: 'id' as const },
-  { email: 'ani@pasar.test', name: 'Ani Wijaya', locale: 'en' as const },
+  {
+    email: 'budi@pasar.test', name: 'Budi Santoso', locale: 'id' as const,
+    address: { label: 'Rumah', recipient: 'Budi Santoso', phone: '081234567890', street: 'Jl. Malioboro No. 52', cityCode: '34.71', postalCode: '55271' },
+  },
+  {
+    email: 'ani@pasar.test', name: 'Ani Wijaya', locale: 'en' as const,
+    address: { label: 'Home', recipient: 'Ani Wijaya', phone: '081311112222', street: 'Jl. Kemang Raya No. 8', cityCode: '31.74', postalCode: '12730' },
+  },
 ];
 
 export interface DemoProduct {

@@ -122,14 +122,15 @@ export async function seedDemo({ knex, storage, log = () => {} }: { knex: Knex; 
     await insertCategories(CATEGORIES, null);
 
     for (const shopper of SHOPPERS) {
-      await trx('users').insert({ email: shopper.email, passwordHash, name: shopper.name, role: 'customer', locale: shopper.locale });
+      const [user] = await trx('users').insert({ email: shopper.email, passwordHash, name: shopper.name, role: 'customer', locale: shopper.locale }).returning('id');
+      await trx('addresses').insert({ ...shopper.address, userId: user.id, isDefault: true });
     }
 
     const storeIds = new Map<string, string>();
     for (const store of STORES) {
       const [owner] = await trx('users').insert({ email: store.owner.email, passwordHash, name: store.owner.name, role: 'seller' }).returning('id');
       const [row] = await trx('stores')
-        .insert({ ownerId: owner.id, name: store.name, slug: store.slug, location: store.location, description: store.description })
+        .insert({ ownerId: owner.id, name: store.name, slug: store.slug, location: store.location, cityCode: store.cityCode, description: store.description })
         .returning('id');
       storeIds.set(store.key, row.id);
     }

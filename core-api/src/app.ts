@@ -29,6 +29,12 @@ import { OrdersService } from './modules/orders/service.ts';
 import { reviewHandlers } from './modules/reviews/routes.ts';
 import { ReviewsService } from './modules/reviews/service.ts';
 import { SimulatedGateway } from './platform/payments/gateway.ts';
+import { QuoteFlow } from './flows/quote.flow.ts';
+import { addressHandlers } from './modules/addresses/routes.ts';
+import { AddressesService } from './modules/addresses/service.ts';
+import { regionHandlers } from './modules/regions/routes.ts';
+import { RegionsService } from './modules/regions/service.ts';
+import { SimulatedCourier } from './modules/shipping/calculator.ts';
 import { analyticsHandlers } from './modules/analytics/routes.ts';
 import { AnalyticsService } from './modules/analytics/service.ts';
 import type { Platform } from './platform/index.ts';
@@ -45,9 +51,15 @@ function handlers({ config, platform, log }: AppDeps, sessions: SessionRegistry)
   const urls = { publicUrl: config.publicUrl, s3PublicUrl: config.s3PublicUrl };
   const products = new ProductsService(db, urls);
   const cart = new CartService(db, urls);
+  const regions = new RegionsService(db);
+  const addresses = new AddressesService(db, regions);
+  // the one shipping calculator, for quotes and checkout alike
+  const shipping = { addresses, regions, calculator: new SimulatedCourier() };
   return {
     ...systemHandlers(platform, log),
-    ...accountHandlers(new AccountsService(db, config, sessions), config),
+    ...accountHandlers(new AccountsService(db, config, regions, sessions), config),
+    ...regionHandlers(regions),
+    ...addressHandlers(addresses),
     ...catalogHandlers({
       db,
       storage,
@@ -57,7 +69,7 @@ function handlers({ config, platform, log }: AppDeps, sessions: SessionRegistry)
     }),
     ...inventoryHandlers(new InventoryService(db, products)),
     ...cartHandlers(cart),
-    ...orderHandlers(new OrdersService(db), new CheckoutFlow(db, new SimulatedGateway(), cart)),
+    ...orderHandlers(new OrdersService(db), new CheckoutFlow(db, new SimulatedGateway(), cart, shipping), new QuoteFlow(db, { cart, ...shipping })),
     ...reviewHandlers(new ReviewsService(db)),
     ...analyticsHandlers(new AnalyticsService(db)),
   };

@@ -48,7 +48,7 @@ describe('accounts and auth', () => {
     it('should open a store with a unique slug for every seller', async () => {
       const first = await registerSeller(app, 'Kopi Gayo Jaya');
       const second = await registerSeller(app, 'Kopi Gayo Jaya');
-      expect(first.store).to.include({ name: 'Kopi Gayo Jaya', slug: 'kopi-gayo-jaya', location: 'Yogyakarta', timezone: 'Asia/Jakarta' });
+      expect(first.store).to.include({ name: 'Kopi Gayo Jaya', slug: 'kopi-gayo-jaya', location: 'Kota Yogyakarta', cityCode: '34.71', timezone: 'Asia/Jakarta' });
       expect(second.store.slug).to.equal('kopi-gayo-jaya-2');
     });
 
@@ -343,11 +343,11 @@ describe('accounts and auth', () => {
       const seller = await registerSeller(app, 'Tenun Ikat Sumba');
       const res = await app.request('PATCH', '/me', {
         token: seller.accessToken,
-        body: { name: 'Sari Dewi', locale: 'en', store: { name: 'Tenun Ikat Sumba Asli', location: 'Waingapu', description: 'Tenun tangan' } },
+        body: { name: 'Sari Dewi', locale: 'en', store: { name: 'Tenun Ikat Sumba Asli', cityCode: '53.11', description: 'Tenun tangan' } },
       });
       expect(res.status).to.equal(200);
       expect(res.body.user).to.include({ name: 'Sari Dewi', locale: 'en' });
-      expect(res.body.store).to.include({ name: 'Tenun Ikat Sumba Asli', location: 'Waingapu', slug: 'tenun-ikat-sumba', description: 'Tenun tangan' });
+      expect(res.body.store).to.include({ name: 'Tenun Ikat Sumba Asli', location: 'Kabupaten Sumba Timur', cityCode: '53.11', province: 'Nusa Tenggara Timur', slug: 'tenun-ikat-sumba', description: 'Tenun tangan' });
     });
 
     it('should refuse store fields from a customer and an empty patch', async () => {

@@ -44,6 +44,8 @@ describe('schema and demo seed', () => {
       expect(await countRows(knex, 'product_variants', (q) => q.where({ stock: 0 })), 'some sold out').to.be.above(0);
       expect(await countRows(knex, 'product_variants', (q) => q.where('stock', '>', 0).andWhere('stock', '<', 10)), 'some low').to.be.above(0);
       expect(await countRows(knex, 'users', (q) => q.where({ role: 'customer' }))).to.equal(2);
+      expect(await countRows(knex, 'stores', (q) => q.whereNull('cityCode'))).to.equal(0);
+      expect(await countRows(knex, 'addresses', (q) => q.where({ isDefault: true }))).to.equal(2);
       const logins = await knex('users').pluck('email');
       for (const login of DEMO_LOGINS) expect(logins).to.include(login.email);
     });
@@ -132,6 +134,32 @@ describe('schema and demo seed', () => {
         expect(await fresh.knex.schema.hasTable('users')).to.equal(false);
         await fresh.knex.migrate.latest(config);
         expect(await fresh.knex.schema.hasTable('outbox')).to.equal(true);
+      } finally {
+        await fresh.destroy();
+      }
+    });
+
+    it('should move stores from free-text cities onto region codes', async function () {
+      this.timeout(60_000);
+      const fresh = await createTestDatabase();
+      try {
+        const config = { directory: migrationsDirectory, loadExtensions: ['.ts'] };
+        // back to just before the regions migration, with stores as they were
+        while ((await fresh.knex.migrate.currentVersion(config)) >= '20261126001001') await fresh.knex.migrate.down(config);
+        const cities = ['Yogyakarta', 'kota bandung', 'Sleman', 'DKI Jakarta', 'Atlantis'];
+        for (const [i, location] of cities.entries()) {
+          const [user] = await fresh.knex('users').insert({ email: `s${i}@pasar.test`, passwordHash: 'x', name: 'S', role: 'seller' }).returning('id');
+          await fresh.knex('stores').insert({ ownerId: user.id, name: `S${i}`, slug: `s${i}`, location });
+        }
+        await fresh.knex.migrate.latest(config);
+        const rows = await fresh.knex('stores').orderBy('slug').select('location', 'cityCode');
+        expect(rows).to.deep.equal([
+          { location: 'Kota Yogyakarta', cityCode: '34.71' },
+          { location: 'Kota Bandung', cityCode: '32.73' },
+          { location: 'Kabupaten Sleman', cityCode: '34.04' },
+          { location: 'Kota Administrasi Jakarta Pusat', cityCode: '31.71' },
+          { location: 'Atlantis', cityCode: null },
+        ]);
       } finally {
         await fresh.destroy();
       }

@@ -36,7 +36,7 @@ describe('public catalog', () => {
       expect(res.body.total).to.be.above(5);
       const card = res.body.items[0];
       expect(card.thumbnailUrl).to.match(/^https:\/\/cdn\.pasar\.test\/pasar\/media\/[a-f0-9]{64}\.jpg$/);
-      expect(card.store).to.have.keys('id', 'name', 'slug', 'location');
+      expect(card.store).to.have.keys('id', 'name', 'slug', 'location', 'cityCode');
       expect(card.rating).to.deep.equal({ average: 0, count: 0 });
       expect(res.body.facets.stores.length).to.be.above(0);
       expect(res.headers.get('cache-control')).to.equal('public, max-age=60');
@@ -97,7 +97,7 @@ describe('public catalog', () => {
       expect(res.body.images).to.have.length(2);
       expect(res.body.specifications).to.deep.include({ label: 'Bahan', value: 'Katun primisima' });
       expect(res.body.category.slug).to.equal('batik');
-      expect(res.body.store.location).to.equal('Yogyakarta');
+      expect(res.body.store).to.include({ location: 'Kota Yogyakarta', cityCode: '34.71' });
       const cached = await app.request('GET', `/products/${product.id}`, { headers: { 'if-none-match': res.headers.get('etag')! } });
       expect(cached.status).to.equal(304);
     });
@@ -114,7 +114,7 @@ describe('public catalog', () => {
     it('should answer the public store page', async () => {
       const res = await app.request('GET', '/stores/kopi-priangan-asep');
       expect(res.status).to.equal(200);
-      expect(res.body).to.include({ name: 'Kopi Priangan Asep', location: 'Bandung', productCount: 14 });
+      expect(res.body).to.include({ name: 'Kopi Priangan Asep', location: 'Kota Bandung', cityCode: '32.73', province: 'Jawa Barat', productCount: 14 });
       expect(res.body.rating).to.deep.equal({ average: 0, count: 0 });
       expect((await app.request('GET', '/stores/tidak-ada')).status).to.equal(404);
     });

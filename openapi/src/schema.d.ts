@@ -502,9 +502,14 @@ export interface paths {
          *     answer (status and body, with `Idempotent-Replayed: true`); the same key with another body
          *     is a 422; concurrent requests with one key make one checkout. Keys are kept at least 24 hours.
          *
-         *     **Shipping (simulated, deterministic).** From the store's city to the buyer's city: Rp 10.000
-         *     within one city, Rp 18.000 within one island, Rp 35.000 between islands (or to a city we do
-         *     not know), plus Rp 1.000 for every unit after the first.
+         *     **Address.** A saved address (`addressId`) or an inline `shippingAddress` (kept in your
+         *     addresses too with `saveAddress: true`). Cities are region codes (`cityCode`, from
+         *     `GET /regions/{provinceCode}`); a city name as text still works when it names one city or
+         *     regency, otherwise the 422 lists `candidates`. `POST /checkout/quote` prices the same request.
+         *
+         *     **Shipping (simulated, deterministic).** From the store's city to the buyer's city, by region
+         *     code: Rp 10.000 within one city, Rp 18.000 within one province or island group, Rp 35.000
+         *     elsewhere, plus Rp 1.000 for every unit after the first. An unknown city is a 422.
          *
          *     **Payment (simulated gateway).** `ovo` and `dana` are charged at once (`paid`), except that
          *     the gateway declines an e-wallet whose phone number ends in `0402` (402, nothing changes).
@@ -512,6 +517,116 @@ export interface paths {
          *     on delivery (`pending`).
          */
         post: operations["checkout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Indonesia's provinces (38), by code
+         * @description Codes are the Ministry of Home Affairs' (Kemendagri) codes, from the `idn-area-data` package:
+         *     a province is two digits (`34`), a city or regency `province.city` (`34.71`). Addresses,
+         *     stores and shipping refer to cities by these codes.
+         */
+        get: operations["listProvinces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/regions/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A province with its cities and regencies (`children`), or one city */
+        get: operations["getRegion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/addresses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in shopper's saved addresses, the default first */
+        get: operations["listMyAddresses"];
+        put?: never;
+        /**
+         * Save an address
+         * @description Exactly one address is the default at any time: the first one saved becomes it, and saving
+         *     one with `isDefault: true` moves it there. At most 20 addresses (422 beyond).
+         */
+        post: operations["createMyAddress"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/addresses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a saved address; deleting the default passes it to the most recently saved one left */
+        delete: operations["deleteMyAddress"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a saved address; `isDefault true` makes it the default
+         * @description `isDefault: false` is refused on the default address (422): make another one the default instead.
+         */
+        patch: operations["updateMyAddress"];
+        trace?: never;
+    };
+    "/checkout/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Shipping per store and the totals, before paying
+         * @description Prices what `POST /checkout` would charge for the same lines and address, without taking
+         *     stock or payment: per store its goods, shipping cost and estimated delivery days, and the
+         *     `expectedTotal` (goods plus every order's shipping) the checkout accepts. Give `lines`
+         *     (variant and quantity, e.g. for "buy now"), or leave them out to quote the cart (all of it,
+         *     or `itemIds`). The address is a saved one (`addressId`) or inline (`shippingAddress`).
+         *
+         *     Shipping comes from the same calculator checkout uses (simulated today, by region code):
+         *     Rp 10.000 within one city, Rp 18.000 within one province or island group, Rp 35.000
+         *     elsewhere, plus Rp 1.000 for every unit after the first. An unknown region is a 422.
+         */
+        post: operations["quoteCheckout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -715,6 +830,12 @@ export interface components {
                 header?: string;
                 message: string;
             }[];
+            /** @description With 422 for a city given by name that matches no single region: the closest regions. */
+            candidates?: {
+                code: string;
+                name: string;
+                province: string;
+            }[];
             /** @description With 409 at checkout when `expectedTotal` is not today's total: each line whose price changed since it was put in the cart. */
             priceChanges?: {
                 itemId: components["schemas"]["Id"];
@@ -771,10 +892,12 @@ export interface components {
          * @enum {string}
          */
         Locale: "id" | "en";
+        /** @description The store's city is `cityCode`, or (older clients) `location` naming one city; one of them is required. */
         NewStore: {
             name: string;
-            /** @description City, e.g. Yogyakarta */
-            location: string;
+            cityCode?: components["schemas"]["CityCode"];
+            /** @description Deprecated: the city as text (e.g. Yogyakarta), when it names one city; send cityCode. */
+            location?: string;
             description?: string;
         };
         RegisterRequest: {
@@ -802,6 +925,8 @@ export interface components {
             locale?: components["schemas"]["Locale"];
             store?: {
                 name?: string;
+                cityCode?: components["schemas"]["CityCode"];
+                /** @description Deprecated: the city as text; send cityCode. */
                 location?: string;
                 description?: string;
             };
@@ -821,7 +946,12 @@ export interface components {
             name: string;
             /** @description Unique, URL-safe; the store page lives at /stores/{slug} */
             slug: string;
+            /** @description The city's name (e.g. Kota Yogyakarta) */
             location: string;
+            /** @description The city's region code; null only for a store whose old free-text city matched no region */
+            cityCode: components["schemas"]["CityCode"] | null;
+            province: string | null;
+            provinceCode: components["schemas"]["ProvinceCode"] | null;
             description: string;
             /** @description IANA zone used for the store's reports, default Asia/Jakarta */
             timezone: string;
@@ -986,7 +1116,9 @@ export interface components {
             id: components["schemas"]["Id"];
             name: string;
             slug: string;
+            /** @description The city's name */
             location: string;
+            cityCode: components["schemas"]["CityCode"] | null;
         };
         Rating: {
             /** @description 0 when there are no reviews */
@@ -1053,7 +1185,12 @@ export interface components {
             id: components["schemas"]["Id"];
             name: string;
             slug: string;
+            /** @description The city's name (e.g. Kota Yogyakarta) */
             location: string;
+            /** @description The city's region code; null only for a store whose old free-text city matched no region */
+            cityCode: components["schemas"]["CityCode"] | null;
+            province: string | null;
+            provinceCode: components["schemas"]["ProvinceCode"] | null;
             description: string;
             /** Format: date-time */
             memberSince: string;
@@ -1099,19 +1236,142 @@ export interface components {
             name: string;
             slug: string;
         };
+        /** @description A province (`34`) or city/regency (`34.71`) code */
+        RegionCode: string;
+        /** @description A province code from `GET /regions`, e.g. `34` */
+        ProvinceCode: string;
+        /** @description A city or regency code from `GET /regions/{provinceCode}`, e.g. `34.71` (Kota Yogyakarta) */
+        CityCode: string;
+        RegionSummary: {
+            code: components["schemas"]["RegionCode"];
+            name: string;
+            /** @enum {string} */
+            level: "province" | "city";
+        };
+        RegionList: {
+            items: components["schemas"]["RegionSummary"][];
+        };
+        RegionDetail: {
+            code: components["schemas"]["RegionCode"];
+            name: string;
+            /** @enum {string} */
+            level: "province" | "city";
+            /** @description A city's province */
+            parent?: components["schemas"]["RegionSummary"];
+            /** @description A province's capital city */
+            capitalCode?: components["schemas"]["CityCode"];
+            /** @description A province's cities and regencies; empty for a city */
+            children: components["schemas"]["RegionSummary"][];
+        };
+        Recipient: string;
+        /** @description An Indonesian mobile number, e.g. 081234567890 or +6281234567890 */
+        MobilePhone: string;
+        Street: string;
+        /** @description Five digits */
+        PostalCode: string;
+        /** @description Where to ship: `cityCode` (required unless `city` is sent) (and optionally `provinceCode`, which must be the city's). Older clients may send `city` (and `province`) as text instead. */
+        ShippingAddressInput: {
+            recipient: components["schemas"]["Recipient"];
+            phone: components["schemas"]["MobilePhone"];
+            street: components["schemas"]["Street"];
+            cityCode?: components["schemas"]["CityCode"];
+            provinceCode?: components["schemas"]["ProvinceCode"];
+            /** @description Deprecated: the city as text; used only without cityCode */
+            city?: string;
+            /** @description Deprecated: the province as text; narrows `city` */
+            province?: string;
+            postalCode: components["schemas"]["PostalCode"];
+        };
+        /** @description An order's address as it was at checkout, names beside codes (orders from before region codes have names only). */
         ShippingAddress: {
             recipient: string;
-            /** @description An Indonesian mobile number */
             phone: string;
             street: string;
+            cityCode?: components["schemas"]["CityCode"];
             city: string;
+            provinceCode?: components["schemas"]["ProvinceCode"];
             province: string;
             postalCode: string;
+        };
+        NewAddress: {
+            /** @description e.g. Rumah, Kantor */
+            label?: string;
+            recipient: components["schemas"]["Recipient"];
+            phone: components["schemas"]["MobilePhone"];
+            street: components["schemas"]["Street"];
+            cityCode: components["schemas"]["CityCode"];
+            provinceCode?: components["schemas"]["ProvinceCode"];
+            postalCode: components["schemas"]["PostalCode"];
+            /** @description Make it the default address */
+            isDefault?: boolean;
+        };
+        AddressPatch: {
+            label?: string;
+            recipient?: components["schemas"]["Recipient"];
+            phone?: components["schemas"]["MobilePhone"];
+            street?: components["schemas"]["Street"];
+            cityCode?: components["schemas"]["CityCode"];
+            provinceCode?: components["schemas"]["ProvinceCode"];
+            postalCode?: components["schemas"]["PostalCode"];
+            isDefault?: boolean;
+        };
+        Address: {
+            id: components["schemas"]["Id"];
+            label: string;
+            recipient: string;
+            phone: string;
+            street: string;
+            cityCode: components["schemas"]["CityCode"];
+            city: string;
+            provinceCode: components["schemas"]["ProvinceCode"];
+            province: string;
+            postalCode: string;
+            isDefault: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        QuoteRequest: {
+            shippingAddress?: components["schemas"]["ShippingAddressInput"];
+            addressId?: components["schemas"]["Id"];
+            /** @description What to quote; the cart (or its `itemIds`) when left out. */
+            lines?: {
+                variantId: components["schemas"]["Id"];
+                quantity: components["schemas"]["Quantity"];
+            }[];
+            /** @description The cart lines to quote; every line when left out (ignored with `lines`). */
+            itemIds?: components["schemas"]["Id"][];
+        } & (unknown | unknown);
+        DeliveryEstimate: {
+            minDays: number;
+            maxDays: number;
+        };
+        Quote: {
+            stores: {
+                store: components["schemas"]["StoreRef"];
+                /** @description The store's city */
+                from: components["schemas"]["RegionSummary"];
+                units: number;
+                subtotal: components["schemas"]["Money"];
+                shippingCost: components["schemas"]["Money"];
+                total: components["schemas"]["Money"];
+                delivery: components["schemas"]["DeliveryEstimate"];
+            }[];
+            /** @description The goods */
+            subtotal: components["schemas"]["Money"];
+            shippingTotal: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+            /** @description What POST /checkout charges for this request: send it as its expectedTotal */
+            expectedTotal: components["schemas"]["Money"];
+            shippingAddress: components["schemas"]["ShippingAddress"];
         };
         /** @enum {string} */
         PaymentMethod: "ovo" | "dana" | "bca_va" | "cod";
         CheckoutRequest: {
-            shippingAddress: components["schemas"]["ShippingAddress"];
+            shippingAddress?: components["schemas"]["ShippingAddressInput"];
+            /** @description A saved address (`GET /me/addresses`) */
+            addressId?: components["schemas"]["Id"];
+            /** @description Also save the inline shippingAddress to your addresses */
+            saveAddress?: boolean;
             paymentMethod: components["schemas"]["PaymentMethod"];
             /** @description The cart lines to buy; every line when left out. */
             itemIds?: components["schemas"]["Id"][];
@@ -1122,7 +1382,7 @@ export interface components {
              *     Optional for older clients (they are charged today's prices); front ends always send it.
              */
             expectedTotal?: components["schemas"]["Money"];
-        };
+        } & (unknown | unknown);
         Payment: {
             /** @description The gateway's reference for the charge */
             reference: string;
@@ -1518,6 +1778,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -1667,6 +1928,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
         };
     };
     changePassword: {
@@ -2378,6 +2640,206 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["PaymentRequired"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listProvinces: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provinces, by code */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionList"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+        };
+    };
+    getRegion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A province code (`34`) or a city code (`34.71`) */
+                code: components["schemas"]["RegionCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The region */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionDetail"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listMyAddresses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The addresses (at most 20) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Address"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    createMyAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAddress"];
+            };
+        };
+        responses: {
+            /** @description The saved address */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Address"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    deleteMyAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateMyAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddressPatch"];
+            };
+        };
+        responses: {
+            /** @description The updated address */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Address"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    quoteCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteRequest"];
+            };
+        };
+        responses: {
+            /** @description The quote */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];

@@ -8,7 +8,10 @@ import { PaymentDeclined, type PaymentGateway } from '../platform/payments/gatew
 import { MAX_MONEY, cartLines, type CartLine, type CartService } from '../modules/cart/service.ts';
 import { StockShortError, applyStockChanges } from '../modules/inventory/service.ts';
 import { loadOrders } from '../modules/orders/service.ts';
-import { shippingCost } from '../modules/orders/shipping.ts';
+import type { AddressesService } from '../modules/addresses/service.ts';
+import type { RegionsService } from '../modules/regions/service.ts';
+import type { ShippingCalculator } from '../modules/shipping/calculator.ts';
+import { priceParcels } from '../modules/shipping/parcels.ts';
 import { enqueue } from '../modules/outbox/outbox.ts';
 
 type Schemas = components['schemas'];
@@ -60,11 +63,13 @@ export class CheckoutFlow {
   private readonly db: Knex;
   private readonly gateway: PaymentGateway;
   private readonly cart: CartService;
+  private readonly shipping: { addresses: AddressesService; regions: RegionsService; calculator: ShippingCalculator };
 
-  constructor(db: Knex, gateway: PaymentGateway, cart: CartService) {
+  constructor(db: Knex, gateway: PaymentGateway, cart: CartService, shipping: CheckoutFlow['shipping']) {
     this.db = db;
     this.gateway = gateway;
     this.cart = cart;
+    this.shipping = shipping;
   }
 
   async run(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest): Promise<CheckoutAnswer> {
@@ -101,6 +106,13 @@ export class CheckoutFlow {
         return { status: 201, body: first.responseBody as CheckoutResult, replayed: true };
       }
       const checkoutId: string = claimed.rows[0].id;
+
+      // the address (a saved one, or inline and maybe saved now)
+      const address = await this.shipping.addresses.shippingAddress(caller, request, trx);
+      if (request.shippingAddress && request.saveAddress) {
+        const { city: _city, province: _province, ...saved } = request.shippingAddress;
+        await this.shipping.addresses.create(caller, { ...saved, cityCode: address.cityCode, provinceCode: address.provinceCode }, trx);
+      }
 
       // 2. the cart
       const cartId = await this.cart.cartId(caller.id, trx);
@@ -142,8 +154,9 @@ export class CheckoutFlow {
       // the prices now, read under the stock locks: what the orders will snapshot and charge
       const locked: Array<{ id: string; price: number }> = await trx('productVariants').whereIn('id', lines.map((l) => l.variantId)).select('id', 'price');
       for (const l of lines) l.price = locked.find((v) => v.id === l.variantId)!.price;
-      const shippingOf = (storeLines: CartLine[]) =>
-        shippingCost(storeLines[0].storeLocation, request.shippingAddress.city, storeLines.reduce((n, l) => n + l.quantity, 0));
+      const parcels = await priceParcels(this.shipping.calculator, this.shipping.regions, address, [...byStore].map(([storeId, storeLines]) => (
+        { storeId, storeName: storeLines[0].storeName, storeCityCode: storeLines[0].storeCityCode, units: storeLines.reduce((n, l) => n + l.quantity, 0) })));
+      const shippingOf = (storeLines: CartLine[]) => parcels.get(storeLines[0].storeId)!.cost;
       const expected = [...byStore.values()].reduce((n, storeLines) => n + shippingOf(storeLines) + storeLines.reduce((m, l) => m + l.price * l.quantity, 0), 0);
       if (request.expectedTotal !== undefined && request.expectedTotal !== expected) {
         // thrown inside the transaction: the stock taken above and the key claimed go back with it
@@ -183,7 +196,7 @@ export class CheckoutFlow {
           subtotal,
           shippingCost: shipping,
           total: subtotal + shipping,
-          shippingAddress: JSON.stringify(request.shippingAddress),
+          shippingAddress: JSON.stringify(address),
         };
       });
       const total = orderRows.reduce((n, o) => n + o.total, 0);
@@ -206,7 +219,7 @@ export class CheckoutFlow {
       // 5. the payment
       let payment;
       try {
-        payment = await this.gateway.charge({ checkoutId, method: request.paymentMethod, amount: total, phone: request.shippingAddress.phone });
+        payment = await this.gateway.charge({ checkoutId, method: request.paymentMethod, amount: total, phone: address.phone });
       } catch (err) {
         if (err instanceof PaymentDeclined) throw new ProblemError(402, `${err.message} Nothing was bought; try another payment method.`, { type: 'payment-declined' });
         throw err;

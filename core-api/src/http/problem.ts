@@ -60,4 +60,5 @@ export const unauthorized = (detail = 'Sign in to continue.') => new ProblemErro
 export const forbidden = (detail: string) => new ProblemError(403, detail);
 export const notFound = (what = 'resource') => new ProblemError(404, `No such ${what}.`);
 export const conflict = (detail: string, errors?: FieldError[]) => new ProblemError(409, detail, { errors });
-export const unprocessable = (detail: string, errors?: FieldError[]) => new ProblemError(422, detail, { errors });
+export const unprocessable = (detail: string, errors?: FieldError[], extensions?: Record<string, unknown>) =>
+  new ProblemError(422, detail, { errors, extensions });

@@ -9,6 +9,7 @@ import { signAccessTokenAt } from '../../http/auth.ts';
 import { ProblemError, badRequest, conflict, unauthorized, unprocessable } from '../../http/problem.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { enqueue } from '../outbox/outbox.ts';
+import type { Place, RegionsService } from '../regions/service.ts';
 import { AccountLimits } from './limits.ts';
 import type { SessionRegistry } from './sessions.ts';
 import { RefreshToken } from './models/refresh-token.ts';
@@ -36,11 +37,14 @@ export const toUserJson = (u: User): UserJson => ({
   createdAt: u.createdAt.toISOString(),
 });
 
-export const toStoreJson = (s: Store): StoreJson => ({
+export const toStoreJson = (s: Store, place: Place | null): StoreJson => ({
   id: s.id,
   name: s.name,
   slug: s.slug,
-  location: s.location,
+  location: place?.city ?? s.location,
+  cityCode: place?.cityCode ?? null,
+  province: place?.province ?? null,
+  provinceCode: place?.provinceCode ?? null,
   description: s.description,
   timezone: s.timezone,
   createdAt: s.createdAt.toISOString(),
@@ -63,14 +67,16 @@ function passwordProblems(password: string, email: string, pointer: string) {
 export class AccountsService {
   private readonly db: Knex;
   private readonly config: Config;
+  private readonly regions: RegionsService;
   private readonly limits: AccountLimits;
   private readonly sessions: SessionRegistry;
   /** Compared against when the email is unknown, so both failures cost the same time. */
   private readonly dummyHash: string;
 
-  constructor(db: Knex, config: Config, sessions: SessionRegistry) {
+  constructor(db: Knex, config: Config, regions: RegionsService, sessions: SessionRegistry) {
     this.db = db;
     this.config = config;
+    this.regions = regions;
     this.sessions = sessions;
     this.limits = new AccountLimits(db, config.rateLimit);
     this.dummyHash = bcrypt.hashSync(randomBytes(16).toString('hex'), config.auth.bcryptRounds);
@@ -80,6 +86,7 @@ export class AccountsService {
     const problems = passwordProblems(input.password, input.email, '/password');
     if (input.role === 'customer' && input.store) problems.push({ pointer: '/store', message: 'only sellers open a store' });
     if (problems.length) throw badRequest('The request has invalid fields; see errors.', problems);
+    const place = input.store ? await this.storePlace(input.store, '/store') : undefined;
     await this.limits.registration(ip);
 
     const passwordHash = await bcrypt.hash(input.password, this.config.auth.bcryptRounds);
@@ -98,7 +105,8 @@ export class AccountsService {
             ownerId: user.id,
             name: input.store.name.trim(),
             slug: await this.freeSlug(trx, input.store.name),
-            location: input.store.location.trim(),
+            location: place!.city,
+            cityCode: place!.cityCode,
             description: input.store.description ?? '',
           });
         }
@@ -182,7 +190,7 @@ export class AccountsService {
     const user = await User.query(this.db).findById(caller.id);
     if (!user) throw unauthorized('This account no longer exists.');
     const store = await Store.query(this.db).findOne({ ownerId: user.id });
-    return { user: toUserJson(user), ...(store ? { store: toStoreJson(store) } : {}) };
+    return { user: toUserJson(user), ...(store ? { store: await this.storeJson(store) } : {}) };
   }
 
   async updateMe(caller: AuthUser, patch: Schemas['UpdateMeRequest']): Promise<{ user: UserJson; store?: StoreJson }> {
@@ -193,7 +201,8 @@ export class AccountsService {
       const fields = { ...(patch.name ? { name: patch.name.trim() } : {}), ...(patch.locale ? { locale: patch.locale } : {}) };
       if (Object.keys(fields).length) await User.query(trx).patch({ ...fields, updatedAt: new Date() }).where({ id: caller.id });
       if (patch.store) {
-        const { name, location, description } = patch.store;
+        const { name, description } = patch.store;
+        const place = patch.store.cityCode || patch.store.location ? await this.storePlace(patch.store, '/store') : undefined;
         if (name) {
           // the store's name is part of each product's search document
           const store = await trx('stores').where({ ownerId: caller.id }).first('id');
@@ -203,7 +212,7 @@ export class AccountsService {
         await Store.query(trx)
           .patch({
             ...(name ? { name: name.trim() } : {}),
-            ...(location ? { location: location.trim() } : {}),
+            ...(place ? { location: place.city, cityCode: place.cityCode } : {}),
             ...(description !== undefined ? { description } : {}),
             updatedAt: new Date(),
           })
@@ -240,7 +249,19 @@ export class AccountsService {
   async myStore(caller: AuthUser): Promise<StoreJson> {
     const store = await Store.query(this.db).findOne({ ownerId: caller.id });
     if (!store) throw new ProblemError(404, 'This seller has no store.');
-    return toStoreJson(store);
+    return this.storeJson(store);
+  }
+
+  private async storeJson(store: Store): Promise<StoreJson> {
+    return toStoreJson(store, store.cityCode ? await this.regions.place(store.cityCode, '') : null);
+  }
+
+  /** A store's city: by code, or (older clients) by name. */
+  private storePlace(store: { cityCode?: string; location?: string }, pointer: string): Promise<Place> {
+    if (!store.cityCode && !store.location) throw badRequest('The request has invalid fields; see errors.', [{ pointer: `${pointer}/cityCode`, message: 'is required (a city code from GET /regions/{provinceCode})' }]);
+    return store.cityCode
+      ? this.regions.place(store.cityCode, `${pointer}/cityCode`)
+      : this.regions.placeByName(store.location!, `${pointer}/location`);
   }
 
   private async issueSession(db: Knex, user: User, store: Store | undefined, familyId: string, refreshToken = randomBytes(32).toString('base64url')): Promise<Session> {
@@ -256,11 +277,11 @@ export class AccountsService {
   }
 
   /** The pair for a refresh token issued at `issuedAt`: the same inputs sign the same access token. */
-  private sessionOf(user: User, store: Store | undefined, familyId: string, refreshToken: string, issuedAt: Date): Session {
+  private async sessionOf(user: User, store: Store | undefined, familyId: string, refreshToken: string, issuedAt: Date): Promise<Session> {
     const { accessTokenTtlSeconds, jwtSecret } = this.config.auth;
     return {
       user: toUserJson(user),
-      ...(store ? { store: toStoreJson(store) } : {}),
+      ...(store ? { store: await this.storeJson(store) } : {}),
       accessToken: signAccessTokenAt({ id: user.id, role: user.role, sessionId: familyId }, jwtSecret, accessTokenTtlSeconds, issuedAt),
       refreshToken,
       expiresIn: accessTokenTtlSeconds,

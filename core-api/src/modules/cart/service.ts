@@ -32,6 +32,7 @@ export interface CartLine {
   storeName: string;
   storeSlug: string;
   storeLocation: string;
+  storeCityCode: string | null;
   title: string;
   options: Record<string, string>;
   sku: string;
@@ -55,7 +56,7 @@ export function cartLines(db: Knex, cartId: string, itemIds?: string[]): Promise
     .orderBy('i.createdAt')
     .orderBy('i.id')
     .select(
-      'i.id', 'i.variantId', 'p.id as productId', 's.id as storeId', 's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation',
+      'i.id', 'i.variantId', 'p.id as productId', 's.id as storeId', 's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation', 's.cityCode as storeCityCode',
       'p.title', 'v.options', 'v.sku', 'v.price', 'v.stock', 'i.unitPriceAtAdd', 'i.quantity',
       db.raw(`(p.status = 'active' and v.archived_at is null) as on_sale`),
       db.raw('(select im.thumbnail_key from product_images im where im.product_id = p.id order by im.position limit 1) as thumbnail_key'),

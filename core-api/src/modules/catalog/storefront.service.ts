@@ -35,7 +35,7 @@ export class StorefrontService {
       .where('p.status', 'active')
       .select(
         'p.id', 'p.slug', 'p.title', 'p.priceMin', 'p.priceMax', 'p.soldCount', 'p.ratingAvg', 'p.ratingCount',
-        's.id as storeId', 's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation',
+        's.id as storeId', 's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation', 's.cityCode as storeCityCode',
         this.db.raw('(select i.thumbnail_key from product_images i where i.product_id = p.id order by i.position, i.created_at limit 1) as thumbnail_key'),
         this.db.raw('exists (select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0) as in_stock'),
       );
@@ -49,7 +49,7 @@ export class StorefrontService {
         price: r.priceMin,
         priceMax: r.priceMax,
         thumbnailUrl: r.thumbnailKey ? mediaUrl(this.urls, r.thumbnailKey) : null,
-        store: { id: r.storeId, name: r.storeName, slug: r.storeSlug, location: r.storeLocation },
+        store: { id: r.storeId, name: r.storeName, slug: r.storeSlug, location: r.storeLocation, cityCode: r.storeCityCode },
         rating: rating(r.ratingAvg, r.ratingCount),
         soldCount: r.soldCount,
         inStock: r.inStock,
@@ -66,7 +66,7 @@ export class StorefrontService {
         .where({ 'p.id': id, 'p.status': 'active' })
         .first(
           'p.*',
-          's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation',
+          's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation', 's.cityCode as storeCityCode',
           'c.slug as categorySlug', 'c.nameId as categoryNameId', 'c.nameEn as categoryNameEn', 'c.parentId as categoryParentId', 'c.position as categoryPosition',
           this.db.raw(`coalesce((select json_agg(json_build_object('id', v.id, 'options', v.options, 'price', v.price, 'stock', v.stock) order by v.position, v.id)
              from product_variants v where v.product_id = p.id and v.archived_at is null), '[]') as variant_list`),
@@ -91,7 +91,7 @@ export class StorefrontService {
         parentId: product.categoryParentId,
         position: product.categoryPosition,
       },
-      store: { id: product.storeId, name: product.storeName, slug: product.storeSlug, location: product.storeLocation },
+      store: { id: product.storeId, name: product.storeName, slug: product.storeSlug, location: product.storeLocation, cityCode: product.storeCityCode },
       specifications: product.specifications,
       options: product.options,
       variants: variants.map((v) => ({ id: v.id, options: v.options, price: v.price, stock: v.stock, inStock: v.stock > 0 })),
@@ -107,9 +107,11 @@ export class StorefrontService {
 
   async getStore(slug: string): Promise<Schemas['PublicStore']> {
     const store = await this.db('stores as s')
+      .leftJoin('regions as city', 'city.code', 's.cityCode')
+      .leftJoin('regions as province', 'province.code', 'city.parentCode')
       .where('s.slug', slug)
       .first(
-        's.id', 's.name', 's.slug', 's.location', 's.description', 's.createdAt',
+        's.id', 's.name', 's.slug', 's.location', 's.cityCode', 'province.code as provinceCode', 'province.name as province', 's.description', 's.createdAt',
         this.db.raw(`(select count(*) from products p where p.store_id = s.id and p.status = 'active')::int as product_count`),
         this.db.raw(`(select coalesce(sum(p.rating_count), 0) from products p where p.store_id = s.id)::int as rating_count`),
         this.db.raw(
@@ -122,6 +124,9 @@ export class StorefrontService {
       name: store.name,
       slug: store.slug,
       location: store.location,
+      cityCode: store.cityCode,
+      province: store.province,
+      provinceCode: store.provinceCode,
       description: store.description,
       memberSince: store.createdAt.toISOString(),
       productCount: store.productCount,

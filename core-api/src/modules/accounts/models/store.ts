@@ -8,6 +8,7 @@ export class Store extends Model {
   name!: string;
   slug!: string;
   location!: string;
+  cityCode!: string | null;
   description!: string;
   timezone!: string;
   createdAt!: Date;

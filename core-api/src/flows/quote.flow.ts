@@ -1,0 +1,98 @@
+import type { Knex } from 'knex';
+import type { components } from '@pasar/openapi/schema';
+import type { AuthUser } from '../http/handler.ts';
+import { conflict, unprocessable } from '../http/problem.ts';
+import type { AddressesService } from '../modules/addresses/service.ts';
+import { cartLines, type CartService } from '../modules/cart/service.ts';
+import type { RegionsService } from '../modules/regions/service.ts';
+import type { ShippingCalculator } from '../modules/shipping/calculator.ts';
+import { priceParcels } from '../modules/shipping/parcels.ts';
+
+type Schemas = components['schemas'];
+
+interface QuotedLine {
+  storeId: string;
+  storeName: string;
+  storeSlug: string;
+  storeCityCode: string | null;
+  price: number;
+  quantity: number;
+}
+
+/**
+ * What checkout would charge for the same lines and address, with nothing taken: the goods at
+ * today's prices and each store's shipping from the calculator checkout uses.
+ */
+export class QuoteFlow {
+  private readonly db: Knex;
+  private readonly cart: CartService;
+  private readonly addresses: AddressesService;
+  private readonly regions: RegionsService;
+  private readonly calculator: ShippingCalculator;
+
+  constructor(db: Knex, deps: { cart: CartService; addresses: AddressesService; regions: RegionsService; calculator: ShippingCalculator }) {
+    this.db = db;
+    this.cart = deps.cart;
+    this.addresses = deps.addresses;
+    this.regions = deps.regions;
+    this.calculator = deps.calculator;
+  }
+
+  async quote(caller: AuthUser, request: Schemas['QuoteRequest']): Promise<Schemas['Quote']> {
+    const address = await this.addresses.shippingAddress(caller, request);
+    const lines = request.lines ? await this.variantLines(request.lines) : await this.cartLines(caller, request.itemIds);
+
+    const byStore = new Map<string, QuotedLine[]>();
+    for (const line of lines) byStore.set(line.storeId, [...(byStore.get(line.storeId) ?? []), line]);
+    const stores = [...byStore.values()].map((storeLines) => ({
+      storeId: storeLines[0].storeId,
+      storeName: storeLines[0].storeName,
+      storeSlug: storeLines[0].storeSlug,
+      storeCityCode: storeLines[0].storeCityCode,
+      units: storeLines.reduce((n, l) => n + l.quantity, 0),
+      subtotal: storeLines.reduce((n, l) => n + l.price * l.quantity, 0),
+    }));
+    const priced = await priceParcels(this.calculator, this.regions, address, stores);
+    const answer = stores
+      .sort((a, b) => a.storeName.localeCompare(b.storeName))
+      .map((s) => {
+        const parcel = priced.get(s.storeId)!;
+        return {
+          store: { id: s.storeId, name: s.storeName, slug: s.storeSlug },
+          from: { code: parcel.from.cityCode, name: parcel.from.city, level: 'city' as const },
+          units: s.units,
+          subtotal: s.subtotal,
+          shippingCost: parcel.cost,
+          total: s.subtotal + parcel.cost,
+          delivery: parcel.delivery,
+        };
+      });
+    const subtotal = answer.reduce((n, s) => n + s.subtotal, 0);
+    const shippingTotal = answer.reduce((n, s) => n + s.shippingCost, 0);
+    return { stores: answer, subtotal, shippingTotal, total: subtotal + shippingTotal, expectedTotal: subtotal + shippingTotal, shippingAddress: address };
+  }
+
+  private async cartLines(caller: AuthUser, itemIds?: string[]): Promise<QuotedLine[]> {
+    const lines = await cartLines(this.db, await this.cart.cartId(caller.id), itemIds);
+    if (itemIds && lines.length !== itemIds.length) throw unprocessable('Some chosen lines are not in your cart.', [{ pointer: '/itemIds', message: 'names lines that are not in the cart' }]);
+    if (lines.length === 0) throw unprocessable('Your cart is empty.', [{ pointer: '/itemIds', message: 'nothing to quote' }]);
+    const gone = lines.filter((l) => !l.onSale);
+    if (gone.length) throw conflict(`No longer on sale: ${gone.map((l) => l.title).join(', ')}. Remove it from the cart.`, [{ message: 'a line is no longer on sale' }]);
+    return lines;
+  }
+
+  private async variantLines(wanted: { variantId: string; quantity: number }[]): Promise<QuotedLine[]> {
+    const rows: (Omit<QuotedLine, 'quantity'> & { variantId: string; onSale: boolean })[] = await this.db('productVariants as v')
+      .join('products as p', 'p.id', 'v.productId')
+      .join('stores as s', 's.id', 'p.storeId')
+      .whereIn('v.id', wanted.map((w) => w.variantId))
+      .select('v.id as variantId', 'v.price', 's.id as storeId', 's.name as storeName', 's.slug as storeSlug', 's.cityCode as storeCityCode',
+        this.db.raw(`(p.status = 'active' and v.archived_at is null) as on_sale`));
+    const byId = new Map(rows.map((r) => [r.variantId, r]));
+    const bad = wanted.map((w, i) => ({ w, i })).filter(({ w }) => !byId.get(w.variantId)?.onSale);
+    if (bad.length) {
+      throw unprocessable('Some lines are not on sale.', bad.map(({ i }) => ({ pointer: `/lines/${i}/variantId`, message: 'must be a variant on sale' })));
+    }
+    return wanted.map((w) => ({ ...byId.get(w.variantId)!, quantity: w.quantity }));
+  }
+}
