@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { expect } from 'chai';
 import { DEMO_PASSWORD, seedDemo } from '../../seeds/demo.ts';
+import { freePort } from '../src/platform/embedded/ports.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { startStorefront, type RunningStorefront } from './support/storefront.ts';
 
@@ -142,6 +143,13 @@ describe('the built storefront (npm test builds it first)', () => {
       expect(res.setCookie.some((c) => c.startsWith('pasar_rt=;') || /pasar_rt=.*Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c))).to.equal(true);
     });
 
+    it('should end the session when the API refuses its access token', async () => {
+      const res = await call('/akun', { headers: { cookie: 'pasar_at=not.a.token; pasar_rt=also-not' } });
+      expect(res.status).to.equal(303);
+      expect(res.headers.location).to.equal('/masuk?next=/akun');
+      expect(res.setCookie.some((c) => /^pasar_at=.*Expires=Thu, 01 Jan 1970/i.test(c))).to.equal(true);
+    });
+
     it('should show a refused login in words, and count sign-in attempts per shopper (X-Forwarded-For), not for the whole storefront', async () => {
       for (let i = 0; i < 3; i++) {
         const wrong = await login(`nobody${i}@pasar.test`, 'salah-sekali-123', '127.0.0.2');
@@ -153,6 +161,111 @@ describe('the built storefront (npm test builds it first)', () => {
       // another shopper behind the same storefront is not limited by the first one's attempts
       const other = await login('ani@pasar.test', DEMO_PASSWORD, '127.0.0.3');
       expect(other.status).to.equal(303);
+    });
+  });
+
+  describe('cart and account forms (without JavaScript)', () => {
+    let cookie: string;
+    const post = (path: string, form: Record<string, string>) => call(path, { method: 'POST', headers: { origin: url, cookie }, form });
+
+    before(async () => {
+      const res = await call('/masuk', { method: 'POST', headers: { origin: url }, form: { email: 'ani@pasar.test', password: DEMO_PASSWORD, next: '/' }, from: '127.0.0.4' });
+      expect(res.status).to.equal(303);
+      cookie = `pasar_at=${res.cookies.pasar_at}; pasar_rt=${res.cookies.pasar_rt}`;
+    });
+
+    it('should add the variant chosen by its option values, show a stock problem on its line, change the quantity and remove the line', async () => {
+      const product = await app.db.knex('products').where({ title: 'Kopi Arabika Puntang 200g' }).first('id', 'slug');
+      const variant = await app.db.knex('productVariants').where({ productId: product.id }).whereRaw(`options->>'Gilingan' = 'Halus'`).first('id');
+      await app.db.knex('productVariants').where({ id: variant.id }).update({ stock: 10 });
+      const added = await post('/keranjang', { action: 'add', productId: product.id, 'opt.Gilingan': 'Halus', quantity: '3', back: `/produk/${product.slug}-${product.id}` });
+      expect(added.status).to.equal(303);
+      expect(added.headers.location).to.equal(`/produk/${product.slug}-${product.id}`);
+      expect((await call(added.headers.location!, { headers: { cookie: `${cookie}; flash=${added.cookies.flash}` } })).text).to.include('Ditambahkan ke keranjang.');
+
+      await app.db.knex('productVariants').where({ id: variant.id }).update({ stock: 2 });
+      let cart = await call('/keranjang', { headers: { cookie } });
+      expect(cart.text).to.include('Kopi Arabika Puntang 200g').and.include('Gilingan: Halus').and.include('Hanya tersisa 2.');
+      const itemId = cart.text.match(/name="itemId" value="([0-9a-f-]{36})"/)![1];
+
+      expect((await post('/keranjang', { action: 'update', itemId, quantity: '2' })).status).to.equal(303);
+      cart = await call('/keranjang', { headers: { cookie } });
+      expect(cart.text).not.to.include('Hanya tersisa');
+      expect(cart.text).to.include('Rp 220.000');
+
+      expect((await post('/keranjang', { action: 'remove', itemId })).status).to.equal(303);
+      cart = await call('/keranjang', { headers: { cookie } });
+      expect(cart.text).to.include('Keranjang Anda masih kosong.');
+    });
+
+    it('should change the name and language on the profile, and the password', async () => {
+      const saved = await post('/akun', { action: 'profile', name: 'Ani W.', locale: 'en' });
+      expect(saved.status).to.equal(303);
+      expect(saved.headers.location).to.equal('/akun?lang=en');
+      const user = await app.db.knex('users').where({ email: 'ani@pasar.test' }).first('name', 'locale');
+      expect(user).to.deep.equal({ name: 'Ani W.', locale: 'en' });
+
+      const wrong = await post('/akun', { action: 'password', currentPassword: 'bukan-ini-123', newPassword: 'sandi-baru-yang-panjang' });
+      expect(wrong.status).to.equal(400);
+      expect(wrong.text).to.match(/<p class="error"[^>]*>[^<{]+</);
+      const changed = await post('/akun', { action: 'password', currentPassword: DEMO_PASSWORD, newPassword: 'sandi-baru-yang-panjang' });
+      expect(changed.status).to.equal(303);
+      const login = await app.request('POST', '/auth/login', { body: { email: 'ani@pasar.test', password: 'sandi-baru-yang-panjang' } });
+      expect(login.status).to.equal(200);
+    });
+  });
+
+  describe('checkout (without JavaScript)', () => {
+    let cookie: string;
+    let token: string;
+    let variantId: string;
+    const post = (form: Record<string, string>) => call('/checkout', { method: 'POST', headers: { origin: url, cookie }, form });
+    const address = { recipient: 'Budi Santoso', phone: '081234567890', street: 'Jl. Braga 5', provinceCode: '32', cityCode: '32.73', postalCode: '40111', paymentMethod: 'ovo' };
+    const hidden = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]+)"`))?.[1];
+
+    before(async () => {
+      const res = await call('/masuk', { method: 'POST', headers: { origin: url }, form: { email: 'budi@pasar.test', password: DEMO_PASSWORD, next: '/' }, from: '127.0.0.5' });
+      cookie = `pasar_at=${res.cookies.pasar_at}; pasar_rt=${res.cookies.pasar_rt}`;
+      token = res.cookies.pasar_at;
+      const product = await app.db.knex('products').where({ title: 'Kopi Malabar Natural 500g' }).first('id');
+      variantId = (await app.db.knex('productVariants').where({ productId: product.id }).orderBy('position').first('id')).id;
+      await app.db.knex('productVariants').where({ id: variantId }).update({ stock: 40, price: 160000 });
+      expect((await app.request('POST', '/cart/items', { token, body: { variantId, quantity: 2 } })).status).to.equal(200);
+    });
+
+    it('should price the address with the API quote, refuse a total that changed meanwhile and show the new one, and keep the cart on a declined payment', async () => {
+      const quoted = await post({ action: 'refresh', ...address, idempotencyKey: '00000000-0000-4000-8000-000000000001' });
+      expect(quoted.status).to.equal(200);
+      // Bandung to Bandung: Rp 10.000 + Rp 1.000 for the second unit
+      expect(quoted.text).to.include('Rp 11.000').and.include('Rp 331.000');
+      expect(hidden(quoted.text, 'expectedTotal')).to.equal('331000');
+
+      await app.db.knex('productVariants').where({ id: variantId }).update({ price: 165000 });
+      const changed = await post({ ...address, expectedTotal: '331000', idempotencyKey: hidden(quoted.text, 'idempotencyKey')! });
+      expect(changed.status).to.equal(409);
+      expect(changed.text).to.include('Harga atau ongkos kirim berubah');
+      expect(hidden(changed.text, 'expectedTotal')).to.equal('341000');
+      expect(Number((await app.db.knex('orders').count('* as n').first())!.n)).to.equal(0);
+
+      const declined = await post({ ...address, phone: '081234560402', expectedTotal: '341000', idempotencyKey: hidden(changed.text, 'idempotencyKey')! });
+      expect(declined.status).to.equal(402);
+      expect(declined.text).to.include('Pembayaran ditolak');
+      const cart = await app.request('GET', '/cart', { token });
+      expect(cart.body.itemCount).to.equal(2);
+    });
+
+    it('should place one checkout for a form sent twice at once (double click) and answer both with the same orders', async () => {
+      const page = await call('/checkout', { headers: { cookie } });
+      const form = { ...address, expectedTotal: '341000', idempotencyKey: hidden(page.text, 'idempotencyKey')! };
+      const [a, b] = await Promise.all([post(form), post(form)]);
+      expect(a.status).to.equal(303);
+      expect(b.status).to.equal(303);
+      expect(a.headers.location).to.match(/^\/checkout\/selesai\?/).and.equal(b.headers.location);
+      const orders = await app.db.knex('orders').select('id', 'total');
+      expect(orders).to.have.length(1);
+      expect(orders[0].total).to.equal(341000);
+      const result = await call(a.headers.location!, { headers: { cookie } });
+      expect(result.text).to.include(`href="/akun/pesanan/${orders[0].id}"`);
     });
   });
 
@@ -168,6 +281,24 @@ describe('the built storefront (npm test builds it first)', () => {
       const own = await call('/daftar', { method: 'POST', headers: { origin: url }, form });
       expect(own.status).to.equal(303);
       expect(await app.db.knex('users').where({ email: 'csrf@pasar.test' }).first()).to.not.equal(undefined);
+    });
+  });
+
+  describe('when the API is down', () => {
+    it('should answer the designed error page in words (never a stack), and a home page that says to try again', async () => {
+      const dead = await startStorefront(`http://127.0.0.1:${await freePort()}`);
+      try {
+        const product = await fetch(`${dead.url}/produk/kopi-00000000-0000-4000-8000-000000000000`);
+        expect(product.status).to.equal(500);
+        const html = await product.text();
+        expect(html).to.include('Terjadi kesalahan');
+        expect(html).not.to.match(/ECONNREFUSED|at \S+ \(|Error:/);
+        const home = await fetch(dead.url);
+        expect(home.status).to.equal(503);
+        expect(await home.text()).to.include('Coba muat ulang halaman');
+      } finally {
+        await dead.stop();
+      }
     });
   });
 

@@ -114,10 +114,20 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     await page.getByText('Stok: 20').first().waitFor();
     await page.getByLabel('Jumlah').fill('2');
     await visit(page, 'product');
-    await page.getByRole('button', { name: 'Tambah ke Keranjang' }).click();
+    // by keyboard: Tab reaches the button, its focus is visible, Enter adds to the cart
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      return { text: el.textContent, outline: getComputedStyle(el).outlineStyle };
+    });
+    expect(focused).to.deep.equal({ text: 'Tambah ke Keranjang', outline: 'solid' });
+    await page.keyboard.press('Enter');
     await page.getByText('Ditambahkan ke keranjang.').first().waitFor();
 
-    // a second store's product, found by browsing its category
+    // the shirt's store, then a second store's product, found by browsing its category
+    await page.getByRole('link', { name: 'Kunjungi toko Batik Sekar Jagad' }).click();
+    await page.getByRole('heading', { name: 'Batik Sekar Jagad', level: 1 }).waitFor();
+    await visit(page, 'store');
     await page.goto(`${storefront.url}/kategori/kopi`);
     await visit(page, 'category');
     await page.getByRole('link', { name: 'Kopi Arabika Gayo 250g' }).click();
@@ -136,10 +146,15 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     await page.getByLabel('Nama penerima').fill('Sari Pembeli');
     await page.getByLabel('Nomor HP').fill('081234567890');
     await page.getByLabel('Alamat', { exact: true }).fill('Jl. Malioboro 12');
-    await page.getByLabel('Provinsi').fill('DI Yogyakarta');
-    await page.getByLabel('Kota').fill('Yogyakarta');
+    await page.getByLabel('Provinsi').selectOption({ label: 'Daerah Istimewa Yogyakarta' });
+    await page.getByLabel('Kota').selectOption({ label: 'Kota Yogyakarta' });
     await page.getByLabel('Kode pos').fill('55271');
+    await page.getByLabel('Simpan alamat ini').check();
     await page.getByLabel('Bayar di tempat (COD)').check();
+    // the API's quote shows each store's shipping and the grand total before the order is placed
+    const summary = page.getByRole('region', { name: 'Ringkasan' });
+    await summary.getByText(/Ongkos kirim/).nth(1).waitFor();
+    const grand = (await summary.locator('.grand strong').textContent())!;
     await visit(page, 'checkout');
     await page.getByRole('button', { name: 'Buat Pesanan' }).dblclick();
     await page.waitForURL(/\/checkout\/selesai/);
@@ -153,6 +168,11 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     expect(session.httpOnly).to.equal(true);
     const orders = (await app.request('GET', '/orders', { token: session.value })).body.items as Array<{ id: string; number: string; store: { slug: string } }>;
     expect(orders).to.have.length(2);
+    const charged = (orders as unknown as Array<{ total: number }>).reduce((n, o) => n + o.total, 0);
+    expect(grand).to.equal(`Rp ${charged.toLocaleString('id-ID')}`);
+    const saved = (await app.request('GET', '/me/addresses', { token: session.value })).body.items;
+    expect(saved).to.have.length(1);
+    expect(saved[0]).to.include({ cityCode: '34.71', postalCode: '55271' });
     const coffeeOrder = orders.find((o) => o.store.slug === 'kopi-priangan-asep')!;
     const shirtOrder = orders.find((o) => o.store.slug === 'batik-sekar-jagad')!;
     const halus = coffee.variants.find((v) => v.options.Gilingan === 'Halus')!;
@@ -173,6 +193,10 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
 
     // the shopper confirms receipt from My orders, then reviews
     await page.getByRole('banner').getByRole('link', { name: 'Pesanan Saya' }).click();
+    await page.getByRole('link', { name: 'Dibatalkan' }).click();
+    await page.getByRole('link', { name: coffeeOrder.number }).waitFor();
+    expect(await page.getByRole('link', { name: shirtOrder.number }).count()).to.equal(0);
+    await page.getByRole('link', { name: 'Semua' }).click();
     await visit(page, 'orders');
     await page.getByRole('link', { name: shirtOrder.number }).click();
     await page.getByText('JNE-WALK-0001').first().waitFor();
@@ -185,10 +209,21 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     await review.getByRole('button', { name: 'Kirim Ulasan' }).click();
     await page.getByText('Terima kasih, ulasan Anda sudah tayang.').first().waitFor();
 
+    // log out and back in
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    await page.getByRole('link', { name: 'Masuk' }).click();
+    await visit(page, 'login');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Kata sandi').fill('rahasia-sekali-123');
+    await page.getByRole('main').getByRole('button', { name: 'Masuk' }).click();
+    await page.getByRole('banner').getByRole('link', { name: 'Pesanan Saya' }).waitFor();
+
     await page.goto(`${storefront.url}/produk/${shirt.id}`);
     const reviews = page.getByRole('region', { name: /Ulasan/ });
     await reviews.getByText('Linennya adem, jahitan rapi.').first().waitFor();
     await reviews.getByText('Pembelian terverifikasi').first().waitFor();
     await visit(page, 'product-reviewed');
+    const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent())!);
+    expect(ld.aggregateRating).to.include({ ratingValue: 4, reviewCount: 1 });
   });
 });

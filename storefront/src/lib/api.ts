@@ -16,6 +16,8 @@ export interface Caller {
   /** The shopper's own address, forwarded so the API's per-client limits apply to them, not to us. */
   clientAddress?: string;
   lang: Lang;
+  /** Called when the API refuses the access token (revoked or expired early): the session is over. */
+  onUnauthorized?: () => void;
 }
 
 /** The one way pages reach the API: the typed client generated from openapi.yaml, as this shopper. */
@@ -25,7 +27,11 @@ export function apiFor(caller: Caller): PasarClient {
   if (caller.accessToken) headers.authorization = `Bearer ${caller.accessToken}`;
   return createPasarClient(apiBaseUrl(), {
     headers,
-    fetch: (request: Request) => fetch(new Request(request, { signal: AbortSignal.timeout(timeoutMs) })),
+    fetch: async (request: Request) => {
+      const response = await fetch(new Request(request, { signal: AbortSignal.timeout(timeoutMs) }));
+      if (response.status === 401 && caller.accessToken && !new URL(request.url).pathname.startsWith('/auth/')) caller.onUnauthorized?.();
+      return response;
+    },
   });
 }
 
