@@ -11,9 +11,10 @@ import { clientAddress, securityHeaders } from './http/security.ts';
 import { OpenApiValidator, loadSpec } from './http/openapi.ts';
 import { requestContext } from './http/request-context.ts';
 import { buildApiRouter } from './http/router.ts';
-import { accountHandlers } from './modules/accounts/routes.ts';
+import { accountHandlers, storeLogoHandlers } from './modules/accounts/routes.ts';
 import { AccountsService } from './modules/accounts/service.ts';
 import { SessionRegistry } from './modules/accounts/sessions.ts';
+import { StoreLogoService } from './modules/accounts/store-logo.ts';
 import { ImagesService } from './modules/catalog/images.service.ts';
 import { ProductsService } from './modules/catalog/products.service.ts';
 import { catalogHandlers } from './modules/catalog/routes.ts';
@@ -55,9 +56,11 @@ function handlers({ config, platform, log }: AppDeps, sessions: SessionRegistry)
   const addresses = new AddressesService(db, regions);
   // the one shipping calculator, for quotes and checkout alike
   const shipping = { addresses, regions, calculator: new SimulatedCourier() };
+  const accounts = new AccountsService(db, config, regions, sessions);
   return {
     ...systemHandlers(platform, log),
-    ...accountHandlers(new AccountsService(db, config, regions, sessions), config),
+    ...accountHandlers(accounts, config),
+    ...storeLogoHandlers(new StoreLogoService(db, storage, accounts)),
     ...regionHandlers(regions),
     ...addressHandlers(addresses),
     ...catalogHandlers({

@@ -111,17 +111,20 @@ describe('the seller portal, walked in a browser (npm test builds it first)', fu
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Kata sandi').fill('pendek');
     await page.getByLabel('Nama toko').fill('Rotan Sari');
-    await page.getByLabel('Kota').fill('Yogyakarta');
+    await page.getByLabel('Provinsi').selectOption({ label: 'Daerah Istimewa Yogyakarta' });
+    await page.getByLabel('Kota').selectOption({ label: 'Kota Yogyakarta' });
     await page.getByRole('button', { name: 'Daftar' }).click();
     await page.locator('.field-error').first().waitFor();
     expect(await page.getByLabel('Kata sandi').getAttribute('aria-invalid')).to.equal('true');
     expect(await page.getByLabel('Nama toko').inputValue()).to.equal('Rotan Sari');
+    expect(await page.getByLabel('Kota').inputValue()).to.equal('34.71');
     await axe(page, 'register with errors');
 
     await page.getByLabel('Kata sandi').fill(password);
     await page.getByRole('button', { name: 'Daftar' }).click();
     await page.getByRole('heading', { name: 'Dasbor' }).waitFor();
     expect(await page.getByTestId('revenue-today').textContent()).to.equal('Rp 0');
+    expect(await app.db.knex('stores').where({ name: 'Rotan Sari' }).first()).to.include({ cityCode: '34.71' });
   });
 
   it('should create a product with 2 x 2 variants and 2 photos, and show a refused photo on the photo', async () => {
@@ -282,12 +285,15 @@ describe('the seller portal, walked in a browser (npm test builds it first)', fu
     await shot(page, 'inventory');
   });
 
-  it('should save the store settings', async () => {
+  it('should save the store settings and logo', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Pengaturan', exact: true }).click();
     await page.getByLabel('Deskripsi').fill('Kerajinan rotan dari Yogyakarta.');
     await page.getByRole('button', { name: 'Simpan' }).first().click();
     await page.getByText('Tersimpan.').waitFor();
     expect(await app.db.knex('stores').where({ name: 'Rotan Sari' }).first()).to.include({ description: 'Kerajinan rotan dari Yogyakarta.' });
+    await page.getByLabel('Unggah logo toko').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: await png(194, 65, 12) });
+    await page.getByRole('img', { name: 'Logo toko' }).waitFor();
+    expect((await app.db.knex('stores').where({ name: 'Rotan Sari' }).first()).logoKey).to.match(/^media\/[a-f0-9]{64}\.jpg$/);
     await axe(page, 'settings');
     await shot(page, 'settings');
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { startTestApp, type TestApp } from './support/app.ts';
+import sharp from 'sharp';
+import { checkedFetch, startTestApp, type TestApp } from './support/app.ts';
 import { categories, createProduct, signUpCustomer, signUpSeller, type Session } from './support/fixtures.ts';
 
 const address = { recipient: 'Ani Wijaya', phone: '081311112222', street: 'Jl. Dago 1', city: 'Bandung', province: 'Jawa Barat', postalCode: '40135' };
@@ -93,6 +94,42 @@ describe('seller screens', () => {
     it("should answer 404 for another store's variant and for an unknown one", async () => {
       expect((await app.request('GET', `/seller/inventory/${coffee.variants[0].id}/history`, { token: otherSeller.token })).status).to.equal(404);
       expect((await app.request('GET', `/seller/inventory/${randomUUID()}/history`, { token: seller.token })).status).to.equal(404);
+    });
+  });
+
+  describe('PUT /seller/store/logo', () => {
+    const putLogo = async (who: Session, bytes: Buffer, type = 'image/png') => {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(bytes)], { type }), 'logo.png');
+      const response = await checkedFetch(new Request(`${app.url}/seller/store/logo`, { method: 'PUT', headers: { authorization: `Bearer ${who.token}` }, body: form }));
+      return { status: response.status, body: await response.json() };
+    };
+    const me = async () => (await app.request('GET', '/me', { token: seller.token })).body;
+
+    it('should store the logo as a 400 px square JPEG served from its URL, and show it on the store', async () => {
+      const logo = await sharp({ create: { width: 900, height: 500, channels: 3, background: { r: 194, g: 65, b: 12 } } }).png().toBuffer();
+      const res = await putLogo(seller, logo);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect(res.body.logoUrl).to.match(/\/media\/[a-f0-9]{64}\.jpg$/);
+      expect((await me()).store.logoUrl).to.equal(res.body.logoUrl);
+      const image = await fetch(res.body.logoUrl);
+      expect(image.headers.get('content-type')).to.equal('image/jpeg');
+      expect(await sharp(Buffer.from(await image.arrayBuffer())).metadata()).to.include({ width: 400, height: 400, format: 'jpeg' });
+    });
+
+    it('should refuse what is not a JPEG or PNG (415 on /file) and keep the logo it had', async () => {
+      const before = (await me()).store.logoUrl;
+      const res = await putLogo(seller, Buffer.from('GIF89a bukan logo'), 'image/png');
+      expect(res.status).to.equal(415);
+      expect(res.body.errors.map((e: { pointer?: string }) => e.pointer)).to.deep.equal(['/file']);
+      expect((await me()).store.logoUrl).to.equal(before);
+    });
+
+    it('should let only a seller set a logo, and remove it with DELETE', async () => {
+      const buyer = await signUpCustomer(app);
+      expect((await putLogo(buyer, Buffer.from('x'))).status).to.equal(403);
+      expect((await app.request('DELETE', '/seller/store/logo', { token: seller.token })).status).to.equal(204);
+      expect((await me()).store).not.to.have.property('logoUrl');
     });
   });
 });

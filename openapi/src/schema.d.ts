@@ -165,6 +165,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/seller/store/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the store's logo (JPEG or PNG, at most 5 MB, recognised by its bytes)
+         * @description The image is cropped to a 400 px square JPEG without its metadata and replaces the logo before.
+         *     Other formats are 415 whatever their name says; more than 5 MB is 413; more than 40
+         *     megapixels, or bytes that do not decode, is 422.
+         */
+        put: operations["uploadStoreLogo"];
+        post?: never;
+        /** Remove the store's logo */
+        delete: operations["deleteStoreLogo"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/categories": {
         parameters: {
             query?: never;
@@ -955,6 +978,11 @@ export interface components {
             description: string;
             /** @description IANA zone used for the store's reports, default Asia/Jakarta */
             timezone: string;
+            /**
+             * Format: uri
+             * @description A 400 px square JPEG; absent until the seller uploads one (PUT /seller/store/logo)
+             */
+            logoUrl?: string;
             /** Format: date-time */
             createdAt: string;
         };
@@ -1981,6 +2009,62 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+        };
+    };
+    uploadStoreLogo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The store with its new logo */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Store"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    deleteStoreLogo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed (or there was none) */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
         };
     };
     listCategories: {

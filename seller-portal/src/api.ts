@@ -77,11 +77,11 @@ export function fieldErrors(problem: unknown, prefix = ''): Record<string, strin
  * Uploads a file with progress (fetch cannot report upload progress, so this one request uses
  * XMLHttpRequest) to a multipart operation of the API; resolves with the status and parsed body.
  */
-export function uploadFile(path: string, file: Blob, onProgress: (fraction: number) => void): Promise<{ status: number; body: any }> {
+export function uploadFile(path: string, file: Blob, onProgress: (fraction: number) => void, method: 'POST' | 'PUT' = 'POST'): Promise<{ status: number; body: any }> {
   const attempt = () =>
     new Promise<{ status: number; body: any }>((resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      xhr.open('POST', apiUrl + path);
+      xhr.open(method, apiUrl + path);
       xhr.withCredentials = true;
       if (accessToken) xhr.setRequestHeader('Authorization', `Bearer ${accessToken}`);
       xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);

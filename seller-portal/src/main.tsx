@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { components } from '@pasar/openapi';
 import { api, fieldErrors, refreshSession, setAccessToken } from './api.ts';
 import { currentLang, onLangChange, setLang, setZone, t } from './i18n.ts';
+import { RegionPicker } from './regions.tsx';
 import { Field, Link, NoticeBar, navigate, problemText, type Notice } from './ui.tsx';
 import './style.css';
 
@@ -49,7 +50,7 @@ async function startSession(accessToken: string): Promise<Me | null> {
 }
 
 function AuthScreen({ mode, onSignedIn }: { mode: 'login' | 'register'; onSignedIn: (me: Me) => void }) {
-  const [form, setForm] = useState({ name: '', email: '', password: '', storeName: '', city: '' });
+  const [form, setForm] = useState({ name: '', email: '', password: '', storeName: '', province: '', city: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<Notice>(null);
   const [busy, setBusy] = useState(false);
@@ -67,12 +68,12 @@ function AuthScreen({ mode, onSignedIn }: { mode: 'login' | 'register'; onSigned
           ? await api.POST('/auth/login', { params: { query }, body: { email: form.email, password: form.password } })
           : await api.POST('/auth/register', {
               params: { query },
-              body: { email: form.email, password: form.password, name: form.name, role: 'seller', locale: currentLang(), store: { name: form.storeName, location: form.city } },
+              body: { email: form.email, password: form.password, name: form.name, role: 'seller', locale: currentLang(), store: { name: form.storeName, ...(form.city ? { cityCode: form.city } : {}) } },
             });
       if (!data) {
         const fields = fieldErrors(error, '/');
         if (fields['store/name']) fields.storeName = fields['store/name'];
-        if (fields['store/location']) fields.city = fields['store/location'];
+        fields.city ??= fields['store/cityCode'] ?? fields['store/location'];
         setErrors(fields);
         const status = response.status;
         setNotice({ kind: 'error', text: mode === 'login' && (status === 400 || status === 401) ? t('wrongLogin') : status === 409 ? t('emailTaken') : problemText(status) });
@@ -112,7 +113,7 @@ function AuthScreen({ mode, onSignedIn }: { mode: 'login' | 'register'; onSigned
           error={errors.password}
         />
         {register && <Field label={t('storeName')} required value={form.storeName} onValue={set('storeName')} error={errors.storeName} />}
-        {register && <Field label={t('city')} autocomplete="address-level2" required value={form.city} onValue={set('city')} error={errors.city} />}
+        {register && <RegionPicker province={form.province} city={form.city} onChange={(province, city) => setForm({ ...form, province, city })} error={errors.city} />}
         <NoticeBar notice={notice} />
         <button type="submit" disabled={busy}>
           {busy ? t('working') : register ? t('register') : t('login')}

@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
-import { api, fieldErrors } from '../api.ts';
+import type { components } from '@pasar/openapi';
+import { api, fieldErrors, uploadFile } from '../api.ts';
 import { t } from '../i18n.ts';
-import { Field, NoticeBar, TextArea, problemText, type Notice } from '../ui.tsx';
+import { RegionPicker } from '../regions.tsx';
+import { Confirm, Field, NoticeBar, TextArea, problemText, type Notice } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
 
 /** Runs a request, shows its outcome and the fields it refused; the form keeps what was typed. */
@@ -31,14 +33,73 @@ function useSubmit() {
   return { notice, errors, busy, run, setNotice };
 }
 
+/** The logo goes up as soon as it is chosen, with progress; the API's refusal shows under it. */
+function LogoField({ me, setMe }: ScreenProps) {
+  const store = me.store!;
+  const [progress, setProgress] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [removing, setRemoving] = useState(false);
+  const setStore = (next: components['schemas']['Store'] | null) => setMe({ ...me, store: next ?? { ...store, logoUrl: undefined } });
+  const choose = async (file: File | undefined) => {
+    if (!file) return;
+    setError(null);
+    setProgress(0);
+    try {
+      const answer = await uploadFile('/seller/store/logo', file, (f) => setProgress(Math.round(f * 100)), 'PUT');
+      if (answer.status === 200) setStore(answer.body);
+      else setError(`${t('photoFailed')} (${answer.status})${answer.body?.errors?.[0]?.message ? `: ${answer.body.errors[0].message}` : ''}`);
+    } catch {
+      setError(t('offline'));
+    } finally {
+      setProgress(null);
+    }
+  };
+  const remove = async () => {
+    const { response } = await api.DELETE('/seller/store/logo');
+    if (response.ok) setStore(null);
+    else setError(problemText(response.status));
+  };
+  return (
+    <div class="field logo">
+      {store.logoUrl ? <img src={store.logoUrl} alt={t('logo')} width={96} height={96} /> : <span class="logo-empty" aria-hidden="true">{store.name.slice(0, 1)}</span>}
+      <div class="field">
+        <span class="label">{t('logo')}</span>
+        <label class="button secondary">
+          {t('chooseLogo')}
+          <input
+            type="file"
+            class="sr-only"
+            accept="image/jpeg,image/png"
+            aria-describedby={error ? 'logo-error' : undefined}
+            onChange={(e) => (choose(e.currentTarget.files?.[0]), (e.currentTarget.value = ''))}
+          />
+        </label>
+        {progress !== null && <progress max={100} value={progress} aria-label={t('uploading', { pct: progress })} />}
+        {error && (
+          <p id="logo-error" class="field-error" role="alert">
+            {error}
+          </p>
+        )}
+        {store.logoUrl && (
+          <button type="button" class="secondary" onClick={() => setRemoving(true)}>
+            {t('removeLogo')}
+          </button>
+        )}
+      </div>
+      {removing && <Confirm text={t('removeLogoConfirm')} onConfirm={remove} onClose={() => setRemoving(false)} />}
+    </div>
+  );
+}
+
 function StoreForm({ me, setMe }: ScreenProps) {
   const store = me.store!;
-  const [form, setForm] = useState({ name: store.name, location: store.location, description: store.description });
+  const [form, setForm] = useState({ name: store.name, provinceCode: store.provinceCode ?? '', cityCode: store.cityCode ?? '', description: store.description });
   const { notice, errors, busy, run } = useSubmit();
   const submit = (e: Event) => {
     e.preventDefault();
     run(async () => {
-      const answer = await api.PATCH('/me', { body: { store: form } });
+      const { name, cityCode, description } = form;
+      const answer = await api.PATCH('/me', { body: { store: { name, description, ...(cityCode ? { cityCode } : {}) } } });
       if (answer.data) setMe(answer.data);
       return answer;
     }, t('saved'), '/store/');
@@ -46,8 +107,10 @@ function StoreForm({ me, setMe }: ScreenProps) {
   return (
     <form class="panel" onSubmit={submit} noValidate>
       <h2>{t('storeSettings')}</h2>
+      <LogoField me={me} setMe={setMe} path={[]} />
       <Field label={t('storeName')} value={form.name} onValue={(v) => setForm({ ...form, name: v })} error={errors.name} />
-      <Field label={t('city')} value={form.location} onValue={(v) => setForm({ ...form, location: v })} error={errors.location} />
+      {!store.cityCode && <p class="hint">{t('city')}: {store.location}</p>}
+      <RegionPicker province={form.provinceCode} city={form.cityCode} onChange={(provinceCode, cityCode) => setForm({ ...form, provinceCode, cityCode })} error={errors.cityCode ?? errors.location} />
       <TextArea label={t('description')} value={form.description} onValue={(v) => setForm({ ...form, description: v })} error={errors.description} />
       <NoticeBar notice={notice} />
       <button type="submit" disabled={busy}>

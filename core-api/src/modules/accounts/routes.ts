@@ -1,8 +1,10 @@
 import type { Context } from 'koa';
 import type { Config } from '../../config.ts';
 import type { Handlers } from '../../http/handler.ts';
+import { takeUpload } from '../../http/multipart.ts';
 import { badRequest } from '../../http/problem.ts';
 import type { AccountsService, Session } from './service.ts';
+import type { StoreLogoService } from './store-logo.ts';
 
 const COOKIE = 'pasar_refresh';
 
@@ -62,5 +64,15 @@ export function accountHandlers(accounts: AccountsService, config: Config): Hand
     },
 
     getMyStore: async ({ user }) => ({ status: 200, body: await accounts.myStore(user()) }),
+  };
+}
+
+export function storeLogoHandlers(logos: StoreLogoService): Handlers<'uploadStoreLogo' | 'deleteStoreLogo'> {
+  return {
+    uploadStoreLogo: async ({ user, ctx }) => ({ status: 200, body: await logos.upload(user(), await takeUpload(ctx, 'file')) }),
+    deleteStoreLogo: async ({ user }) => {
+      await logos.remove(user());
+      return { status: 204, body: undefined };
+    },
   };
 }

@@ -8,6 +8,7 @@ import type { AuthUser } from '../../http/handler.ts';
 import { signAccessTokenAt } from '../../http/auth.ts';
 import { ProblemError, badRequest, conflict, unauthorized, unprocessable } from '../../http/problem.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
+import { mediaUrl, type MediaUrls } from '../catalog/media.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import type { Place, RegionsService } from '../regions/service.ts';
 import { AccountLimits } from './limits.ts';
@@ -37,7 +38,7 @@ export const toUserJson = (u: User): UserJson => ({
   createdAt: u.createdAt.toISOString(),
 });
 
-export const toStoreJson = (s: Store, place: Place | null): StoreJson => ({
+export const toStoreJson = (s: Store, place: Place | null, media: MediaUrls): StoreJson => ({
   id: s.id,
   name: s.name,
   slug: s.slug,
@@ -47,6 +48,7 @@ export const toStoreJson = (s: Store, place: Place | null): StoreJson => ({
   provinceCode: place?.provinceCode ?? null,
   description: s.description,
   timezone: s.timezone,
+  ...(s.logoKey ? { logoUrl: mediaUrl(media, s.logoKey) } : {}),
   createdAt: s.createdAt.toISOString(),
 });
 
@@ -253,7 +255,7 @@ export class AccountsService {
   }
 
   private async storeJson(store: Store): Promise<StoreJson> {
-    return toStoreJson(store, store.cityCode ? await this.regions.place(store.cityCode, '') : null);
+    return toStoreJson(store, store.cityCode ? await this.regions.place(store.cityCode, '') : null, this.config);
   }
 
   /** A store's city: by code, or (older clients) by name. */

@@ -11,6 +11,7 @@ export class Store extends Model {
   cityCode!: string | null;
   description!: string;
   timezone!: string;
+  logoKey!: string | null;
   createdAt!: Date;
   updatedAt!: Date;
 }
