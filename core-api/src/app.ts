@@ -93,7 +93,7 @@ export function buildApp(deps: AppDeps): Koa {
   app.use(problemErrors(log));
   app.use(clientAddress(config.trustedProxies));
   app.use(contentEncodingGuard());
-  app.use(cors({ origin: (ctx) => (config.corsOrigins.includes(ctx.get('Origin')) ? ctx.get('Origin') : ''), credentials: true, exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag'] }));
+  app.use(cors({ origin: (ctx) => (config.corsOrigins.includes(ctx.get('Origin')) ? ctx.get('Origin') : ''), credentials: true, exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag', 'Idempotent-Replayed', 'Content-Language', 'RateLimit', 'RateLimit-Policy'] }));
   app.use(koaBody({ json: true, jsonLimit: '100kb', jsonStrict: true, text: false, urlencoded: false, multipart: false }));
   app.use(docs.routes());
   app.use(api.routes());

@@ -132,7 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustedProxies,
     uploadTmpDir: path.resolve(env.UPLOAD_TMP_DIR || tmpdir()),
     corsOrigins: (env.CORS_ORIGINS || (production ? '' : 'http://localhost:4321,http://localhost:5173'))
-      .split(',').map((o) => o.trim()).filter(Boolean),
+      .split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
     auth: {
       jwtSecret,
       accessTokenTtlSeconds,

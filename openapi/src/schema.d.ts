@@ -234,7 +234,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One active product with its variants, photos, specifications, store and rating */
+        /**
+         * One active product with its variants, photos, specifications, store and rating
+         * @description `id` is the product's id or its slug. Slugs are unique within a store, so when several
+         *     stores have a product with this slug, name the store with `store` (its id or slug); without
+         *     it the answer is 409 listing the stores. Each variant's `options` lists its keys in the order
+         *     of the product's `options`.
+         */
         get: operations["getProduct"];
         put?: never;
         post?: never;
@@ -244,14 +250,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/stores/{slug}": {
+    "/stores": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** A store's public page */
+        /**
+         * Search the stores, by name and city
+         * @description `q` matches the name (case aside); `cityCode` or `provinceCode` narrow to a region. Sorted by name.
+         */
+        get: operations["listStores"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{idOrSlug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A store's public page, by id or slug */
         get: operations["getStore"];
         put?: never;
         post?: never;
@@ -1168,6 +1194,8 @@ export interface components {
         };
         FacetCount: {
             id: components["schemas"]["Id"];
+            /** @description The category's name in the answer's language, or the store's name */
+            name: string;
             count: number;
         };
         ProductPage: {
@@ -2133,10 +2161,14 @@ export interface operations {
     };
     getProduct: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description With a slug, the store (id or slug) whose product it is */
+                store?: string;
+            };
             header?: never;
             path: {
-                id: components["parameters"]["IdPath"];
+                /** @description The product's id, or its slug (e.g. `kemeja-batik-parang`) */
+                id: string;
             };
             cookie?: never;
         };
@@ -2157,6 +2189,46 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listStores: {
+        parameters: {
+            query?: {
+                /** @description Part of the store's name */
+                q?: string;
+                cityCode?: components["schemas"]["CityCode"];
+                provinceCode?: components["schemas"]["ProvinceCode"];
+                /** @description 1-based page number */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, at most 100 */
+                pageSize?: components["parameters"]["PageSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of stores */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PublicStore"][];
+                        total: number;
+                        page: number;
+                        pageSize: number;
+                    };
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
         };
     };
     getStore: {
@@ -2164,7 +2236,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                slug: string;
+                /** @description The store's id or its slug */
+                idOrSlug: string;
             };
             cookie?: never;
         };

@@ -8,6 +8,7 @@ import { ProblemError, conflict, notFound, unprocessable } from '../../http/prob
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { imageJson, type ImageRow, type MediaUrls } from './media.ts';
+import { orderedOptions } from './storefront.service.ts';
 
 type Schemas = components['schemas'];
 type VariantPatch = Schemas['VariantPatch'];
@@ -330,7 +331,7 @@ export class ProductsService {
           .map((v) => ({
             id: v.id,
             sku: v.sku,
-            options: v.options,
+            options: orderedOptions(v.options, p.options),
             price: v.price,
             stock: v.stock,
             lowStockThreshold: v.lowStockThreshold,

@@ -28,7 +28,7 @@ function treeOrder(categories: Category[]): Category[] {
 }
 
 type CatalogOps =
-  | 'listCategories' | 'listProducts' | 'getProduct' | 'getStore' | 'getMedia'
+  | 'listCategories' | 'listProducts' | 'getProduct' | 'listStores' | 'getStore' | 'getMedia'
   | 'listSellerProducts' | 'createProduct' | 'getSellerProduct' | 'updateProduct' | 'deleteProduct'
   | 'uploadProductImage' | 'deleteProductImage' | 'reorderProductImages';
 
@@ -63,9 +63,10 @@ export function catalogHandlers(deps: {
       }),
     }),
 
-    getProduct: async ({ params }) => ({ status: 200, headers: PUBLIC, body: await storefront.getProduct(params.id) }),
+    getProduct: async ({ params, query }) => ({ status: 200, headers: PUBLIC, body: await storefront.getProduct(params.id, query.store) }),
+    listStores: async ({ query }) => ({ status: 200, headers: PUBLIC, body: await storefront.listStores({ ...query, page: query.page!, pageSize: query.pageSize! }) }),
 
-    getStore: async ({ params }) => ({ status: 200, headers: PUBLIC, body: await storefront.getStore(params.slug) }),
+    getStore: async ({ params }) => ({ status: 200, headers: PUBLIC, body: await storefront.getStore(params.idOrSlug) }),
 
     getMedia: async ({ params }) => {
       const object = await storage.get(`media/${params.name}`);

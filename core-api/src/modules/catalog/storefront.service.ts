@@ -1,11 +1,21 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
-import { notFound } from '../../http/problem.ts';
+import { conflict, notFound } from '../../http/problem.ts';
 import type { ProductSearch, SearchEngine } from '../../platform/search/engine.ts';
 import { countProductEvent } from '../analytics/counters.ts';
 import { imageJson, mediaUrl, type ImageRow, type MediaUrls } from './media.ts';
 
 type Schemas = components['schemas'];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A variant's option values in the order of the product's options (jsonb keeps its own key order). */
+export function orderedOptions(values: Record<string, string>, options: Array<{ name: string }>): Record<string, string> {
+  const ordered: Record<string, string> = {};
+  for (const { name } of options) if (name in values) ordered[name] = values[name];
+  for (const [name, value] of Object.entries(values)) if (!(name in ordered)) ordered[name] = value;
+  return ordered;
+}
 
 const rating = (average: number, count: number): Schemas['Rating'] => ({ average: Math.round(Number(average) * 100) / 100, count });
 
@@ -22,9 +32,29 @@ export class StorefrontService {
   }
 
   /** One search (ids, total, facets) and one query for the cards, whatever the page size. */
-  async listProducts(query: ProductSearch): Promise<Schemas['ProductPage']> {
+  async listProducts(query: ProductSearch, locale: 'id' | 'en' = 'id'): Promise<Schemas['ProductPage']> {
     const result = await this.search.search(query);
-    return { items: await this.cards(result.ids), total: result.total, page: query.page, pageSize: query.pageSize, facets: result.facets };
+    const [items, names] = await Promise.all([this.cards(result.ids), this.facetNames(result.facets, locale)]);
+    const named = (facets: Array<{ id: string; count: number }>, names: Map<string, string>) =>
+      facets.filter((f) => names.has(f.id)).map((f) => ({ id: f.id, name: names.get(f.id)!, count: f.count }));
+    return {
+      items,
+      total: result.total,
+      page: query.page,
+      pageSize: query.pageSize,
+      facets: { categories: named(result.facets.categories, names), stores: named(result.facets.stores, names) },
+    };
+  }
+
+  /** The facets' names in one query: categories in the caller's language, stores by name. */
+  private async facetNames(facets: { categories: Array<{ id: string }>; stores: Array<{ id: string }> }, locale: 'id' | 'en'): Promise<Map<string, string>> {
+    if (facets.categories.length + facets.stores.length === 0) return new Map();
+    const { rows } = await this.db.raw(
+      `select id, ${locale === 'en' ? 'name_en' : 'name_id'} as name from categories where id = any(cast(? as uuid[]))
+       union all select id, name from stores where id = any(cast(? as uuid[]))`,
+      [facets.categories.map((f) => f.id), facets.stores.map((f) => f.id)],
+    );
+    return new Map(rows.map((r: { id: string; name: string }) => [r.id, r.name]));
   }
 
   private async cards(ids: string[]): Promise<Schemas['ProductCard'][]> {
@@ -58,7 +88,8 @@ export class StorefrontService {
   }
 
   /** One read (variants and photos come along as JSON) and the day's view counter. */
-  async getProduct(id: string): Promise<Schemas['ProductDetail']> {
+  async getProduct(idOrSlug: string, store?: string): Promise<Schemas['ProductDetail']> {
+    const id = UUID.test(idOrSlug) ? idOrSlug : await this.productIdBySlug(idOrSlug, store);
     const [product] = await Promise.all([
       this.db('products as p')
         .join('stores as s', 's.id', 'p.storeId')
@@ -94,7 +125,7 @@ export class StorefrontService {
       store: { id: product.storeId, name: product.storeName, slug: product.storeSlug, location: product.storeLocation, cityCode: product.storeCityCode },
       specifications: product.specifications,
       options: product.options,
-      variants: variants.map((v) => ({ id: v.id, options: v.options, price: v.price, stock: v.stock, inStock: v.stock > 0 })),
+      variants: variants.map((v) => ({ id: v.id, options: orderedOptions(v.options, product.options), price: v.price, stock: v.stock, inStock: v.stock > 0 })),
       images: images.map((i) => imageJson(this.urls, i)),
       price: product.priceMin,
       priceMax: product.priceMax,
@@ -105,12 +136,48 @@ export class StorefrontService {
     };
   }
 
-  async getStore(slug: string): Promise<Schemas['PublicStore']> {
-    const store = await this.db('stores as s')
+  /** Slugs are unique per store: a slug of several stores' products needs the store. */
+  private async productIdBySlug(slug: string, store?: string): Promise<string> {
+    const rows: Array<{ id: string; storeSlug: string }> = await this.db('products as p')
+      .join('stores as s', 's.id', 'p.storeId')
+      .where({ 'p.slug': slug, 'p.status': 'active' })
+      .modify((q) => (store ? q.where(UUID.test(store) ? 's.id' : 's.slug', store) : q))
+      .orderBy('s.slug')
+      .select('p.id', 's.slug as storeSlug');
+    if (rows.length === 0) throw notFound('product');
+    if (rows.length > 1) {
+      throw conflict(`Several stores sell a product called "${slug}": ${rows.map((r) => r.storeSlug).join(', ')}. Add ?store= to choose.`, [
+        { parameter: 'store', message: `must name one of ${rows.map((r) => r.storeSlug).join(', ')}` },
+      ]);
+    }
+    return rows[0].id;
+  }
+
+  async listStores(query: { q?: string; cityCode?: string; provinceCode?: string; page: number; pageSize: number }) {
+    const filter = (q: Knex.QueryBuilder) => {
+      if (query.q) q.whereILike('s.name', `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      if (query.cityCode) q.where('s.cityCode', query.cityCode);
+      if (query.provinceCode) q.where('city.parentCode', query.provinceCode);
+    };
+    const [[{ total }], rows] = await Promise.all([
+      this.db('stores as s').leftJoin('regions as city', 'city.code', 's.cityCode').modify(filter).count({ total: '*' }),
+      this.stores().modify(filter).orderBy([{ column: 's.name' }, { column: 's.id' }]).offset((query.page - 1) * query.pageSize).limit(query.pageSize),
+    ]);
+    return { items: rows.map(publicStore), total: Number(total), page: query.page, pageSize: query.pageSize };
+  }
+
+  async getStore(idOrSlug: string): Promise<Schemas['PublicStore']> {
+    const [store] = await this.stores().where(UUID.test(idOrSlug) ? 's.id' : 's.slug', idOrSlug);
+    if (!store) throw notFound('store');
+    return publicStore(store);
+  }
+
+  /** Stores with their region names, active product count and rating, in one query. */
+  private stores(): Knex.QueryBuilder {
+    return this.db('stores as s')
       .leftJoin('regions as city', 'city.code', 's.cityCode')
       .leftJoin('regions as province', 'province.code', 'city.parentCode')
-      .where('s.slug', slug)
-      .first(
+      .select(
         's.id', 's.name', 's.slug', 's.location', 's.cityCode', 'province.code as provinceCode', 'province.name as province', 's.description', 's.createdAt',
         this.db.raw(`(select count(*) from products p where p.store_id = s.id and p.status = 'active')::int as product_count`),
         this.db.raw(`(select coalesce(sum(p.rating_count), 0) from products p where p.store_id = s.id)::int as rating_count`),
@@ -118,19 +185,21 @@ export class StorefrontService {
           `(select coalesce(sum(p.rating_avg * p.rating_count) / nullif(sum(p.rating_count), 0), 0) from products p where p.store_id = s.id)::float as rating_avg`,
         ),
       );
-    if (!store) throw notFound('store');
-    return {
-      id: store.id,
-      name: store.name,
-      slug: store.slug,
-      location: store.location,
-      cityCode: store.cityCode,
-      province: store.province,
-      provinceCode: store.provinceCode,
-      description: store.description,
-      memberSince: store.createdAt.toISOString(),
-      productCount: store.productCount,
-      rating: rating(store.ratingAvg, store.ratingCount),
-    };
   }
+}
+
+function publicStore(store: any): Schemas['PublicStore'] {
+  return {
+    id: store.id,
+    name: store.name,
+    slug: store.slug,
+    location: store.location,
+    cityCode: store.cityCode,
+    province: store.province,
+    provinceCode: store.provinceCode,
+    description: store.description,
+    memberSince: store.createdAt.toISOString(),
+    productCount: store.productCount,
+    rating: rating(store.ratingAvg, store.ratingCount),
+  };
 }
