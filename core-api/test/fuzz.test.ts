@@ -81,7 +81,7 @@ function sample(spec: Json, raw: Json, depth = 0): unknown {
 
 // written by refused and anonymous requests by design (attempt counters, view counters, a shopper's
 // empty cart made on first look) or by jobs running meanwhile
-const NOT_WATCHED = ['knex_migrations', 'knex_migrations_lock', 'rate_limits', 'agenda_jobs', 'product_daily_stats', 'outbox', 'weekly_reports', 'carts'];
+const NOT_WATCHED = ['knex_migrations', 'knex_migrations_lock', 'rate_limits', 'agenda_jobs', 'product_daily_stats', 'product_daily_visitors', 'outbox', 'weekly_reports', 'carts'];
 
 /** Row-level triggers count every row written to a watched table, so a refused request that wrote anything shows. */
 async function watchWrites(db: Knex): Promise<() => Promise<number>> {
