@@ -6,11 +6,14 @@ import type { Config } from './config.ts';
 import { createAuthenticator } from './http/auth.ts';
 import { docsRouter } from './http/docs.ts';
 import { problemErrors } from './http/errors.ts';
+import { contentEncodingGuard } from './http/input-guards.ts';
+import { clientAddress, securityHeaders } from './http/security.ts';
 import { OpenApiValidator, loadSpec } from './http/openapi.ts';
 import { requestContext } from './http/request-context.ts';
 import { buildApiRouter } from './http/router.ts';
 import { accountHandlers, storeLogoHandlers } from './modules/accounts/routes.ts';
 import { AccountsService } from './modules/accounts/service.ts';
+import { SessionRegistry } from './modules/accounts/sessions.ts';
 import { StoreLogoService } from './modules/accounts/store-logo.ts';
 import { ImagesService } from './modules/catalog/images.service.ts';
 import { ProductsService } from './modules/catalog/products.service.ts';
@@ -25,9 +28,10 @@ import { cartHandlers } from './modules/cart/routes.ts';
 import { CartService } from './modules/cart/service.ts';
 import { orderHandlers } from './modules/orders/routes.ts';
 import { OrdersService } from './modules/orders/service.ts';
+import { paymentHandlers } from './modules/payments/routes.ts';
+import { PaymentsService, paymentHooks } from './modules/payments/service.ts';
 import { reviewHandlers } from './modules/reviews/routes.ts';
 import { ReviewsService } from './modules/reviews/service.ts';
-import { SimulatedGateway } from './platform/payments/gateway.ts';
 import { QuoteFlow } from './flows/quote.flow.ts';
 import { addressHandlers } from './modules/addresses/routes.ts';
 import { AddressesService } from './modules/addresses/service.ts';
@@ -46,8 +50,8 @@ export interface AppDeps {
 }
 
 /** Every operation's handler, built on the module services. */
-function handlers({ config, platform, log }: AppDeps, cache: CatalogCache) {
-  const { db, storage, search } = platform;
+function handlers({ config, platform, log }: AppDeps, cache: CatalogCache, sessions: SessionRegistry) {
+  const { db, storage, search, payments: gateway } = platform;
   const urls = { publicUrl: config.publicUrl, s3PublicUrl: config.s3PublicUrl };
   const products = new ProductsService(db, urls);
   const counters = new ProductCounters(db, config.performance.counterFlushMs);
@@ -57,7 +61,7 @@ function handlers({ config, platform, log }: AppDeps, cache: CatalogCache) {
   const addresses = new AddressesService(db, regions);
   // the one shipping calculator, for quotes and checkout alike
   const shipping = { addresses, regions, calculator: new SimulatedCourier() };
-  const accounts = new AccountsService(db, config, regions);
+  const accounts = new AccountsService(db, config, regions, sessions);
   return {
     ...systemHandlers(platform, log),
     ...accountHandlers(accounts, config),
@@ -75,7 +79,12 @@ function handlers({ config, platform, log }: AppDeps, cache: CatalogCache) {
     }),
     ...inventoryHandlers(new InventoryService(db, products)),
     ...cartHandlers(cart),
-    ...orderHandlers(new OrdersService(db), new CheckoutFlow(db, new SimulatedGateway(), cart, shipping), new QuoteFlow(db, { cart, ...shipping })),
+    ...orderHandlers(
+      new OrdersService(db, paymentHooks(db, gateway)),
+      new CheckoutFlow(db, gateway, cart, shipping, { paymentTtlSeconds: config.payments.ttlSeconds, log }),
+      new QuoteFlow(db, { cart, ...shipping }),
+    ),
+    ...paymentHandlers(new PaymentsService(db, gateway, log)),
     ...reviewHandlers(new ReviewsService(db)),
     ...analyticsHandlers(new AnalyticsService(db)),
   };
@@ -86,14 +95,21 @@ export function buildApp(deps: AppDeps): Koa {
   const spec = loadSpec();
   const cache = new CatalogCache(platform.listener, config.performance.catalogCacheBytes);
   cache.start().catch((err) => log.warn({ err }, 'catalog cache is off: cannot listen to catalog changes'));
-  const api = buildApiRouter(new OpenApiValidator(spec), handlers(deps, cache), createAuthenticator(config.auth.jwtSecret));
+  const sessions = new SessionRegistry(platform.db);
+  const authenticate = createAuthenticator(config.auth.jwtSecret, (userId, sessionId) => sessions.isLive(userId, sessionId));
+  const api = buildApiRouter(new OpenApiValidator(spec), handlers(deps, cache, sessions), authenticate, config.uploadTmpDir);
   const docs = docsRouter(spec);
 
-  const app = new Koa({ proxy: config.trustProxy });
+  // X-Forwarded-Proto (secure cookies) from trusted proxies; the client's address is clientAddress's
+  const app = new Koa({ proxy: config.trustedProxies.length > 0 });
   app.use(requestContext(log));
+  app.use(securityHeaders(config.env === 'production'));
   app.use(problemErrors(log));
+  app.use(clientAddress(config.trustedProxies));
+  app.use(contentEncodingGuard());
   app.use(cors({ origin: (ctx) => (config.corsOrigins.includes(ctx.get('Origin')) ? ctx.get('Origin') : ''), credentials: true, exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag', 'Idempotent-Replayed', 'Content-Language', 'RateLimit', 'RateLimit-Policy'] }));
-  app.use(koaBody({ json: true, jsonLimit: '100kb', jsonStrict: true, text: false, urlencoded: false, multipart: false }));
+  // includeUnparsed keeps the raw body beside the parsed one: webhook signatures are over the bytes sent
+  app.use(koaBody({ json: true, jsonLimit: '100kb', jsonStrict: true, text: false, urlencoded: false, multipart: false, includeUnparsed: true }));
   app.use(docs.routes());
   app.use(dropCacheAfterWrites(cache));
   app.use(api.routes());

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import proxyaddr from 'proxy-addr';
 import type { S3Settings } from './platform/storage/s3.ts';
 
 /** Everything the process reads from its environment, read once. Unset = embedded mode. */
@@ -11,7 +13,13 @@ export interface Config {
   dataDir: string;
   logLevel: string;
   publicUrl: string;
-  trustProxy: boolean;
+  /**
+   * Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (proxy-addr syntax: addresses,
+   * CIDRs, `loopback`, `linklocal`, `uniquelocal`). Empty: the socket's address is the client's.
+   */
+  trustedProxies: string[];
+  /** Where multipart uploads are written while a request is handled (each request in its own folder). */
+  uploadTmpDir: string;
   corsOrigins: string[];
   auth: {
     jwtSecret: string;
@@ -21,9 +29,18 @@ export interface Config {
     secureCookies: boolean;
   };
   rateLimit: {
+    /** Failed sign-ins for one account from one client address, per `windowSeconds`. */
+    loginPerAccountAndIp: number;
+    /** Failed sign-ins for one account from anywhere, per `accountWindowSeconds` (short: a stranger cannot lock the owner out for long). */
     loginPerAccount: number;
+    accountWindowSeconds: number;
+    /** Every sign-in attempt from one client address, per `windowSeconds`. */
     loginPerIp: number;
     windowSeconds: number;
+    /** Wrong current passwords on POST /me/password per account, per `windowSeconds`. */
+    passwordChangePerAccount: number;
+    /** Registrations per client address per 10 minutes. */
+    registerPerIp: number;
   };
   databaseUrl?: string;
   s3?: S3Settings;
@@ -33,6 +50,15 @@ export interface Config {
   mongoUrl?: string;
   meili?: { url: string; apiKey?: string };
   seedDemo: boolean;
+  payments: {
+    /** How long a virtual account waits for its transfer before the orders are cancelled. */
+    ttlSeconds: number;
+    /** Signs the gateway's notifications (HMAC-SHA256). */
+    webhookSecret: string;
+  };
+  outbox: { retentionDays: number };
+  /** Whether this process runs the job scheduler (false: an API replica beside `npm run worker`). */
+  jobs: boolean;
   performance: {
     /** How often buffered view and add-to-cart counts are written. */
     counterFlushMs: number;
@@ -53,6 +79,14 @@ function int(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+/** A comma-separated list; `none` (or blank after trimming) is the empty list. */
+function list(env: Env, name: string, fallback: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
+  return items.length === 1 && items[0] === 'none' ? [] : items;
+}
+
 function bool(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -61,14 +95,20 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
-/** Embedded mode keeps a generated secret beside its data so tokens survive a restart. */
-function embeddedJwtSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'jwt-secret');
+/** Embedded mode keeps a generated secret beside its data so it survives a restart (and other processes on the same DATA_DIR share it). */
+function embeddedSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;
+}
+
+function jobsSwitch(raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(`JOBS must be on or off, got "${raw}"`);
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -80,7 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
   let jwtSecret = env.JWT_SECRET;
   if (!jwtSecret) {
     if (production) throw new ConfigError('JWT_SECRET must be set in production');
-    jwtSecret = embeddedJwtSecret(dataDir);
+    jwtSecret = embeddedSecret(dataDir, 'jwt-secret');
   } else if (jwtSecret.length < 32) {
     throw new ConfigError('JWT_SECRET must be at least 32 characters');
   }
@@ -88,6 +128,22 @@ export function loadConfig(env: Env = process.env): Config {
   const accessTokenTtlSeconds = int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900);
   if (accessTokenTtlSeconds > 900 || accessTokenTtlSeconds === 0) {
     throw new ConfigError('ACCESS_TOKEN_TTL_SECONDS must be between 1 and 900 (15 minutes)');
+  }
+
+  let webhookSecret = env.PAYMENT_WEBHOOK_SECRET;
+  if (!webhookSecret) {
+    if (production) throw new ConfigError('PAYMENT_WEBHOOK_SECRET must be set in production');
+    webhookSecret = embeddedSecret(dataDir, 'payment-webhook-secret');
+  } else if (webhookSecret.length < 32) {
+    throw new ConfigError('PAYMENT_WEBHOOK_SECRET must be at least 32 characters');
+  }
+
+  // the storefront's server runs beside the API in development and forwards shoppers' addresses
+  const trustedProxies = list(env, 'TRUSTED_PROXIES', production ? [] : ['loopback']);
+  try {
+    proxyaddr.compile(trustedProxies);
+  } catch (err) {
+    throw new ConfigError(`TRUSTED_PROXIES: ${(err as Error).message}`);
   }
 
   const s3Endpoint = env.S3_ENDPOINT;
@@ -102,7 +158,8 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
-    trustProxy: bool(env, 'TRUST_PROXY', false),
+    trustedProxies,
+    uploadTmpDir: path.resolve(env.UPLOAD_TMP_DIR || tmpdir()),
     corsOrigins: (env.CORS_ORIGINS || (production ? '' : 'http://localhost:4321,http://localhost:5173'))
       .split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
     auth: {
@@ -113,9 +170,13 @@ export function loadConfig(env: Env = process.env): Config {
       secureCookies: production,
     },
     rateLimit: {
-      loginPerAccount: int(env, 'LOGIN_LIMIT_PER_ACCOUNT', 5),
+      loginPerAccountAndIp: int(env, 'LOGIN_LIMIT_PER_ACCOUNT_AND_IP', 10),
+      loginPerAccount: int(env, 'LOGIN_LIMIT_PER_ACCOUNT', 10),
+      accountWindowSeconds: int(env, 'LOGIN_LIMIT_ACCOUNT_WINDOW_SECONDS', 30),
       loginPerIp: int(env, 'LOGIN_LIMIT_PER_IP', 30),
       windowSeconds: int(env, 'LOGIN_LIMIT_WINDOW_SECONDS', 900),
+      passwordChangePerAccount: int(env, 'PASSWORD_CHANGE_LIMIT_PER_ACCOUNT', 5),
+      registerPerIp: int(env, 'REGISTER_LIMIT_PER_IP', 30),
     },
     databaseUrl: env.DATABASE_URL || undefined,
     s3: s3Endpoint
@@ -134,6 +195,9 @@ export function loadConfig(env: Env = process.env): Config {
     mongoUrl: env.MONGO_URL || undefined,
     meili: env.MEILI_URL ? { url: env.MEILI_URL, apiKey: env.MEILI_API_KEY || undefined } : undefined,
     seedDemo: bool(env, 'SEED_DEMO', !production),
+    payments: { ttlSeconds: int(env, 'PAYMENT_TTL_SECONDS', 86400), webhookSecret },
+    outbox: { retentionDays: int(env, 'OUTBOX_RETENTION_DAYS', 7) },
+    jobs: jobsSwitch(env.JOBS),
     performance: {
       counterFlushMs: Math.max(10, int(env, 'COUNTER_FLUSH_MS', 1000)),
       catalogCacheBytes: int(env, 'CATALOG_CACHE_MB', 32) * 2 ** 20,

@@ -1,11 +1,27 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
-import { conflict, notFound } from '../../http/problem.ts';
+import { conflict, notFound, unprocessable } from '../../http/problem.ts';
 import { mediaUrl, type MediaUrls } from '../catalog/media.ts';
 
 type Schemas = components['schemas'];
 type CartProblem = Schemas['CartProblem'];
+
+/** The contract's Money maximum (openapi.yaml: Money): no cart or checkout total may pass it. */
+export const MAX_MONEY = 1_000_000_000_000;
+
+/** Refuses a cart change that would take the cart's total past MAX_MONEY (inside the change's transaction). */
+async function keepTotalWithinMoney(trx: Knex, cartId: string): Promise<void> {
+  const [{ total }] = await trx('cartItems as i')
+    .join('productVariants as v', 'v.id', 'i.variantId')
+    .where('i.cartId', cartId)
+    .select(trx.raw('coalesce(sum(v.price * i.quantity), 0) as total'));
+  if (Number(total) > MAX_MONEY) {
+    throw unprocessable(`The cart's total would pass Rp ${MAX_MONEY.toLocaleString('id-ID')}, the most one checkout may pay.`, [
+      { pointer: '/quantity', message: `would take the cart total past ${MAX_MONEY}` },
+    ]);
+  }
+}
 
 export interface CartLine {
   id: string;
@@ -44,6 +60,20 @@ export function cartLines(db: Knex, cartId: string, itemIds?: string[]): Promise
       db.raw(`(p.status = 'active' and v.archived_at is null) as on_sale`),
       db.raw('(select im.thumbnail_key from product_images im where im.product_id = p.id order by im.position limit 1) as thumbnail_key'),
     );
+}
+
+/** Puts the lines of orders that did not go through back into the shopper's cart, at the prices they agreed to. */
+export async function restoreCartLines(trx: Knex, userId: string, orderIds: string[]): Promise<void> {
+  if (orderIds.length === 0) return;
+  await trx.raw(
+    `insert into cart_items (cart_id, variant_id, quantity, unit_price_at_add)
+     select c.id, i.variant_id, sum(i.quantity), max(i.unit_price)
+     from order_items i cross join (select id from carts where user_id = ?) c
+     where i.order_id = any(cast(? as uuid[]))
+     group by c.id, i.variant_id
+     on conflict (cart_id, variant_id) do update set quantity = least(cart_items.quantity + excluded.quantity, 999), updated_at = now()`,
+    [userId, orderIds],
+  );
 }
 
 export function lineProblems(line: CartLine): CartProblem[] {
@@ -130,6 +160,7 @@ export class CartService {
       if (wanted > 999) throw conflict('A cart line holds at most 999 units.', [{ pointer: '/quantity', message: 'would pass 999 in the cart' }]);
       if (line) await trx('cartItems').where({ id: line.id }).update({ quantity: wanted, updatedAt: trx.fn.now() });
       else await trx('cartItems').insert({ cartId, variantId, quantity, unitPriceAtAdd: variant.price });
+      await keepTotalWithinMoney(trx, cartId);
       return variant.productId;
     });
     this.onAdded(productId, caller.id);
@@ -144,6 +175,7 @@ export class CartService {
       const variant = await this.purchasable(trx, line.variantId);
       if (quantity > variant.stock) throw CartService.tooMany(variant.stock, variant.sku);
       await trx('cartItems').where({ id: itemId }).update({ quantity, updatedAt: trx.fn.now() });
+      await keepTotalWithinMoney(trx, cartId);
     });
     return this.get(caller);
   }
