@@ -7,6 +7,7 @@ import { createAuthenticator } from './http/auth.ts';
 import { docsRouter } from './http/docs.ts';
 import { problemErrors } from './http/errors.ts';
 import { OpenApiValidator, loadSpec } from './http/openapi.ts';
+import { negotiateLocale } from './http/locale.ts';
 import { requestContext } from './http/request-context.ts';
 import { buildApiRouter } from './http/router.ts';
 import { accountHandlers, storeLogoHandlers } from './modules/accounts/routes.ts';
@@ -83,6 +84,7 @@ export function buildApp(deps: AppDeps): Koa {
 
   const app = new Koa({ proxy: config.trustProxy });
   app.use(requestContext(log));
+  app.use(negotiateLocale(config.auth.jwtSecret));
   app.use(problemErrors(log));
   app.use(cors({ origin: (ctx) => (config.corsOrigins.includes(ctx.get('Origin')) ? ctx.get('Origin') : ''), credentials: true, exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag', 'Idempotent-Replayed', 'Content-Language', 'RateLimit', 'RateLimit-Policy'] }));
   app.use(koaBody({ json: true, jsonLimit: '100kb', jsonStrict: true, text: false, urlencoded: false, multipart: false }));

@@ -72,13 +72,13 @@ export class CheckoutFlow {
     this.shipping = shipping;
   }
 
-  async run(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest): Promise<CheckoutAnswer> {
+  async run(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, locale: 'id' | 'en' = 'id'): Promise<CheckoutAnswer> {
     // Nothing of a failed attempt is kept, so two rare failures are simply tried again: being picked
     // as a deadlock victim (locks are taken in a fixed order, so it should not happen), and an order
     // number already taken by a number from before the sequence (the retry draws the next one).
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(caller, idempotencyKey, request);
+        return await this.attempt(caller, idempotencyKey, request, locale);
       } catch (err) {
         const code = (err as { code?: string; nativeError?: { code?: string } }).nativeError?.code ?? (err as { code?: string }).code;
         const retryable = code === '40P01' || code === '40001' || isUniqueViolation(err, 'orders_number_unique');
@@ -87,7 +87,7 @@ export class CheckoutFlow {
     }
   }
 
-  private async attempt(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest): Promise<CheckoutAnswer> {
+  private async attempt(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, locale: 'id' | 'en'): Promise<CheckoutAnswer> {
     const requestHash = createHash('sha256').update(canonical(request)).digest('hex');
     return this.db.transaction(async (trx) => {
       // 1. the key: inserting it waits for any in-flight checkout holding the same key
@@ -215,7 +215,7 @@ export class CheckoutFlow {
       // 5. the payment
       let payment;
       try {
-        payment = await this.gateway.charge({ checkoutId, method: request.paymentMethod, amount: total, phone: address.phone });
+        payment = await this.gateway.charge({ checkoutId, method: request.paymentMethod, amount: total, phone: address.phone, locale });
       } catch (err) {
         if (err instanceof PaymentDeclined) throw new ProblemError(402, `${err.message} Nothing was bought; try another payment method.`, { type: 'payment-declined' });
         throw err;

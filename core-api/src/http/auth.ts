@@ -13,10 +13,12 @@ interface AccessClaims {
   sub: string;
   role: AuthUser['role'];
   sid: string;
+  /** The language the user chose, if they did (read by locale.ts). */
+  lng?: 'id' | 'en';
 }
 
-export function signAccessToken(user: AuthUser, secret: string, ttlSeconds: number): string {
-  const claims: AccessClaims = { sub: user.id, role: user.role, sid: user.sessionId };
+export function signAccessToken(user: AuthUser, secret: string, ttlSeconds: number, lng?: 'id' | 'en'): string {
+  const claims: AccessClaims = { sub: user.id, role: user.role, sid: user.sessionId, ...(lng ? { lng } : {}) };
   return jwt.sign(claims, secret, { algorithm: ALGORITHM, issuer: ISSUER, audience: AUDIENCE, expiresIn: ttlSeconds });
 }
 

@@ -78,7 +78,8 @@ export class AccountsService {
     this.dummyHash = bcrypt.hashSync(randomBytes(16).toString('hex'), config.auth.bcryptRounds);
   }
 
-  async register(input: Schemas['RegisterRequest']): Promise<Session> {
+  /** `requestLocale`: the request's language, kept for emails when the user chooses none. */
+  async register(input: Schemas['RegisterRequest'], requestLocale: 'id' | 'en' = 'id'): Promise<Session> {
     const problems = passwordProblems(input.password, input.email, '/password');
     if (input.role === 'customer' && input.store) problems.push({ pointer: '/store', message: 'only sellers open a store' });
     if (problems.length) throw badRequest('The request has invalid fields; see errors.', problems);
@@ -92,7 +93,8 @@ export class AccountsService {
           passwordHash,
           name: input.name.trim(),
           role: input.role,
-          locale: input.locale ?? 'id',
+          locale: input.locale ?? requestLocale,
+          localeChosen: input.locale !== undefined,
         });
         let store: Store | undefined;
         if (input.role === 'seller' && input.store) {
@@ -183,7 +185,7 @@ export class AccountsService {
       throw badRequest('The request has invalid fields; see errors.', [{ pointer: '/store', message: 'only sellers have a store' }]);
     }
     await this.db.transaction(async (trx) => {
-      const fields = { ...(patch.name ? { name: patch.name.trim() } : {}), ...(patch.locale ? { locale: patch.locale } : {}) };
+      const fields = { ...(patch.name ? { name: patch.name.trim() } : {}), ...(patch.locale ? { locale: patch.locale, localeChosen: true } : {}) };
       if (Object.keys(fields).length) await User.query(trx).patch({ ...fields, updatedAt: new Date() }).where({ id: caller.id });
       if (patch.store) {
         const { name, description } = patch.store;
@@ -258,7 +260,7 @@ export class AccountsService {
     return {
       user: toUserJson(user),
       ...(store ? { store: await this.storeJson(store) } : {}),
-      accessToken: signAccessToken({ id: user.id, role: user.role, sessionId: familyId }, jwtSecret, accessTokenTtlSeconds),
+      accessToken: signAccessToken({ id: user.id, role: user.role, sessionId: familyId }, jwtSecret, accessTokenTtlSeconds, user.localeChosen ? user.locale : undefined),
       refreshToken,
       expiresIn: accessTokenTtlSeconds,
     };

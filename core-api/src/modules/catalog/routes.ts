@@ -46,7 +46,7 @@ export function catalogHandlers(deps: {
       return { status: 200, body: { items: treeOrder(rows) }, headers: PUBLIC };
     },
 
-    listProducts: async ({ query }) => ({
+    listProducts: async ({ query, ctx }) => ({
       status: 200,
       headers: PUBLIC,
       body: await storefront.listProducts({
@@ -60,7 +60,7 @@ export function catalogHandlers(deps: {
         // the validator filled in the spec's defaults
         page: query.page!,
         pageSize: query.pageSize!,
-      }),
+      }, ctx.state.locale),
     }),
 
     getProduct: async ({ params, query }) => ({ status: 200, headers: PUBLIC, body: await storefront.getProduct(params.id, query.store) }),

@@ -10,14 +10,17 @@ type OrderOps =
 export function orderHandlers(orders: OrdersService, checkout: CheckoutFlow, quotes: QuoteFlow): Handlers<OrderOps> {
   const page = (q: { page?: number; pageSize?: number }) => ({ page: q.page!, pageSize: q.pageSize! }) // defaults from the spec, filled in by the validator;
   return {
-    checkout: async ({ user, headers, body }) => {
-      const answer = await checkout.run(user(), headers['Idempotency-Key'], body);
+    checkout: async ({ user, headers, body, ctx }) => {
+      const answer = await checkout.run(user(), headers['Idempotency-Key'], body, ctx.state.locale);
       return { status: answer.status, body: answer.body, headers: answer.replayed ? { 'Idempotent-Replayed': 'true' } : undefined };
     },
     quoteCheckout: async ({ user, body }) => ({ status: 200, body: await quotes.quote(user(), body) }),
     listMyOrders: async ({ user, query }) => ({ status: 200, body: await orders.list(user(), { status: query.status, ...page(query) }) }),
     getMyOrder: async ({ user, params }) => ({ status: 200, body: await orders.get(user(), params.id) }),
-    cancelMyOrder: async ({ user, params }) => ({ status: 200, body: await orders.transition(user(), params.id, 'cancelled', { reason: 'Dibatalkan oleh pembeli' }) }),
+    cancelMyOrder: async ({ user, params, ctx }) => ({
+      status: 200,
+      body: await orders.transition(user(), params.id, 'cancelled', { reason: ctx.state.locale === 'en' ? 'Cancelled by the shopper' : 'Dibatalkan oleh pembeli' }),
+    }),
     confirmReceipt: async ({ user, params }) => ({ status: 200, body: await orders.transition(user(), params.id, 'delivered') }),
     listStoreOrders: async ({ user, query }) => {
       const [list, counts] = await Promise.all([orders.list(user(), { status: query.status, q: query.q, ...page(query) }), orders.countByStatus(user(), query.q)]);

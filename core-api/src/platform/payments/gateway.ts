@@ -8,6 +8,8 @@ export interface Charge {
   amount: number;
   /** The payer's phone, for e-wallets. */
   phone: string;
+  /** The language of the instructions (Bahasa Indonesia unless 'en'). */
+  locale?: 'id' | 'en';
 }
 
 export interface ChargeResult {
@@ -34,14 +36,15 @@ const digits = (seed: string, n: number) =>
  * BCA virtual accounts and cash on delivery wait for the money.
  */
 export class SimulatedGateway implements PaymentGateway {
-  async charge({ checkoutId, method, amount, phone }: Charge): Promise<ChargeResult> {
+  async charge({ checkoutId, method, amount, phone, locale = 'id' }: Charge): Promise<ChargeResult> {
     const reference = `SIM-${method.toUpperCase()}-${digits(checkoutId, 12)}`;
     const rupiah = `Rp ${amount.toLocaleString('id-ID')}`;
+    const en = locale === 'en';
     switch (method) {
       case 'ovo':
       case 'dana':
         if (phone.endsWith('0402')) throw new PaymentDeclined(`${method.toUpperCase()} declined the payment of ${rupiah}.`);
-        return { status: 'paid', reference, instructions: `Pembayaran ${rupiah} lewat ${method.toUpperCase()} berhasil.` };
+        return { status: 'paid', reference, instructions: en ? `Your payment of ${rupiah} with ${method.toUpperCase()} went through.` : `Pembayaran ${rupiah} lewat ${method.toUpperCase()} berhasil.` };
       case 'bca_va': {
         const virtualAccount = `39358${digits(checkoutId, 11)}`;
         return {
@@ -49,11 +52,11 @@ export class SimulatedGateway implements PaymentGateway {
           reference,
           virtualAccount,
           expiresAt: new Date(Date.now() + 24 * 3600 * 1000).toISOString(),
-          instructions: `Transfer ${rupiah} ke BCA Virtual Account ${virtualAccount} dalam 24 jam.`,
+          instructions: en ? `Transfer ${rupiah} to BCA Virtual Account ${virtualAccount} within 24 hours.` : `Transfer ${rupiah} ke BCA Virtual Account ${virtualAccount} dalam 24 jam.`,
         };
       }
       case 'cod':
-        return { status: 'pending', reference, instructions: `Siapkan ${rupiah} untuk dibayar tunai kepada kurir.` };
+        return { status: 'pending', reference, instructions: en ? `Have ${rupiah} ready to pay the courier in cash.` : `Siapkan ${rupiah} untuk dibayar tunai kepada kurir.` };
     }
   }
 }
