@@ -99,7 +99,7 @@ describe('transactional email and the weekly report', () => {
       await relay();
       const [email] = await inbox(buyer.email);
       expect(email.subject).to.match(/^We received your order: Rp 1\d\d\.000$/);
-      expect(email.text).to.include('Thank you, Rina!').and.include('Siapkan');
+      expect(email.text).to.include('Thank you, Rina!').and.include('Have Rp');
     });
 
     it('should tell the shopper every status change: processing, shipped with tracking, delivered, cancelled with the reason', async () => {

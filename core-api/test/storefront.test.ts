@@ -43,7 +43,7 @@ describe('public catalog', () => {
     });
 
     it('should name every facet: categories in Indonesian, stores by their name', async () => {
-      const res = await app.request('GET', '/products?q=kopi');
+      const res = await app.request('GET', '/products?q=kopi', { headers: { 'accept-language': 'id' } });
       const kopi = await app.db.knex('categories').where({ slug: 'kopi' }).first();
       expect(res.body.facets.categories).to.deep.include({ id: kopi.id, name: kopi.nameId, count: res.body.facets.categories.find((f: { id: string }) => f.id === kopi.id).count });
       const store = await app.db.knex('stores').where({ slug: 'kopi-priangan-asep' }).first();

@@ -78,8 +78,7 @@ export class AccountsService {
     this.dummyHash = bcrypt.hashSync(randomBytes(16).toString('hex'), config.auth.bcryptRounds);
   }
 
-  /** `requestLocale`: the request's language, kept for emails when the user chooses none. */
-  async register(input: Schemas['RegisterRequest'], requestLocale: 'id' | 'en' = 'id'): Promise<Session> {
+  async register(input: Schemas['RegisterRequest']): Promise<Session> {
     const problems = passwordProblems(input.password, input.email, '/password');
     if (input.role === 'customer' && input.store) problems.push({ pointer: '/store', message: 'only sellers open a store' });
     if (problems.length) throw badRequest('The request has invalid fields; see errors.', problems);
@@ -93,7 +92,7 @@ export class AccountsService {
           passwordHash,
           name: input.name.trim(),
           role: input.role,
-          locale: input.locale ?? requestLocale,
+          locale: input.locale ?? 'id',
           localeChosen: input.locale !== undefined,
         });
         let store: Store | undefined;
