@@ -85,6 +85,26 @@ describe('the built storefront (npm test builds it first)', () => {
       expect(ld).not.to.have.property('aggregateRating');
     });
 
+    it('should find a product by its bare slug too, with the same canonical URL', async () => {
+      const product = await app.db.knex('products').where({ title: 'Kain Batik Tulis Truntum 2 Meter' }).first('id', 'slug');
+      const res = await call(`/produk/${product.slug}`);
+      expect(res.status).to.equal(200);
+      expect(res.text).to.include(`<link rel="canonical" href="${url}/produk/${product.slug}-${product.id}"`);
+    });
+
+    it('should keep search, filters, sort and page in the URL, with the stores named in the store filter', async () => {
+      const store = await app.db.knex('stores').where({ slug: 'kopi-priangan-asep' }).first('id');
+      const res = await call(`/cari?q=kopi&toko=${store.id}&urut=price_asc&stok=1`);
+      expect(res.status).to.equal(200);
+      expect(res.text).to.match(new RegExp(`<option value="${store.id}" selected[^>]*>Kopi Priangan Asep \\(\\d+\\)</option>`));
+      expect(res.text).to.match(/<option value="price_asc" selected/);
+      expect(res.text).to.match(/<input type="checkbox" id="stok" name="stok" value="1" checked/);
+      const prices = [...res.text.matchAll(/<span class="price"[^>]*>\s*<span[^>]*>Rp ([\d.]+)<\/span>/g)].map((m) => Number(m[1].replace(/\./g, '')));
+      expect(prices.length).to.be.above(1);
+      expect(prices).to.deep.equal([...prices].sort((a, b) => a - b));
+      expect(res.text).not.to.include('Batik Sekar Jagad ·');
+    });
+
     it('should answer a designed 404 for a product, category or page that does not exist', async () => {
       for (const path of ['/produk/tidak-ada-00000000-0000-4000-8000-000000000000', '/kategori/tidak-ada', '/toko/tidak-ada', '/halaman-lain']) {
         const res = await call(path);

@@ -1,4 +1,5 @@
 import { createPasarClient, type PasarClient } from '@pasar/openapi';
+import { cached } from './cache';
 import type { Lang } from './i18n';
 
 export type { components } from '@pasar/openapi';
@@ -65,4 +66,14 @@ export function fieldErrors(problem: Problem | undefined): Record<string, string
     if (key && !out[key]) out[key] = e.message;
   }
   return out;
+}
+
+/** Every category (cached for a minute, as the API's own Cache-Control allows). */
+export function categoriesOf(api: PasarClient) {
+  return cached('categories', 60, async () => (await dataOrNull(api.GET('/categories')))?.items ?? null);
+}
+
+/** The provinces (cached for an hour: they change only with a migration). */
+export function provincesOf(api: PasarClient) {
+  return cached('provinces', 3600, async () => (await dataOrNull(api.GET('/regions')))?.items ?? null);
 }
