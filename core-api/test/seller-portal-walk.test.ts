@@ -125,6 +125,10 @@ describe('the seller portal, walked in a browser (npm test builds it first)', fu
     await page.getByRole('heading', { name: 'Dasbor' }).waitFor();
     expect(await page.getByTestId('revenue-today').textContent()).to.equal('Rp 0');
     expect(await app.db.knex('stores').where({ name: 'Rotan Sari' }).first()).to.include({ cityCode: '34.71' });
+    // the refresh token is the API's httpOnly cookie; the page keeps no token where scripts can read it
+    const refresh = (await context.cookies(`${app.url}/auth/refresh`)).find((c) => c.name === 'pasar_refresh');
+    expect(refresh).to.include({ httpOnly: true, sameSite: 'Strict' });
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie)).not.to.match(/ey[A-Za-z0-9_-]{10,}\./);
   });
 
   it('should create a product with 2 x 2 variants and 2 photos, and show a refused photo on the photo', async () => {
@@ -212,7 +216,7 @@ describe('the seller portal, walked in a browser (npm test builds it first)', fu
 
   it('should show the seller the order, then mark it processing and shipped with a tracking number', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Pesanan', exact: true }).click();
-    await page.getByRole('tab', { name: /Menunggu\s*1/ }).waitFor();
+    await page.getByRole('button', { name: /Menunggu\s*1/ }).waitFor();
     await page.getByLabel('Cari nomor pesanan').fill(orderNumber.slice(-6));
     await page.getByRole('link', { name: orderNumber }).waitFor();
     await axe(page, 'orders');

@@ -33,13 +33,12 @@ function OrderList() {
   return (
     <section>
       <h1>{t('orders')}</h1>
-      <div class="tabs" role="tablist" aria-label={t('status')}>
+      <div class="tabs" role="group" aria-label={t('status')}>
         {(['', ...STATUSES] as const).map((s) => (
           <button
             key={s}
             type="button"
-            role="tab"
-            aria-selected={status === s}
+            aria-pressed={status === s}
             class={status === s ? 'tab current' : 'tab'}
             onClick={() => (setStatus(s), setPage(1))}
           >
