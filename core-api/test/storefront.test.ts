@@ -73,15 +73,15 @@ describe('public catalog', () => {
     });
 
     it('should run a bounded number of SQL statements, whatever the page size (no N+1)', async () => {
-      // the first request for a filter also counts its facets; later pages reuse them; one more names the facets
+      // the first request for a filter also counts its facets and names those not seen lately; later pages reuse both
       const cold = await countQueries(app, () => app.request('GET', '/products?q=tas&pageSize=2'));
       const small = await countQueries(app, () => app.request('GET', '/products?q=tas&pageSize=2&page=2'));
       const large = await countQueries(app, () => app.request('GET', '/products?q=tas&pageSize=40'));
       const search = await countQueries(app, () => app.request('GET', '/products?q=batik&pageSize=40&inStock=true'));
-      expect(cold).to.equal(4);
+      expect(cold).to.be.within(3, 4);
       expect(large).to.equal(small);
-      expect(search).to.equal(cold);
-      expect(large).to.equal(3);
+      expect(search).to.be.within(3, 4);
+      expect(large).to.equal(2);
     });
 
     it('should filter by category (with descendants) through HTTP', async () => {
