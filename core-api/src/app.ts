@@ -80,7 +80,7 @@ export function buildApp(deps: AppDeps): Koa {
   const { config, log } = deps;
   const spec = loadSpec();
   const api = buildApiRouter(new OpenApiValidator(spec), handlers(deps), createAuthenticator(config.auth.jwtSecret));
-  const docs = docsRouter(spec);
+  const docs = docsRouter(spec, config.publicUrl);
 
   const app = new Koa({ proxy: config.trustProxy });
   app.use(requestContext(log));

@@ -158,6 +158,8 @@ describe('accounts and auth', () => {
       const res = await limited.request('POST', '/auth/login', { body: { email: address, password: PASSWORD } });
       expect(res.status).to.equal(429);
       expect(Number(res.headers.get('retry-after'))).to.be.within(1, 900);
+      expect(res.headers.get('ratelimit')).to.match(/^limit=3, remaining=0, reset=\d+$/);
+      expect(res.headers.get('ratelimit-policy')).to.match(/^3;w=\d+$/);
     });
 
     it('should limit attempts per client IP across accounts', async () => {

@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether every outside system answers */
+        /**
+         * Whether every outside system answers
+         * @description Roles: anyone (no sign-in needed).
+         */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -30,7 +33,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a shopper or seller account (a seller also opens a store) */
+        /**
+         * Create a shopper or seller account (a seller also opens a store)
+         * @description Roles: anyone (no sign-in needed).
+         */
         post: operations["register"];
         delete?: never;
         options?: never;
@@ -51,6 +57,8 @@ export interface paths {
          * Exchange email and password for a token pair
          * @description A wrong email and a wrong password give the same 401. Attempts are limited per account
          *     and per client IP; past the limit the answer is 429 with `Retry-After`.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         post: operations["login"];
         delete?: never;
@@ -72,6 +80,8 @@ export interface paths {
          * Rotate the refresh token and get a new pair
          * @description The refresh token comes in the body, or in the `pasar_refresh` httpOnly cookie. The token
          *     presented stops working; presenting it again revokes every token of its family.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         post: operations["refreshSession"];
         delete?: never;
@@ -92,6 +102,8 @@ export interface paths {
         /**
          * End the session the refresh token belongs to
          * @description Revokes the token's family and clears the cookie. Unknown tokens are accepted (logging out twice is fine).
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         post: operations["logout"];
         delete?: never;
@@ -107,14 +119,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user, and their store for sellers */
+        /**
+         * The signed-in user, and their store for sellers
+         * @description Roles: any signed-in user.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the name, language, or (sellers) the store's name, location and description */
+        /**
+         * Change the name, language, or (sellers) the store's name, location and description
+         * @description Roles: any signed-in user.
+         */
         patch: operations["updateMe"];
         trace?: never;
     };
@@ -127,7 +145,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the password; every other session is signed out */
+        /**
+         * Change the password; every other session is signed out
+         * @description Roles: any signed-in user.
+         */
         post: operations["changePassword"];
         delete?: never;
         options?: never;
@@ -142,7 +163,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in seller's store */
+        /**
+         * The signed-in seller's store
+         * @description Roles: seller.
+         */
         get: operations["getMyStore"];
         put?: never;
         post?: never;
@@ -165,10 +189,15 @@ export interface paths {
          * @description The image is cropped to a 400 px square JPEG without its metadata and replaces the logo before.
          *     Other formats are 415 whatever their name says; more than 5 MB is 413; more than 40
          *     megapixels, or bytes that do not decode, is 422.
+         *
+         *     Roles: seller.
          */
         put: operations["uploadStoreLogo"];
         post?: never;
-        /** Remove the store's logo */
+        /**
+         * Remove the store's logo
+         * @description Roles: seller.
+         */
         delete: operations["deleteStoreLogo"];
         options?: never;
         head?: never;
@@ -182,7 +211,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every category, as a flat list that forms a tree through parentId */
+        /**
+         * Every category, as a flat list that forms a tree through parentId
+         * @description Roles: anyone (no sign-in needed).
+         */
         get: operations["listCategories"];
         put?: never;
         post?: never;
@@ -204,6 +236,8 @@ export interface paths {
          * @description `q` matches title, description, category and store, tolerating typos (`sepato` finds
          *     Sepatu). A category includes its descendants. Facets count the matching products per
          *     category and per store. Answers carry an ETag; a conditional request gets 304.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         get: operations["listProducts"];
         put?: never;
@@ -227,6 +261,8 @@ export interface paths {
          *     stores have a product with this slug, name the store with `store` (its id or slug); without
          *     it the answer is 409 listing the stores. Each variant's `options` lists its keys in the order
          *     of the product's `options`.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         get: operations["getProduct"];
         put?: never;
@@ -247,6 +283,8 @@ export interface paths {
         /**
          * Search the stores, by name and city
          * @description `q` matches the name (case aside); `cityCode` or `provinceCode` narrow to a region. Sorted by name.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         get: operations["listStores"];
         put?: never;
@@ -264,7 +302,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A store's public page, by id or slug */
+        /**
+         * A store's public page, by id or slug
+         * @description Roles: anyone (no sign-in needed).
+         */
         get: operations["getStore"];
         put?: never;
         post?: never;
@@ -284,6 +325,8 @@ export interface paths {
         /**
          * A product photo or thumbnail (when S3_PUBLIC_URL is not set, photos are served here)
          * @description Content-addressed, so cached forever (`immutable`); the ETag answers conditional requests with 304.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         get: operations["getMedia"];
         put?: never;
@@ -301,7 +344,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The seller's own products, every status */
+        /**
+         * The seller's own products, every status
+         * @description Roles: seller.
+         */
         get: operations["listSellerProducts"];
         put?: never;
         /**
@@ -309,6 +355,8 @@ export interface paths {
          * @description A product without options has exactly one variant with empty options. Each variant names a
          *     value for every option, and no combination appears twice. SKUs are generated when absent and
          *     are unique within the store. Prices are whole rupiah.
+         *
+         *     Roles: seller.
          */
         post: operations["createProduct"];
         delete?: never;
@@ -329,11 +377,16 @@ export interface paths {
          * @description Answers a strong `ETag` that covers every field, including each variant's price, stock and
          *     low-stock threshold: it changes with any edit, sale or stock change. Send it back as
          *     `If-Match` on `PATCH` so a form loaded earlier cannot overwrite newer data.
+         *
+         *     Roles: seller.
          */
         get: operations["getSellerProduct"];
         put?: never;
         post?: never;
-        /** Delete a product (archived instead when it has ever been ordered, so order history stays whole) */
+        /**
+         * Delete a product (archived instead when it has ever been ordered, so order history stays whole)
+         * @description Roles: seller.
+         */
         delete: operations["deleteProduct"];
         options?: never;
         head?: never;
@@ -353,6 +406,8 @@ export interface paths {
          *     **Stale edits.** Send the `ETag` of `GET /seller/products/{id}` as `If-Match`; when the product
          *     changed since (an edit, a sale, a stock change), the answer is 412 with the current product and
          *     its `ETag`, and nothing changes.
+         *
+         *     Roles: seller.
          */
         patch: operations["updateProduct"];
         trace?: never;
@@ -371,6 +426,8 @@ export interface paths {
          * @description The photo is re-encoded without its metadata, stored under a content-addressed key, and given a
          *     listing-size thumbnail. Other formats are 415 whatever their name or Content-Type says; more
          *     than 5 MB is 413; more than 40 megapixels, or bytes that do not decode, is 422.
+         *
+         *     Roles: seller.
          */
         post: operations["uploadProductImage"];
         delete?: never;
@@ -389,7 +446,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a photo */
+        /**
+         * Remove a photo
+         * @description Roles: seller.
+         */
         delete: operations["deleteProductImage"];
         options?: never;
         head?: never;
@@ -404,7 +464,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Put the photos in a new order (the first is the listing photo) */
+        /**
+         * Put the photos in a new order (the first is the listing photo)
+         * @description Roles: seller.
+         */
         put: operations["reorderProductImages"];
         post?: never;
         delete?: never;
@@ -423,6 +486,8 @@ export interface paths {
         /**
          * One row per variant, with its stock status (the inventory page)
          * @description `low` is a stock below the variant's threshold (default 10) but above zero; `out` is zero.
+         *
+         *     Roles: seller.
          */
         get: operations["listInventory"];
         put?: never;
@@ -438,6 +503,8 @@ export interface paths {
          *     A `stock` item may carry `expectedStock`, the stock the seller saw: when the variant's stock
          *     is no longer that (a sale happened meanwhile), the whole batch is refused with 409 naming the
          *     current stock of each such variant, and nothing changes.
+         *
+         *     Roles: seller.
          */
         patch: operations["updateInventory"];
         trace?: never;
@@ -452,6 +519,8 @@ export interface paths {
         /**
          * Every stock change of one of the seller's variants, newest first
          * @description `reason` is `manual` (the seller set or adjusted it), `sale` (a checkout took it) or `cancellation` (a cancelled order gave it back).
+         *
+         *     Roles: seller.
          */
         get: operations["getStockHistory"];
         put?: never;
@@ -469,7 +538,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The shopper's cart, grouped by store, with what is wrong with each line */
+        /**
+         * The shopper's cart, grouped by store, with what is wrong with each line
+         * @description Roles: customer.
+         */
         get: operations["getCart"];
         put?: never;
         post?: never;
@@ -491,6 +563,8 @@ export interface paths {
         /**
          * Put a variant in the cart (adds to its line when it is there already)
          * @description Asking for more than is in stock is a 409 that says how many are available.
+         *
+         *     Roles: customer.
          */
         post: operations["addCartItem"];
         delete?: never;
@@ -509,11 +583,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Take a line out of the cart */
+        /**
+         * Take a line out of the cart
+         * @description Roles: customer.
+         */
         delete: operations["removeCartItem"];
         options?: never;
         head?: never;
-        /** Change a line's quantity */
+        /**
+         * Change a line's quantity
+         * @description Roles: customer.
+         */
         patch: operations["updateCartItem"];
         trace?: never;
     };
@@ -549,6 +629,8 @@ export interface paths {
          *     the gateway declines an e-wallet whose phone number ends in `0402` (402, nothing changes).
          *     `bca_va` answers a virtual account number to pay within 24 hours (`pending`); `cod` is paid
          *     on delivery (`pending`).
+         *
+         *     Roles: customer.
          */
         post: operations["checkout"];
         delete?: never;
@@ -569,6 +651,8 @@ export interface paths {
          * @description Codes are the Ministry of Home Affairs' (Kemendagri) codes, from the `idn-area-data` package:
          *     a province is two digits (`34`), a city or regency `province.city` (`34.71`). Addresses,
          *     stores and shipping refer to cities by these codes.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         get: operations["listProvinces"];
         put?: never;
@@ -586,7 +670,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A province with its cities and regencies (`children`), or one city */
+        /**
+         * A province with its cities and regencies (`children`), or one city
+         * @description Roles: anyone (no sign-in needed).
+         */
         get: operations["getRegion"];
         put?: never;
         post?: never;
@@ -603,13 +690,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in shopper's saved addresses, the default first */
+        /**
+         * The signed-in shopper's saved addresses, the default first
+         * @description Roles: customer.
+         */
         get: operations["listMyAddresses"];
         put?: never;
         /**
          * Save an address
          * @description Exactly one address is the default at any time: the first one saved becomes it, and saving
          *     one with `isDefault: true` moves it there. At most 20 addresses (422 beyond).
+         *
+         *     Roles: customer.
          */
         post: operations["createMyAddress"];
         delete?: never;
@@ -628,13 +720,18 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a saved address; deleting the default passes it to the most recently saved one left */
+        /**
+         * Delete a saved address; deleting the default passes it to the most recently saved one left
+         * @description Roles: customer.
+         */
         delete: operations["deleteMyAddress"];
         options?: never;
         head?: never;
         /**
          * Change a saved address; `isDefault true` makes it the default
          * @description `isDefault: false` is refused on the default address (422): make another one the default instead.
+         *
+         *     Roles: customer.
          */
         patch: operations["updateMyAddress"];
         trace?: never;
@@ -659,6 +756,8 @@ export interface paths {
          *     Shipping comes from the same calculator checkout uses (simulated today, by region code):
          *     Rp 10.000 within one city, Rp 18.000 within one province or island group, Rp 35.000
          *     elsewhere, plus Rp 1.000 for every unit after the first. An unknown region is a 422.
+         *
+         *     Roles: customer.
          */
         post: operations["quoteCheckout"];
         delete?: never;
@@ -674,7 +773,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The shopper's orders, newest first */
+        /**
+         * The shopper's orders, newest first
+         * @description Roles: customer.
+         */
         get: operations["listMyOrders"];
         put?: never;
         post?: never;
@@ -691,7 +793,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the shopper's orders, with its status history */
+        /**
+         * One of the shopper's orders, with its status history
+         * @description Roles: customer.
+         */
         get: operations["getMyOrder"];
         put?: never;
         post?: never;
@@ -710,7 +815,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel an order while it is pending (its stock goes back) */
+        /**
+         * Cancel an order while it is pending (its stock goes back)
+         * @description Roles: customer.
+         */
         post: operations["cancelMyOrder"];
         delete?: never;
         options?: never;
@@ -727,7 +835,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm a shipped order arrived (it becomes delivered) */
+        /**
+         * Confirm a shipped order arrived (it becomes delivered)
+         * @description Roles: customer.
+         */
         post: operations["confirmReceipt"];
         delete?: never;
         options?: never;
@@ -745,6 +856,8 @@ export interface paths {
         /**
          * The store's orders, newest first; `q` matches the order number
          * @description `counts` gives the number of orders per status that match `q` (whatever `status` asks), for tabs.
+         *
+         *     Roles: seller.
          */
         get: operations["listStoreOrders"];
         put?: never;
@@ -762,7 +875,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the store's orders */
+        /**
+         * One of the store's orders
+         * @description Roles: seller.
+         */
         get: operations["getStoreOrder"];
         put?: never;
         post?: never;
@@ -784,6 +900,8 @@ export interface paths {
         /**
          * Move an order forward (processing, shipped) or cancel it
          * @description Shipping needs a tracking number. A seller may cancel a pending or processing order; its stock goes back. An illegal move is 409.
+         *
+         *     Roles: seller.
          */
         post: operations["setStoreOrderStatus"];
         delete?: never;
@@ -799,12 +917,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A product's reviews, newest first */
+        /**
+         * A product's reviews, newest first
+         * @description Roles: anyone (no sign-in needed).
+         */
         get: operations["listReviews"];
         put?: never;
         /**
          * Review a product you received (once per product)
          * @description Only a shopper with a delivered order containing the product may review it (403 otherwise); once (409).
+         *
+         *     Roles: customer.
          */
         post: operations["createReview"];
         delete?: never;
@@ -827,6 +950,8 @@ export interface paths {
          *     (its time zone, Asia/Jakarta by default); buckets without sales are present with zeros.
          *     `from` and `to` are dates in the store's zone, both included (default: the last 30 days).
          *     `productViews` and `addsToCart` are counted per product per day.
+         *
+         *     Roles: seller.
          */
         get: operations["getSellerAnalytics"];
         put?: never;
@@ -1434,7 +1559,7 @@ export interface components {
              * @description bca_va: pay before this
              */
             expiresAt?: string;
-            /** @description What the shopper does next */
+            /** @description What the shopper does next, in the language of the answer */
             instructions?: string;
         };
         CheckoutResult: {
@@ -1501,7 +1626,7 @@ export interface components {
             paymentMethod?: components["schemas"]["PaymentMethod"];
             /** @enum {string} */
             paymentStatus?: "pending" | "paid";
-            /** @description Every status change */
+            /** @description Every status change, oldest first (on single-order answers) */
             history?: components["schemas"]["OrderEvent"][];
         };
         Review: {
@@ -1535,7 +1660,7 @@ export interface components {
             series: {
                 /**
                  * Format: date
-                 * @description First day of the bucket
+                 * @description First day of the bucket, in the store's zone
                  */
                 start: string;
                 revenue: components["schemas"]["Money"];
@@ -1551,7 +1676,7 @@ export interface components {
             funnel: {
                 productViews: number;
                 addsToCart: number;
-                /** @description Orders placed in the period */
+                /** @description Orders placed in the period, whatever their status now */
                 orders: number;
             };
         };
@@ -1561,6 +1686,7 @@ export interface components {
         CartAnswer: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1571,6 +1697,7 @@ export interface components {
         OrderAnswer: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1581,6 +1708,7 @@ export interface components {
         OrderPageAnswer: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1596,6 +1724,7 @@ export interface components {
         PaymentRequired: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1606,6 +1735,7 @@ export interface components {
         NotModified: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 ETag: components["headers"]["ETag"];
                 [name: string]: unknown;
             };
@@ -1615,6 +1745,7 @@ export interface components {
         BadRequest: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1625,6 +1756,7 @@ export interface components {
         Unauthorized: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1635,6 +1767,7 @@ export interface components {
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1645,6 +1778,7 @@ export interface components {
         NotFound: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1655,6 +1789,7 @@ export interface components {
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1665,6 +1800,7 @@ export interface components {
         PayloadTooLarge: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1675,6 +1811,7 @@ export interface components {
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1685,6 +1822,7 @@ export interface components {
         Unprocessable: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1695,6 +1833,7 @@ export interface components {
         InternalError: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1705,7 +1844,10 @@ export interface components {
         TooManyRequests: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Retry-After": components["headers"]["RetryAfter"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
             };
             content: {
@@ -1714,6 +1856,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+        IfNoneMatch: string;
         IdPath: components["schemas"]["Id"];
         /** @description 1-based page number */
         Page: number;
@@ -1735,6 +1879,12 @@ export interface components {
         StrongETag: string;
         /** @description How long shared caches may keep the answer. */
         CacheControl: string;
+        /** @description Present when the request came from a browser origin listed in the API's CORS_ORIGINS: that origin (never `*`, as credentials are allowed). */
+        "Access-Control-Allow-Origin": string;
+        /** @description The limit that applies now (IETF RateLimit header fields): `limit=5, remaining=0, reset=42` (seconds until it resets). */
+        RateLimit: string;
+        /** @description The limit's policy: `5;w=900` (5 requests per 900-second window). */
+        RateLimitPolicy: string;
         /** @description Identifies this request in Pasar's logs; quote it when reporting a problem. */
         RequestId: string;
         /** @description Seconds to wait before trying again. */
@@ -1757,16 +1907,19 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            500: components["responses"]["InternalError"];
             /** @description At least one check failed */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1798,6 +1951,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1809,6 +1963,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     login: {
@@ -1834,6 +1989,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1845,6 +2001,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     refreshSession: {
@@ -1870,6 +2027,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1880,6 +2038,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
         };
     };
     logout: {
@@ -1899,6 +2058,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1906,6 +2066,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
         };
     };
     getMe: {
@@ -1921,6 +2082,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1928,6 +2090,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
         };
     };
     updateMe: {
@@ -1947,6 +2110,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1958,6 +2122,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     changePassword: {
@@ -1977,6 +2142,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1986,6 +2152,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     getMyStore: {
@@ -2001,6 +2168,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2009,6 +2177,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
     };
     uploadStoreLogo: {
@@ -2021,6 +2190,7 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": {
+                    /** @description At most 5 MB */
                     file: string;
                 };
             };
@@ -2030,6 +2200,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2043,6 +2214,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     deleteStoreLogo: {
@@ -2058,6 +2230,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2065,12 +2238,16 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     listCategories: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2080,6 +2257,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2091,6 +2269,8 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
         };
     };
     listProducts: {
@@ -2109,7 +2289,10 @@ export interface operations {
                 /** @description Items per page, at most 100 */
                 pageSize?: components["parameters"]["PageSize"];
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2119,6 +2302,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2129,6 +2313,7 @@ export interface operations {
             };
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
         };
     };
     getProduct: {
@@ -2137,7 +2322,10 @@ export interface operations {
                 /** @description With a slug, the store (id or slug) whose product it is */
                 store?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description The product's id, or its slug (e.g. `kemeja-batik-parang`) */
                 id: string;
@@ -2150,6 +2338,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2162,6 +2351,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
         };
     };
     listStores: {
@@ -2176,7 +2366,10 @@ export interface operations {
                 /** @description Items per page, at most 100 */
                 pageSize?: components["parameters"]["PageSize"];
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2186,6 +2379,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2201,12 +2395,16 @@ export interface operations {
             };
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
         };
     };
     getStore: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description The store's id or its slug */
                 idOrSlug: string;
@@ -2219,6 +2417,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2230,12 +2429,16 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     getMedia: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 name: string;
             };
@@ -2247,6 +2450,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2259,6 +2463,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     listSellerProducts: {
@@ -2283,6 +2488,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2297,6 +2503,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
     };
     createProduct: {
@@ -2316,6 +2523,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2329,6 +2537,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     getSellerProduct: {
@@ -2346,6 +2555,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["StrongETag"];
                     [name: string]: unknown;
                 };
@@ -2357,6 +2567,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     deleteProduct: {
@@ -2374,6 +2585,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2382,6 +2594,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     updateProduct: {
@@ -2406,6 +2619,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["StrongETag"];
                     [name: string]: unknown;
                 };
@@ -2422,6 +2636,7 @@ export interface operations {
             412: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["StrongETag"];
                     [name: string]: unknown;
                 };
@@ -2432,6 +2647,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     uploadProductImage: {
@@ -2446,6 +2662,7 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": {
+                    /** @description At most 5 MB */
                     file: string;
                 };
             };
@@ -2455,6 +2672,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2468,6 +2686,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     deleteProductImage: {
@@ -2486,6 +2705,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2494,6 +2714,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     reorderProductImages: {
@@ -2517,6 +2738,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2532,6 +2754,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     listInventory: {
@@ -2554,6 +2777,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2568,6 +2792,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
     };
     updateInventory: {
@@ -2597,6 +2822,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2613,6 +2839,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     getStockHistory: {
@@ -2635,6 +2862,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2650,6 +2878,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     getCart: {
@@ -2664,6 +2893,7 @@ export interface operations {
             200: components["responses"]["CartAnswer"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
     };
     addCartItem: {
@@ -2690,6 +2920,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
         };
     };
     removeCartItem: {
@@ -2708,6 +2939,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     updateCartItem: {
@@ -2735,6 +2967,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
         };
     };
     checkout: {
@@ -2757,6 +2990,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -2772,12 +3006,16 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     listProvinces: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2787,6 +3025,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2796,12 +3035,17 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
         };
     };
     getRegion: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description A province code (`34`) or a city code (`34.71`) */
                 code: components["schemas"]["RegionCode"];
@@ -2814,6 +3058,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2825,6 +3070,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     listMyAddresses: {
@@ -2840,6 +3086,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2850,6 +3097,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
     };
     createMyAddress: {
@@ -2869,6 +3117,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2881,6 +3130,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     deleteMyAddress: {
@@ -2898,6 +3148,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2906,6 +3157,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     updateMyAddress: {
@@ -2927,6 +3179,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2940,6 +3193,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     quoteCheckout: {
@@ -2959,6 +3213,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2972,6 +3227,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     listMyOrders: {
@@ -2993,6 +3249,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
     };
     getMyOrder: {
@@ -3011,6 +3268,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     cancelMyOrder: {
@@ -3030,6 +3288,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
         };
     };
     confirmReceipt: {
@@ -3049,6 +3308,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
         };
     };
     listStoreOrders: {
@@ -3071,6 +3331,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3086,6 +3347,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
     };
     getStoreOrder: {
@@ -3104,6 +3366,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     setStoreOrderStatus: {
@@ -3135,6 +3398,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     listReviews: {
@@ -3157,6 +3421,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3171,6 +3436,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     createReview: {
@@ -3196,6 +3462,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3209,6 +3476,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
         };
     };
     getSellerAnalytics: {
@@ -3228,6 +3496,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3238,6 +3507,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
 }

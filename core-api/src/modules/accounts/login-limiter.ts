@@ -8,10 +8,11 @@ export interface LoginLimits {
   windowSeconds: number;
 }
 
-function tooMany(res: RateLimiterRes): ProblemError {
+/** 429 with Retry-After and the IETF RateLimit fields (the limit that was hit, and its window). */
+function tooMany(res: RateLimiterRes, limit: number, windowSeconds: number): ProblemError {
   const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
   return new ProblemError(429, `Too many sign-in attempts. Try again in ${seconds} seconds.`, {
-    headers: { 'Retry-After': String(seconds) },
+    headers: { 'Retry-After': String(seconds), RateLimit: `limit=${limit}, remaining=0, reset=${seconds}`, 'RateLimit-Policy': `${limit};w=${windowSeconds}` },
   });
 }
 
@@ -23,22 +24,24 @@ export class LoginLimiter {
   private readonly perIp: RateLimiterPostgres;
   private readonly perAccount: RateLimiterPostgres;
   private readonly accountLimit: number;
+  private readonly limits: LoginLimits;
 
   constructor(db: Knex, limits: LoginLimits) {
     const common = { storeClient: db, storeType: 'knex', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false };
     this.perIp = new RateLimiterPostgres({ ...common, keyPrefix: 'login-ip', points: limits.loginPerIp, duration: limits.windowSeconds });
     this.perAccount = new RateLimiterPostgres({ ...common, keyPrefix: 'login-account', points: limits.loginPerAccount, duration: limits.windowSeconds });
     this.accountLimit = limits.loginPerAccount;
+    this.limits = limits;
   }
 
   /** Counts this attempt against the IP; refuses when the IP or the account is over its limit. */
   async attempt(account: string, ip: string): Promise<void> {
     const blocked = await this.perAccount.get(account);
-    if (blocked && blocked.consumedPoints >= this.accountLimit) throw tooMany(blocked);
+    if (blocked && blocked.consumedPoints >= this.accountLimit) throw tooMany(blocked, this.accountLimit, this.limits.windowSeconds);
     try {
       await this.perIp.consume(ip);
     } catch (err) {
-      if (err instanceof RateLimiterRes) throw tooMany(err);
+      if (err instanceof RateLimiterRes) throw tooMany(err, this.limits.loginPerIp, this.limits.windowSeconds);
       throw err;
     }
   }
