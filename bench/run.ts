@@ -1,7 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -9,52 +9,112 @@ import autocannon from 'autocannon';
 import type { Knex } from 'knex';
 import { signAccessToken } from '../core-api/src/http/auth.ts';
 import { createKnex, migrateLatest } from '../core-api/src/platform/db/knex.ts';
+import { startEmbeddedMail } from '../core-api/src/platform/embedded/mail.ts';
 import { startEmbeddedPostgres } from '../core-api/src/platform/embedded/postgres.ts';
 import { startEmbeddedS3 } from '../core-api/src/platform/embedded/s3.ts';
 import { S3ObjectStorage } from '../core-api/src/platform/storage/s3.ts';
 import { buildDataset, type DatasetSize } from './dataset.ts';
+import { renderReport, type Report, type Run, type ScenarioSummary } from './report.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const defaultOut = path.join(here, 'results');
 const { values: flags } = parseArgs({
   options: {
     products: { type: 'string', default: '100000' },
     stores: { type: 'string', default: '500' },
     shoppers: { type: 'string', default: '20000' },
     orders: { type: 'string', default: '200000' },
+    /** Each run lasts at least this long and until it has min-samples answers, at most 30 s. */
     duration: { type: 'string', default: '10' },
+    'min-samples': { type: 'string', default: '1000' },
+    runs: { type: 'string', default: '3' },
     connections: { type: 'string', default: '16' },
-    out: { type: 'string', default: path.join(here, 'results') },
+    out: { type: 'string', default: defaultOut },
+    'build-only': { type: 'boolean', default: false },
     'data-dir': { type: 'string', default: process.env.BENCH_DATA_DIR ?? path.resolve(here, '../.data/bench') },
   },
 });
 const size: DatasetSize = { products: +flags.products, stores: +flags.stores, shoppers: +flags.shoppers, orders: +flags.orders };
 const duration = +flags.duration;
+const minSamples = +flags['min-samples'];
 const connections = +flags.connections;
+const MAX_SECONDS = 30;
+const HISTORY = 10;
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
-
-export interface ScenarioResult {
-  name: string;
-  requests: number;
-  rps: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  errors: number;
-  statuses: Record<string, number>;
-  sqlPerRequest: number;
-  ratioToBaseline: number;
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 100) / 100;
 }
 
+/** CPU seconds used so far by every process of the embedded Postgres (descendants of this process named postgres). */
+function postgresCpuSeconds(): number | null {
+  try {
+    const ticks = 100;
+    const children = new Map<number, number[]>();
+    const stat = new Map<number, { name: string; cpu: number }>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+        const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+        const ppid = +fields[1];
+        stat.set(+entry, { name, cpu: (+fields[11] + +fields[12] + +fields[13] + +fields[14]) / ticks });
+        children.set(ppid, [...(children.get(ppid) ?? []), +entry]);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    let total = 0;
+    const walk = (pid: number) => {
+      for (const child of children.get(pid) ?? []) {
+        if (stat.get(child)?.name === 'postgres') total += stat.get(child)!.cpu;
+        walk(child);
+      }
+    };
+    walk(process.pid);
+    return total;
+  } catch {
+    return null;
+  }
+}
+
+/** Proportional memory (PSS, shared pages split) of the embedded Postgres processes, in MB. */
+function postgresPssMb(): number | null {
+  try {
+    const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' });
+    const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/)).map(([pid, ppid, comm]) => ({ pid: +pid, ppid: +ppid, comm }));
+    const mine = new Set<number>([process.pid]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const r of rows) if (mine.has(r.ppid) && !mine.has(r.pid)) (mine.add(r.pid), (grew = true));
+    }
+    let kb = 0;
+    for (const r of rows) {
+      if (!mine.has(r.pid) || r.comm !== 'postgres') continue;
+      const rollup = readFileSync(`/proc/${r.pid}/smaps_rollup`, 'utf8');
+      kb += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+    }
+    return Math.round(kb / 1024);
+  } catch {
+    return null;
+  }
+}
+
+interface ServerStats {
+  statements: number;
+  top: Array<{ sql: string; calls: number; meanMs: number; totalMs: number }>;
+  cpu: { user: number; system: number };
+  rss: number;
+}
+
 class Server {
   private readonly child: ChildProcess;
   apiPort = 0;
+  uncachedPort = 0;
   barePort = 0;
-
   /** The server's error log (pino, level 50+), shown when a scenario saw a 5xx. */
   readonly errors: string[] = [];
 
@@ -71,15 +131,20 @@ class Server {
   ready(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-      this.child.on('message', (m: { type: string; apiPort: number; barePort: number }) => {
-        if (m.type === 'ready') Object.assign(this, { apiPort: m.apiPort, barePort: m.barePort }) && resolve();
+      this.child.on('message', (m: { type: string; apiPort: number; uncachedPort: number; barePort: number }) => {
+        if (m.type === 'ready') Object.assign(this, { apiPort: m.apiPort, uncachedPort: m.uncachedPort, barePort: m.barePort }) && resolve();
       });
     });
   }
-  statements(reset = false): Promise<number> {
+  stats(reset = false): Promise<ServerStats> {
     return new Promise((resolve) => {
-      this.child.once('message', (m: { statements: number }) => resolve(m.statements));
-      this.child.send({ type: 'count' });
+      const on = (m: ServerStats & { type: string }) => {
+        if (m.type !== 'stats') return;
+        this.child.off('message', on);
+        resolve(m);
+      };
+      this.child.on('message', on);
+      this.child.send({ type: 'stats' });
       if (reset) this.child.send({ type: 'reset' });
     });
   }
@@ -93,17 +158,41 @@ class Server {
 
 type Request = { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string };
 
-async function load(server: Server, name: string, url: string, next: () => Request, opts: { amount?: number; connections?: number } = {}): Promise<Omit<ScenarioResult, 'ratioToBaseline'>> {
-  await server.statements(true);
+interface Scenario {
+  /** What the targets refer to. */
+  key: string;
+  name: string;
+  /** Which listener: the API as configured, the API with the catalog answer cache off, or the bare Koa route. */
+  target: 'api' | 'uncached' | 'bare';
+  next: () => Request;
+  /** A fixed request rate (the load a target names); otherwise as fast as the connections go. */
+  rate?: number;
+  connections?: number;
+  /** A fixed number of requests (checkouts: one per prepared cart). */
+  amount?: () => number;
+  before?: () => Promise<void>;
+  after?: (run: Run) => Promise<void>;
+}
+
+async function runOnce(server: Server, scenario: Scenario, round: number): Promise<Run> {
+  await scenario.before?.();
+  await server.stats(true);
+  const port = { api: server.apiPort, uncached: server.uncachedPort, bare: server.barePort }[scenario.target];
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
+  const pgBefore = postgresCpuSeconds();
+  const apiBefore = await server.stats();
+  const meBefore = process.cpuUsage();
+  const startedAt = performance.now();
+  const amount = scenario.amount?.();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
-        url,
-        connections: opts.connections ?? connections,
-        ...(opts.amount ? { amount: opts.amount } : { duration }),
-        requests: [{ setupRequest: (req) => ({ ...req, ...next() }) }],
+        url: `http://127.0.0.1:${port}`,
+        connections: scenario.connections ?? connections,
+        ...(scenario.rate ? { overallRate: scenario.rate } : {}),
+        ...(amount ? { amount } : { duration: MAX_SECONDS }),
+        requests: [{ setupRequest: (req) => ({ ...req, ...scenario.next() }) }],
       },
       (err, res) => (err ? reject(err) : resolve(res)),
     );
@@ -111,23 +200,43 @@ async function load(server: Server, name: string, url: string, next: () => Reque
       latencies.push(responseTime);
       statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
     });
+    if (!amount) {
+      const timer = setInterval(() => {
+        const seconds = (performance.now() - startedAt) / 1000;
+        if (seconds >= duration && latencies.length >= minSamples) (clearInterval(timer), instance.stop());
+      }, 100);
+      instance.on('done', () => clearInterval(timer));
+    }
   });
+  const seconds = (performance.now() - startedAt) / 1000;
+  const stats = await server.stats();
+  const me = process.cpuUsage(meBefore);
+  const pgAfter = postgresCpuSeconds();
   const sorted = latencies.sort((a, b) => a - b);
   const total = latencies.length;
-  const statements = await server.statements();
-  const seconds = result.duration;
-  process.stdout.write(`  ${name}: ${Math.round(total / seconds)} req/s, p99 ${percentile(sorted, 99)} ms\n`);
-  return {
-    name,
+  const cores = (micros: number) => Math.round((micros / 1e6 / seconds) * 100) / 100;
+  const run: Run = {
+    round,
     requests: total,
+    seconds: Math.round(seconds * 10) / 10,
     rps: Math.round(total / seconds),
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),
     errors: result.errors + result.timeouts,
     statuses,
-    sqlPerRequest: total ? Math.round((statements / total) * 10) / 10 : 0,
+    sqlPerRequest: total ? Math.round((stats.statements / total) * 10) / 10 : 0,
+    apiRssMb: Math.round(stats.rss / 2 ** 20),
+    cpuCores: {
+      api: cores(stats.cpu.user + stats.cpu.system - apiBefore.cpu.user - apiBefore.cpu.system),
+      postgres: pgBefore === null || pgAfter === null ? null : Math.round(((pgAfter - pgBefore) / seconds) * 100) / 100,
+      loadGenerator: cores(me.user + me.system),
+    },
+    topStatements: stats.top,
   };
+  await scenario.after?.(run);
+  process.stdout.write(`  [${round}] ${scenario.name}: ${run.rps} req/s, p95 ${run.p95} ms, p99 ${run.p99} ms, ${run.sqlPerRequest} SQL/req, API ${run.apiRssMb} MB\n`);
+  return run;
 }
 
 /** Carts filled straight in SQL, so the checkout scenarios measure checkout alone. */
@@ -143,8 +252,52 @@ async function fillCarts(db: Knex, shopperIds: string[], pick: (i: number) => st
   for (let i = 0; i < rows.length; i += 5000) await db('cartItems').insert(rows.slice(i, i + 5000));
 }
 
+function gitCommit(): { commit: string; dirty: boolean } {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: here, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: here, encoding: 'utf8' }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return { commit: 'unknown', dirty: false };
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : Math.round(((s[s.length / 2 - 1] + s[s.length / 2]) / 2) * 100) / 100) : 0;
+};
+
+function summarize(scenario: Scenario, runs: Run[]): ScenarioSummary {
+  const of = (key: 'rps' | 'p50' | 'p95' | 'p99') => ({ median: median(runs.map((r) => r[key])), min: Math.min(...runs.map((r) => r[key])), max: Math.max(...runs.map((r) => r[key])) });
+  const statuses: Record<string, number> = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  const cpu = (k: 'api' | 'postgres' | 'loadGenerator') => {
+    const xs = runs.map((r) => r.cpuCores[k]).filter((x): x is number => x !== null);
+    return xs.length ? median(xs) : null;
+  };
+  return {
+    key: scenario.key,
+    name: scenario.name,
+    target: scenario.target,
+    rate: scenario.rate ?? null,
+    connections: scenario.connections ?? connections,
+    runs,
+    rps: of('rps'),
+    p50: of('p50'),
+    p95: of('p95'),
+    p99: of('p99'),
+    requests: runs.reduce((n, r) => n + r.requests, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    statuses,
+    sqlPerRequest: median(runs.map((r) => r.sqlPerRequest)),
+    apiRssMb: Math.max(...runs.map((r) => r.apiRssMb)),
+    cpuCores: { api: cpu('api'), postgres: cpu('postgres'), loadGenerator: cpu('loadGenerator') },
+    topStatements: runs.at(-1)!.topStatements,
+  };
+}
+
 async function main(): Promise<void> {
-  const started = Date.now();
+  const began = Date.now();
   const stops: Array<() => Promise<unknown>> = [];
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
@@ -159,8 +312,12 @@ async function main(): Promise<void> {
   try {
     await migrateLatest(db);
     const storage = new S3ObjectStorage({ ...s3, region: 'us-east-1', forcePathStyle: true });
+    const buildStarted = Date.now();
     const built = await buildDataset(db, storage, size);
-    process.stdout.write(built ? 'Dataset built.\n' : 'Dataset reused.\n');
+    process.stdout.write(built ? `Dataset built in ${Math.round((Date.now() - buildStarted) / 1000)} s.\n` : 'Dataset reused.\n');
+    if (flags['build-only']) return;
+    const mail = await startEmbeddedMail({});
+    stops.push(() => mail.stop());
 
     const server = new Server({
       ...process.env,
@@ -170,89 +327,139 @@ async function main(): Promise<void> {
       S3_ENDPOINT: s3.endpoint,
       S3_ACCESS_KEY_ID: s3.accessKeyId,
       S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      SMTP_URL: 'smtp://127.0.0.1:9',
+      SMTP_URL: mail.smtpUrl,
     });
     await server.ready();
     stops.unshift(() => server.stop());
-    const api = `http://127.0.0.1:${server.apiPort}`;
 
-    const token = (id: string, role: 'customer' | 'seller') => signAccessToken({ id, role, sessionId: randomUUID() }, JWT_SECRET, 900);
+    const token = (id: string, role: 'customer' | 'seller') => signAccessToken({ id, role, sessionId: randomUUID() }, JWT_SECRET, 3600);
     const shoppers: string[] = await db('users').where('email', 'like', 'shopper%@bench.pasar.test').orderBy('id').limit(3000).pluck('id');
     const tokens = shoppers.map((id) => token(id, 'customer'));
     const productIds: string[] = await db('products').where({ status: 'active' }).orderByRaw('md5(id::text)').limit(2000).pluck('id');
     const variantIds: string[] = await db('productVariants').where('stock', '>', 50).orderByRaw('md5(id::text)').limit(2000).pluck('id');
     const largest = (await db('orders').select('storeId').count({ n: '*' }).groupBy('storeId').orderBy('n', 'desc').first()) as { storeId: string; n: string } | undefined;
     const owner = await db('stores').where({ id: largest!.storeId }).first('ownerId');
+    const sellerToken = token(owner!.ownerId, 'seller');
     let i = 0;
     const address = JSON.stringify({ shippingAddress: { recipient: 'Bench', phone: '081200001111', street: 'Jl. Bench 2', cityCode: '31.71', postalCode: '10110' }, paymentMethod: 'cod' });
-    const checkout = (n: number): Request => ({
+    let n = 0;
+    const checkout = (): Request => ({
       method: 'POST',
       path: '/checkout',
-      headers: { authorization: `Bearer ${tokens[n % tokens.length]}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${tokens[n++ % tokens.length]}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
       body: address,
     });
-
-    process.stdout.write(`Running scenarios (${duration} s each, ${connections} connections):\n`);
-    const results: Array<Omit<ScenarioResult, 'ratioToBaseline'>> = [];
-    results.push(await load(server, 'baseline: bare Koa route', `http://127.0.0.1:${server.barePort}`, () => ({ method: 'GET', path: '/' })));
-    results.push(await load(server, 'product list', api, () => ({ method: 'GET', path: `/products?sort=newest&pageSize=24&page=${1 + (i++ % 20)}` })));
-    results.push(await load(server, 'search: a word', api, () => ({ method: 'GET', path: `/products?q=${['batik', 'kopi', 'rotan', 'tenun'][i++ % 4]}&pageSize=24` })));
-    results.push(await load(server, 'search: a typo', api, () => ({ method: 'GET', path: `/products?q=${['kemja', 'sepato', 'arabica', 'ketanjang'][i++ % 4]}&pageSize=24` })));
-    results.push(await load(server, 'product detail', api, () => ({ method: 'GET', path: `/products/${productIds[i++ % productIds.length]}` })));
-    results.push(
-      await load(server, 'add to cart', api, () => ({
-        method: 'POST',
-        path: '/cart/items',
-        headers: { authorization: `Bearer ${tokens[i % tokens.length]}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ variantId: variantIds[i++ % variantIds.length], quantity: 1 }),
-      })),
-    );
-
-    // every prepared shopper buys three lines from random variants with plenty of stock
-    await db('productVariants').whereIn('id', variantIds).update({ stock: 1_000_000 });
-    await fillCarts(db, shoppers, (n) => [0, 1, 2].map((k) => variantIds[(n * 3 + k) % variantIds.length]));
-    let n = 0;
-    results.push(await load(server, 'checkout across many variants', api, () => checkout(n++), { amount: shoppers.length }));
-
-    // 64 shoppers at once on one variant: sold must equal the stock taken, never below zero
+    const words = ['batik', 'kopi', 'rotan', 'tenun', 'kemeja', 'sepatu', 'teh', 'tas', 'kain', 'keranjang', 'vas', 'sabun', 'lampu', 'celana', 'dompet', 'melati'];
+    const typos = ['kemja', 'sepato', 'arabca', 'ketanjang', 'batk', 'btik', 'rotna', 'dompte'];
     const hot = variantIds[0];
     const racers = Math.min(1000, shoppers.length);
     const initialStock = Math.floor(racers * 0.3);
-    await db('productVariants').where({ id: hot }).update({ stock: initialStock });
-    const ordersBefore = await db('orderItems').where({ variantId: hot }).sum({ n: 'quantity' }).first();
-    await fillCarts(db, shoppers.slice(0, racers), () => [hot]);
-    n = 0;
-    results.push(await load(server, 'checkout: one hot variant, 64 shoppers', api, () => checkout(n++), { amount: racers, connections: 64 }));
-    const finalStock = (await db('productVariants').where({ id: hot }).first()).stock as number;
-    const ordersAfter = await db('orderItems').where({ variantId: hot }).sum({ n: 'quantity' }).first();
-    const sold = Number(ordersAfter!.n) - Number(ordersBefore!.n);
-    const hotCheck = { initialStock, finalStock, sold, created: results.at(-1)!.statuses['201'] ?? 0, oversold: sold !== initialStock - finalStock || finalStock < 0 };
+    const hotChecks: Array<{ round: number; initialStock: number; finalStock: number; sold: number; created: number; oversold: boolean }> = [];
+    let soldBefore = 0;
 
-    const sellerToken = token(owner!.ownerId, 'seller');
-    results.push(await load(server, 'seller analytics, largest store', api, () => ({ method: 'GET', path: '/seller/analytics', headers: { authorization: `Bearer ${sellerToken}` } })));
+    const scenarios: Scenario[] = [
+      { key: 'baseline', name: 'baseline: bare Koa route, no middleware', target: 'bare', next: () => ({ method: 'GET', path: '/' }) },
+      { key: 'floor', name: 'floor: GET /categories through every middleware, cached, no SQL', target: 'api', next: () => ({ method: 'GET', path: '/categories' }) },
+      { key: 'list', name: 'product list: newest, 20 pages, at 500 req/s', target: 'api', rate: 500, next: () => ({ method: 'GET', path: `/products?sort=newest&pageSize=24&page=${1 + (i++ % 20)}` }) },
+      { key: 'detail', name: 'product detail: 2,000 products, answer cache on', target: 'api', next: () => ({ method: 'GET', path: `/products/${productIds[i++ % productIds.length]}` }) },
+      { key: 'detailUncached', name: 'product detail: 2,000 products, answer cache off', target: 'uncached', next: () => ({ method: 'GET', path: `/products/${productIds[i++ % productIds.length]}` }) },
+      { key: 'search', name: 'search: 16 words × 5 pages, answer cache off, at 200 req/s', target: 'uncached', rate: 200, next: () => ({ method: 'GET', path: `/products?q=${words[i % words.length]}&page=${1 + (Math.floor(i++ / words.length) % 5)}&pageSize=24` }) },
+      { key: 'typo', name: 'search: 8 typos, answer cache off, at 100 req/s', target: 'uncached', rate: 100, next: () => ({ method: 'GET', path: `/products?q=${typos[i++ % typos.length]}&pageSize=24` }) },
+      {
+        key: 'cart',
+        name: 'add to cart: 3,000 shoppers, 2,000 variants',
+        target: 'api',
+        next: () => ({
+          method: 'POST',
+          path: '/cart/items',
+          headers: { authorization: `Bearer ${tokens[i % tokens.length]}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ variantId: variantIds[i++ % variantIds.length], quantity: 1 }),
+        }),
+      },
+      {
+        key: 'checkout',
+        name: 'checkout: 3,000 shoppers, 3 lines each from 2,000 variants',
+        target: 'api',
+        amount: () => shoppers.length,
+        next: checkout,
+        before: async () => {
+          await db('productVariants').whereIn('id', variantIds).update({ stock: 1_000_000 });
+          await fillCarts(db, shoppers, (k) => [0, 1, 2].map((j) => variantIds[(k * 3 + j) % variantIds.length]));
+          n = 0;
+        },
+      },
+      {
+        key: 'hot',
+        name: `checkout: one hot variant, ${racers} shoppers over 64 connections`,
+        target: 'api',
+        connections: 64,
+        amount: () => racers,
+        next: checkout,
+        before: async () => {
+          await db('productVariants').where({ id: hot }).update({ stock: initialStock });
+          soldBefore = Number((await db('orderItems').where({ variantId: hot }).sum({ n: 'quantity' }).first())!.n ?? 0);
+          await fillCarts(db, shoppers.slice(0, racers), () => [hot]);
+          n = 0;
+        },
+        after: async (run) => {
+          const finalStock = (await db('productVariants').where({ id: hot }).first()).stock as number;
+          const sold = Number((await db('orderItems').where({ variantId: hot }).sum({ n: 'quantity' }).first())!.n ?? 0) - soldBefore;
+          hotChecks.push({ round: run.round, initialStock, finalStock, sold, created: run.statuses['201'] ?? 0, oversold: sold !== initialStock - finalStock || finalStock < 0 });
+        },
+      },
+      { key: 'analytics', name: `seller analytics: largest store (${Number(largest!.n)} orders), at 20 req/s`, target: 'api', rate: 20, next: () => ({ method: 'GET', path: '/seller/analytics', headers: { authorization: `Bearer ${sellerToken}` } }) },
+      { key: 'health', name: 'health: every check, answers at most 2 s old', target: 'api', next: () => ({ method: 'GET', path: '/health' }) },
+    ];
 
-    const baseline = results[0].rps;
-    const final: ScenarioResult[] = results.map((r) => ({ ...r, ratioToBaseline: Math.round((r.rps / baseline) * 1000) / 1000 }));
-    const largestOrders = Number(largest!.n);
-    const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-    const report = { date: new Date().toISOString(), machine, dataset: size, largestStoreOrders: largestOrders, durationSeconds: duration, connections, hotVariant: hotCheck, scenarios: final };
-    mkdirSync(flags.out, { recursive: true });
+    const runs = new Map<Scenario, Run[]>(scenarios.map((s) => [s, []]));
+    const rounds = Math.max(1, +flags.runs);
+    const rssAfterFirstRound: number[] = [];
+    process.stdout.write(`Running ${scenarios.length} scenarios × ${rounds} interleaved rounds (each run ≥ ${duration} s and ≥ ${minSamples} answers, ≤ ${MAX_SECONDS} s):\n`);
+    for (let round = 1; round <= rounds; round++) {
+      for (const scenario of scenarios) runs.get(scenario)!.push(await runOnce(server, scenario, round));
+      if (round === 1) rssAfterFirstRound.push(runs.get(scenarios.at(-1)!)!.at(-1)!.apiRssMb);
+    }
+
+    const summaries = scenarios.map((s) => summarize(s, runs.get(s)!));
+    const all = summaries.flatMap((s) => s.runs.map((r) => r.apiRssMb));
+    const { commit, dirty } = gitCommit();
+    const report: Report = {
+      date: new Date().toISOString(),
+      commit,
+      dirty,
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100) },
+      dataset: size,
+      largestStoreOrders: Number(largest!.n),
+      rounds,
+      durationSeconds: duration,
+      minSamples,
+      connections,
+      hotVariant: hotChecks,
+      memory: { apiRssMaxMb: Math.max(...all), apiRssAfterWarmupMb: rssAfterFirstRound[0] ?? all[0], apiRssEndMb: all.at(-1)!, postgresPssMb: postgresPssMb() },
+      scenarios: summaries,
+    };
+    const markdown = renderReport(report);
+    mkdirSync(path.join(flags.out, 'history'), { recursive: true });
     writeFileSync(path.join(flags.out, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
-    const table = [
-      `Ran ${report.date.slice(0, 10)} on ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}; dataset ${size.products} products, ${size.stores} stores, ${size.shoppers} shoppers, ${size.orders} orders (largest store ${largestOrders}).`,
-      '',
-      '| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | statuses | SQL/req | × baseline |',
-      '|---|---:|---:|---:|---:|---:|---|---:|---:|',
-      ...final.map((r) => `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.errors} | ${Object.entries(r.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')} | ${r.sqlPerRequest} | ${r.ratioToBaseline} |`),
-      '',
-      `Hot variant: stock ${hotCheck.initialStock} → ${hotCheck.finalStock}, sold ${hotCheck.sold}, ${hotCheck.created} checkouts created, oversold: ${hotCheck.oversold ? 'YES' : 'no'}.`,
-    ].join('\n');
-    writeFileSync(path.join(flags.out, 'latest.md'), table + '\n');
-    if (final.some((r) => Object.keys(r.statuses).some((status) => status.startsWith('5')))) {
+    writeFileSync(path.join(flags.out, 'latest.md'), markdown + '\n');
+    writeFileSync(path.join(flags.out, 'history', `${report.date.slice(0, 19).replace(/:/g, '')}-${commit.slice(0, 8)}.json`), JSON.stringify(report) + '\n');
+    const history = readdirSync(path.join(flags.out, 'history')).filter((f) => f.endsWith('.json')).sort();
+    for (const old of history.slice(0, Math.max(0, history.length - HISTORY))) rmSync(path.join(flags.out, 'history', old));
+    // the README's table is this report, never typed by hand (only full runs into bench/results write it)
+    const readme = path.resolve(here, '../README.md');
+    if (path.resolve(flags.out) === defaultOut && existsSync(readme)) {
+      const text = readFileSync(readme, 'utf8');
+      const start = '<!-- bench:start (generated by npm run bench) -->';
+      const end = '<!-- bench:end -->';
+      if (text.includes(start) && text.includes(end)) {
+        writeFileSync(readme, text.slice(0, text.indexOf(start) + start.length) + '\n' + markdown + '\n' + text.slice(text.indexOf(end)));
+      }
+    }
+    if (summaries.some((r) => Object.keys(r.statuses).some((status) => status.startsWith('5')))) {
       process.stdout.write(`\nSome requests failed with 5xx; the server logged:\n${server.errors.slice(0, 20).join('\n')}\n`);
     }
-    process.stdout.write(`\n${table}\n\nWritten to ${path.join(flags.out, 'latest.json')} and latest.md in ${Math.round((Date.now() - started) / 1000)} s.\n`);
-    if (hotCheck.oversold) process.exitCode = 1;
+    process.stdout.write(`\n${markdown}\n\nWritten to ${path.join(flags.out, 'latest.json')} and latest.md in ${Math.round((Date.now() - began) / 1000)} s.\n`);
+    if (hotChecks.some((h) => h.oversold)) process.exitCode = 1;
   } finally {
     for (const stop of stops) await stop().catch(() => {});
   }

@@ -15,6 +15,7 @@ import { AccountsService } from './modules/accounts/service.ts';
 import { StoreLogoService } from './modules/accounts/store-logo.ts';
 import { ImagesService } from './modules/catalog/images.service.ts';
 import { ProductsService } from './modules/catalog/products.service.ts';
+import { CatalogCache, dropCacheAfterWrites } from './modules/catalog/cache.ts';
 import { catalogHandlers } from './modules/catalog/routes.ts';
 import { StorefrontService } from './modules/catalog/storefront.service.ts';
 import { inventoryHandlers } from './modules/inventory/routes.ts';
@@ -36,6 +37,7 @@ import { RegionsService } from './modules/regions/service.ts';
 import { SimulatedCourier } from './modules/shipping/calculator.ts';
 import { analyticsHandlers } from './modules/analytics/routes.ts';
 import { AnalyticsService } from './modules/analytics/service.ts';
+import { ProductCounters, visitorKey } from './modules/analytics/counters.ts';
 import type { Platform } from './platform/index.ts';
 
 export interface AppDeps {
@@ -45,11 +47,13 @@ export interface AppDeps {
 }
 
 /** Every operation's handler, built on the module services. */
-function handlers({ config, platform, log }: AppDeps) {
+function handlers({ config, platform, log }: AppDeps, cache: CatalogCache) {
   const { db, storage, search } = platform;
   const urls = { publicUrl: config.publicUrl, s3PublicUrl: config.s3PublicUrl };
   const products = new ProductsService(db, urls);
-  const cart = new CartService(db, urls);
+  const counters = new ProductCounters(db, config.performance.counterFlushMs);
+  platform.beforeStop(() => counters.stop());
+  const cart = new CartService(db, urls, (productId, userId) => counters.count(productId, 'addsToCart', visitorKey({ userId, ip: '', userAgent: '' })));
   const regions = new RegionsService(db);
   const addresses = new AddressesService(db, regions);
   // the one shipping calculator, for quotes and checkout alike
@@ -67,6 +71,8 @@ function handlers({ config, platform, log }: AppDeps) {
       products,
       storefront: new StorefrontService(db, search, urls),
       images: new ImagesService(db, storage, products, urls),
+      cache,
+      onViewed: (productId, ctx) => counters.count(productId, 'views', visitorKey({ ip: ctx.ip, userAgent: ctx.get('User-Agent') })),
     }),
     ...inventoryHandlers(new InventoryService(db, products)),
     ...cartHandlers(cart),
@@ -77,9 +83,11 @@ function handlers({ config, platform, log }: AppDeps) {
 }
 
 export function buildApp(deps: AppDeps): Koa {
-  const { config, log } = deps;
+  const { config, log, platform } = deps;
   const spec = loadSpec();
-  const api = buildApiRouter(new OpenApiValidator(spec), handlers(deps), createAuthenticator(config.auth.jwtSecret));
+  const cache = new CatalogCache(platform.listener, config.performance.catalogCacheBytes);
+  cache.start().catch((err) => log.warn({ err }, 'catalog cache is off: cannot listen to catalog changes'));
+  const api = buildApiRouter(new OpenApiValidator(spec), handlers(deps, cache), createAuthenticator(config.auth.jwtSecret));
   const docs = docsRouter(spec, config.publicUrl);
 
   const app = new Koa({ proxy: config.trustProxy });
@@ -89,6 +97,7 @@ export function buildApp(deps: AppDeps): Koa {
   app.use(cors({ origin: (ctx) => (config.corsOrigins.includes(ctx.get('Origin')) ? ctx.get('Origin') : ''), credentials: true, exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag', 'Idempotent-Replayed', 'Content-Language', 'RateLimit', 'RateLimit-Policy'] }));
   app.use(koaBody({ json: true, jsonLimit: '100kb', jsonStrict: true, text: false, urlencoded: false, multipart: false }));
   app.use(docs.routes());
+  app.use(dropCacheAfterWrites(cache));
   app.use(api.routes());
   app.use(api.allowedMethods());
   return app;

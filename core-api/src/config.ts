@@ -33,6 +33,12 @@ export interface Config {
   mongoUrl?: string;
   meili?: { url: string; apiKey?: string };
   seedDemo: boolean;
+  performance: {
+    /** How often buffered view and add-to-cart counts are written. */
+    counterFlushMs: number;
+    /** Memory for cached public catalog answers; 0 turns the cache off. */
+    catalogCacheBytes: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -128,5 +134,9 @@ export function loadConfig(env: Env = process.env): Config {
     mongoUrl: env.MONGO_URL || undefined,
     meili: env.MEILI_URL ? { url: env.MEILI_URL, apiKey: env.MEILI_API_KEY || undefined } : undefined,
     seedDemo: bool(env, 'SEED_DEMO', !production),
+    performance: {
+      counterFlushMs: Math.max(10, int(env, 'COUNTER_FLUSH_MS', 1000)),
+      catalogCacheBytes: int(env, 'CATALOG_CACHE_MB', 32) * 2 ** 20,
+    },
   };
 }

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { AnalyticsService } from '../src/modules/analytics/service.ts';
+import type { Knex } from 'knex';
+import { AnalyticsService, rebuildSalesRollups } from '../src/modules/analytics/service.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
+import { createTestDatabase, type TestDatabase } from './support/db.ts';
 import { categories, createProduct, signUpCustomer, signUpSeller, type Session } from './support/fixtures.ts';
 
 describe('GET /seller/analytics', () => {
   let app: TestApp;
   let seller: Session;
-  let bag: { id: string; variants: Array<{ id: string }> };
+  let bag: { id: string; slug: string; variants: Array<{ id: string }> };
   let pin: { id: string; variants: Array<{ id: string }> };
 
   async function order(variantId: string, quantity: number, at: string, status?: string) {
@@ -68,15 +70,60 @@ describe('GET /seller/analytics', () => {
     ]);
   });
 
-  it('should count product views and adds to cart per product per day', async () => {
-    for (let i = 0; i < 3; i++) await app.request('GET', `/products/${bag.id}`);
+  /** The day's funnel once the buffered counters were written (they flush every second). */
+  async function funnelReaching(views: number, adds: number) {
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta' }).format(new Date());
-    const res = await app.request('GET', `/seller/analytics?from=${today}&to=${today}`, { token: seller.token });
-    expect(res.status).to.equal(200);
-    expect(res.body.funnel.productViews).to.equal(3);
-    expect(res.body.funnel.addsToCart, 'one add per order made in before()').to.equal(5);
+    let funnel = { productViews: -1, addsToCart: -1 };
+    for (let i = 0; i < 40; i++) {
+      const res = await app.request('GET', `/seller/analytics?from=${today}&to=${today}`, { token: seller.token });
+      expect(res.status).to.equal(200);
+      funnel = res.body.funnel;
+      if (funnel.productViews >= views && funnel.addsToCart >= adds) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return funnel;
+  }
+
+  it('should count a visitor once per product per day, views and adds to cart, in one row per product per day', async () => {
+    const as = (agent: string) => ({ headers: { 'user-agent': agent } });
+    for (let i = 0; i < 3; i++) await app.request('GET', `/products/${bag.id}`, as('browser one'));
+    // named by its slug, still the bag's view
+    expect((await app.request('GET', `/products/${bag.slug}`, as('browser two'))).status).to.equal(200);
+    await app.request('GET', `/products/${pin.id}`, as('browser one'));
+    // a shopper adding the same product again is still one add
+    const buyer = await signUpCustomer(app);
+    for (let i = 0; i < 3; i++) expect((await app.request('POST', '/cart/items', { token: buyer.token, body: { variantId: bag.variants[0].id, quantity: 1 } })).status).to.equal(200);
+    const funnel = await funnelReaching(3, 6);
+    expect(funnel.productViews, 'two visitors of the bag, one of the pin').to.equal(3);
+    expect(funnel.addsToCart, 'one add per order made in before(), one for the repeated adds').to.equal(6);
     const rows = await app.db.knex('productDailyStats').where({ productId: bag.id });
     expect(rows, 'one row per product per day, not one per view').to.have.length(1);
+    expect(rows[0]).to.include({ views: 2 });
+  });
+
+  it('should not count the same visitor again after a flush, nor from another replica', async () => {
+    const other = await startTestApp({ DATABASE_URL: app.config.databaseUrl!, COUNTER_FLUSH_MS: '20' });
+    try {
+      const before = await funnelReaching(3, 6);
+      await app.request('GET', `/products/${bag.id}`, { headers: { 'user-agent': 'browser one' } });
+      expect((await other.request('GET', `/products/${bag.id}`, { headers: { 'user-agent': 'browser one' } })).status).to.equal(200);
+      await other.request('GET', `/products/${bag.id}`, { headers: { 'user-agent': 'browser three' } });
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      expect((await funnelReaching(before.productViews + 1, 0)).productViews, 'only browser three is new').to.equal(before.productViews + 1);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('should write buffered counts on a graceful stop', async () => {
+    const replica = await startTestApp({ DATABASE_URL: app.config.databaseUrl!, COUNTER_FLUSH_MS: '600000' });
+    const visitors = ['a', 'b', 'c', 'd'];
+    await Promise.all(visitors.map((v) => replica.request('GET', `/products/${pin.id}`, { headers: { 'user-agent': `stopping ${v}` } })));
+    const views = async () => (await app.db.knex('productDailyStats').where({ productId: pin.id }).sum({ n: 'views' }).first())!.n;
+    const counted = Number(await views());
+    await replica.platform.stop();
+    expect(Number(await views()) - counted, 'all four written by the stop').to.equal(4);
+    await replica.close();
   });
 
   it('should refuse a period that ends before it starts, and customers', async () => {
@@ -85,5 +132,145 @@ describe('GET /seller/analytics', () => {
     expect((await app.request('GET', '/seller/analytics?from=20-11-2026', { token: seller.token })).status).to.equal(400);
     const customer = await signUpCustomer(app);
     expect((await app.request('GET', '/seller/analytics', { token: customer.token })).status).to.equal(403);
+  });
+});
+
+describe('seller analytics rollups', () => {
+  let db: TestDatabase;
+  let storeIds: string[];
+  let products: Array<{ id: string; storeId: string; variantId: string; title: string; price: number }>;
+  let checkoutId: string;
+  let userId: string;
+  let seq = 0;
+  // a seeded generator, so a failure can be replayed
+  let seed = 20261126;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
+  const STATUSES = ['pending', 'processing', 'shipped', 'delivered', 'cancelled'];
+  // times around Jakarta midnights (17:00Z) and Los Angeles midnights (08:00Z, the second store's zone)
+  const around = () => {
+    const day = Date.parse('2026-11-10T00:00:00Z') + Math.floor(random() * 6) * 86_400_000;
+    const edge = pick([17, 8, 0, 12]) * 3_600_000;
+    return new Date(day + edge + Math.round((random() - 0.5) * 4 * 60_000));
+  };
+
+  async function placeOrders(trx: Knex, n: number, opts: { items?: boolean; storeOrder?: string[] } = {}) {
+    const orders = Array.from({ length: n }, () => {
+      const storeId = opts.storeOrder ? opts.storeOrder[seq % opts.storeOrder.length] : pick(storeIds);
+      return { id: randomUUID(), storeId, status: pick(STATUSES), placedAt: around(), lines: Array.from({ length: 1 + Math.floor(random() * 3) }, () => ({ product: pick(products.filter((p) => p.storeId === storeId)), quantity: 1 + Math.floor(random() * 4) })) };
+    });
+    await trx('orders').insert(
+      orders.map((o) => {
+        const subtotal = o.lines.reduce((sum, l) => sum + l.product.price * l.quantity, 0);
+        return { id: o.id, checkoutId, storeId: o.storeId, userId, number: `R-${++seq}-${randomUUID().slice(0, 8)}`, status: o.status, subtotal, shippingCost: 0, total: subtotal, shippingAddress: JSON.stringify({}), placedAt: o.placedAt };
+      }),
+    );
+    if (opts.items === false) return orders;
+    await insertItems(trx, orders);
+    return orders;
+  }
+
+  async function insertItems(trx: Knex, orders: Array<{ id: string; lines: Array<{ product: (typeof products)[number]; quantity: number }> }>) {
+    await trx('orderItems').insert(
+      orders.flatMap((o) => o.lines.map((l) => ({ orderId: o.id, variantId: l.product.variantId, productId: l.product.id, title: l.product.title, options: JSON.stringify({}), sku: `S-${l.product.id.slice(0, 6)}`, unitPrice: l.product.price, quantity: l.quantity, lineTotal: l.product.price * l.quantity }))),
+    );
+  }
+
+  /** The figures straight from orders and items: what the rollups must always equal. */
+  async function raw() {
+    const days = await db.knex.raw(`
+      select o.store_id, cast(o.placed_at at time zone s.timezone as date) as day, count(*) as orders_placed,
+        count(*) filter (where o.status <> 'cancelled') as orders, coalesce(sum(o.subtotal) filter (where o.status <> 'cancelled'), 0) as revenue,
+        coalesce(sum((select sum(quantity) from order_items i where i.order_id = o.id)) filter (where o.status <> 'cancelled'), 0) as units
+      from orders o join stores s on s.id = o.store_id group by 1, 2 order by 1, 2`);
+    const productDays = await db.knex.raw(`
+      select o.store_id, cast(o.placed_at at time zone s.timezone as date) as day, i.product_id, sum(i.quantity) as units, sum(i.line_total) as revenue, max(i.title) as title
+      from orders o join stores s on s.id = o.store_id join order_items i on i.order_id = o.id where o.status <> 'cancelled' group by 1, 2, 3 order by 1, 2, 3`);
+    const statuses = await db.knex.raw(`select store_id, status, count(*) as orders from orders group by 1, 2 order by 1, 2`);
+    return { days: days.rows, productDays: productDays.rows, statuses: statuses.rows };
+  }
+  async function rollups() {
+    const days = await db.knex.raw(`select store_id, day, orders_placed, orders, revenue, units from store_daily_sales where orders_placed <> 0 order by 1, 2`);
+    const productDays = await db.knex.raw(`select store_id, day, product_id, units, revenue, title from product_daily_sales where units <> 0 order by 1, 2, 3`);
+    const statuses = await db.knex.raw(`select store_id, status, orders from store_order_statuses where orders <> 0 order by 1, 2`);
+    return { days: days.rows, productDays: productDays.rows, statuses: statuses.rows };
+  }
+  const normal = (x: unknown) => JSON.parse(JSON.stringify(x, (_k, v) => (v instanceof Date ? v.toISOString() : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v)));
+
+  before(async () => {
+    db = await createTestDatabase();
+    const [user] = await db.knex('users').insert({ email: `rollup-${randomUUID()}@pasar.test`, passwordHash: 'x', name: 'R', role: 'seller' }).returning('id');
+    userId = user.id;
+    const [category] = await db.knex('categories').insert({ slug: `rollup-${randomUUID()}`, nameId: 'Uji', nameEn: 'Test' }).returning('id');
+    storeIds = [];
+    products = [];
+    for (const [i, timezone] of ['Asia/Jakarta', 'America/Los_Angeles'].entries()) {
+      const [owner] = await db.knex('users').insert({ email: `owner-${i}-${randomUUID()}@pasar.test`, passwordHash: 'x', name: 'O', role: 'seller' }).returning('id');
+      const [store] = await db.knex('stores').insert({ ownerId: owner.id, name: `Toko ${i}`, slug: `toko-rollup-${i}`, location: 'Jakarta', timezone }).returning('id');
+      storeIds.push(store.id);
+      for (let k = 0; k < 4; k++) {
+        const title = `Produk ${i}-${k}`;
+        const [product] = await db.knex('products').insert({ storeId: store.id, categoryId: category.id, title, slug: `rollup-${i}-${k}`, description: '', status: 'active' }).returning('id');
+        const price = 1000 * (1 + k + i * 10);
+        const [variant] = await db.knex('productVariants').insert({ productId: product.id, storeId: store.id, sku: `RV-${i}-${k}`, options: JSON.stringify({}), price, stock: 1000 }).returning('id');
+        products.push({ id: product.id, storeId: store.id, variantId: variant.id, title, price });
+      }
+    }
+    const [checkout] = await db.knex('checkouts').insert({ userId, idempotencyKey: 'rollups', requestHash: 'x', paymentMethod: 'cod', total: 0 }).returning('id');
+    checkoutId = checkout.id;
+  });
+  after(async () => {
+    await db?.destroy();
+  });
+
+  it('should equal the raw computation on random orders across day boundaries, through cancellations, moves and late items', async () => {
+    await placeOrders(db.knex, 150);
+    // orders whose items come in a later statement, some cancelled before their items arrive
+    await db.knex.transaction(async (trx) => {
+      const late = await placeOrders(trx, 30, { items: false });
+      await trx('orders').whereIn('id', late.slice(0, 10).map((o) => o.id)).update({ status: 'cancelled' });
+      await insertItems(trx, late);
+    });
+    const all = await db.knex('orders').pluck('id');
+    for (let round = 0; round < 20; round++) {
+      const some = all.filter(() => random() < 0.1);
+      const change = pick(['status', 'move', 'both']);
+      await db.knex('orders').whereIn('id', some).update({
+        ...(change !== 'move' ? { status: pick(STATUSES) } : {}),
+        ...(change !== 'status' ? { placedAt: around() } : {}),
+      });
+    }
+    expect(normal(await rollups())).to.deep.equal(normal(await raw()));
+    expect((await rollups()).days.length, 'several local days in two zones').to.be.above(8);
+
+    // a rebuild from scratch gives the same
+    await rebuildSalesRollups(db.knex);
+    expect(normal(await rollups())).to.deep.equal(normal(await raw()));
+  });
+
+  it('should stay exact under concurrent checkouts touching the same stores in any order, without deadlocks', async () => {
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        db.knex.transaction(async (trx) => {
+          await placeOrders(trx, 5, { storeOrder: i % 2 ? storeIds : [...storeIds].reverse() });
+          await trx('orders').whereIn('storeId', storeIds).where('status', 'pending').limit(1).select('id');
+        }),
+      ),
+    );
+    expect(normal(await rollups())).to.deep.equal(normal(await raw()));
+  });
+
+  it('should put an order on the local day of its store: 16:59Z and 17:00Z are two Jakarta days', async () => {
+    const jakarta = storeIds[0];
+    const mine = products.find((p) => p.storeId === jakarta)!;
+    const before = await db.knex('storeDailySales').where({ storeId: jakarta }).whereIn('day', ['2026-12-01', '2026-12-02']).orderBy('day');
+    expect(before).to.deep.equal([]);
+    for (const at of ['2026-12-01T16:59:59Z', '2026-12-01T17:00:00Z']) {
+      const id = randomUUID();
+      await db.knex('orders').insert({ id, checkoutId, storeId: jakarta, userId, number: `B-${at}`, status: 'pending', subtotal: mine.price, shippingCost: 0, total: mine.price, shippingAddress: JSON.stringify({}), placedAt: new Date(at) });
+      await insertItems(db.knex, [{ id, lines: [{ product: mine, quantity: 1 }] }]);
+    }
+    const rows = await db.knex('storeDailySales').where({ storeId: jakarta }).whereIn('day', ['2026-12-01', '2026-12-02']).orderBy('day').select('ordersPlaced', 'units');
+    expect(rows).to.deep.equal([{ ordersPlaced: 1, units: 1 }, { ordersPlaced: 1, units: 1 }]);
   });
 });

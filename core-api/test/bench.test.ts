@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,24 +10,38 @@ describe('npm run bench', function () {
   const dir = mkdtempSync(path.join(tmpdir(), 'pasar-bench-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('should build a dataset, run every scenario and report them, without overselling the hot variant', () => {
+  it('should build a dataset, run every scenario in interleaved rounds and report medians, spreads, memory and targets, without overselling', () => {
     const script = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
     const env: NodeJS.ProcessEnv = { ...process.env, BENCH_DATA_DIR: path.join(dir, 'data') };
     delete env.DATABASE_URL; // the smoke run uses its own embedded database
     const run = spawnSync(
       process.execPath,
-      [script, '--products', '300', '--stores', '5', '--shoppers', '120', '--orders', '400', '--duration', '1', '--connections', '4', '--out', path.join(dir, 'out')],
+      [script, '--products', '300', '--stores', '5', '--shoppers', '120', '--orders', '400', '--duration', '0.5', '--min-samples', '20', '--runs', '2', '--connections', '4', '--out', path.join(dir, 'out')],
       { env, encoding: 'utf8', timeout: 280_000 },
     );
     expect(run.status, run.stdout + run.stderr).to.equal(0);
     const report = JSON.parse(readFileSync(path.join(dir, 'out', 'latest.json'), 'utf8'));
-    expect(report.scenarios.map((s: { name: string }) => s.name)).to.have.length(9);
+    expect(report.commit).to.match(/^[0-9a-f]{40}$/);
+    expect(report.machine.cpus).to.be.above(0);
+    expect(report.scenarios.map((s: { key: string }) => s.key)).to.deep.equal(
+      ['baseline', 'floor', 'list', 'detail', 'detailUncached', 'search', 'typo', 'cart', 'checkout', 'hot', 'analytics', 'health'],
+    );
     for (const scenario of report.scenarios) {
+      expect(scenario.runs.map((r: { round: number }) => r.round), scenario.name).to.deep.equal([1, 2]);
       expect(scenario.requests, scenario.name).to.be.above(0);
       expect(scenario.errors, scenario.name).to.equal(0);
+      expect(Object.keys(scenario.statuses).filter((s) => s.startsWith('5')), scenario.name).to.deep.equal([]);
+      expect(scenario.rps.min, scenario.name).to.be.at.most(scenario.rps.median);
+      expect(scenario.apiRssMb, scenario.name).to.be.above(0);
     }
-    expect(report.scenarios[1].sqlPerRequest, 'product list: bounded SQL').to.be.at.most(3);
-    expect(report.hotVariant).to.include({ oversold: false, initialStock: 36, finalStock: 0, sold: 36, created: 36 });
-    expect(readFileSync(path.join(dir, 'out', 'latest.md'), 'utf8')).to.include('| scenario | req/s |');
+    const byKey = new Map(report.scenarios.map((s: { key: string }) => [s.key, s]));
+    expect((byKey.get('list') as { sqlPerRequest: number }).sqlPerRequest, 'product list: bounded SQL').to.be.at.most(3);
+    expect((byKey.get('floor') as { sqlPerRequest: number }).sqlPerRequest, 'the floor sends no SQL').to.equal(0);
+    expect(report.hotVariant).to.have.length(2);
+    for (const hot of report.hotVariant) expect(hot).to.include({ oversold: false, initialStock: 36, finalStock: 0, sold: 36, created: 36 });
+    const markdown = readFileSync(path.join(dir, 'out', 'latest.md'), 'utf8');
+    expect(markdown).to.include('| scenario | req/s |');
+    expect(markdown).to.include('| target | measured | met |');
+    expect(readdirSync(path.join(dir, 'out', 'history'))).to.have.length(1);
   });
 });

@@ -20,6 +20,27 @@ describe('GET /health', () => {
     expect(res.body.checks.search.backend).to.equal(process.env.MEILI_URL ? 'meilisearch' : 'postgres');
   });
 
+  it('should answer a burst of calls from one run of the checks, at most 2 s old', async () => {
+    const checks = app.platform.checks;
+    const real = checks.db;
+    let runs = 0;
+    checks.db = async () => {
+      runs++;
+      await real();
+    };
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2100)); // the first test's answer is now too old
+      const burst = await Promise.all(Array.from({ length: 30 }, () => app.request('GET', '/health')));
+      expect(burst.map((r) => r.status)).to.deep.equal(Array(30).fill(200));
+      expect(runs, 'one run for the whole burst').to.equal(1);
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      expect((await app.request('GET', '/health')).status).to.equal(200);
+      expect(runs, 'checked again once the answer was 2 s old').to.equal(2);
+    } finally {
+      checks.db = real;
+    }
+  });
+
   it('should answer 503 naming the failing part when a service is down, without saying why', async () => {
     // nothing listens on port 9 of the loopback: the mail check must fail, the others stay ok
     const broken = await startTestApp({ SMTP_URL: 'smtp://127.0.0.1:9' });

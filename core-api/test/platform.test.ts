@@ -78,7 +78,7 @@ describe('platform adapters', () => {
     });
 
     it('should run a job once, with its data, and answer its check', async () => {
-      const scheduler = new Scheduler({ mongoUrl: process.env.MONGO_URL, databaseUrl: db.url, name: 'contract' });
+      const scheduler = await Scheduler.open({ mongoUrl: process.env.MONGO_URL, databaseUrl: db.url, name: 'contract' });
       const runs: unknown[] = [];
       scheduler.agenda.define('contract.echo', async (job) => {
         runs.push(job.attrs.data);

@@ -51,6 +51,47 @@ for (const { name, make } of engines) {
       expect(await titlesOf({ q: 'grinde' })).to.include('Grinder Kopi Manual');
     });
 
+    /** Adds active products with these titles (in an existing store and category) to the catalog and the index. */
+    const addProducts = async (...newTitles: string[]) => {
+      const model = await db.knex('products').where({ status: 'active' }).first('storeId', 'categoryId');
+      const rows = await db.knex('products')
+        .insert(newTitles.map((title, i) => ({ ...model, title, slug: `extra-${Date.now()}-${i}`, description: 'Buatan lokal.', status: 'active', priceMin: 50000, priceMax: 50000 })))
+        .returning(['id', 'title', 'categoryId']);
+      for (const r of rows) titles.set(r.id, r.title);
+      for (const r of rows) categoryOf.set(r.id, r.categoryId);
+      await engine.sync(rows.map((r: { id: string }) => r.id));
+    };
+
+    it('should find short typos: batk and btik find batik, sepato sepatu, and kopi arabca ranks arabica coffee first', async () => {
+      for (const typo of ['batk', 'btik']) {
+        const found = await titlesOf({ q: typo });
+        expect(found.filter((t) => /batik/i.test(t)).length, `${typo}: ${found.join(', ')}`).to.be.above(3);
+      }
+      expect(await titlesOf({ q: 'sepato' })).to.include('Sepatu Kanvas Lokal Motif Batik');
+      const coffee = await titlesOf({ q: 'kopi arabca' });
+      expect(coffee[0], coffee.join(', ')).to.match(/^Kopi Arabika/);
+      expect(coffee.slice(0, 2).every((t) => /arabika/i.test(t)), coffee.join(', ')).to.equal(true);
+    });
+
+    it('should find affixed forms from a root word without over-stemming (meja is not kemeja)', async () => {
+      await addProducts('Pencuci Piring Jeruk Nipis', 'Pakaian Bayi Katun', 'Bumbu Masakan Padang', 'Meja Lipat Kayu Jati', 'Meja Belajar Anak');
+      expect(await titlesOf({ q: 'cuci' })).to.include('Pencuci Piring Jeruk Nipis');
+      expect(await titlesOf({ q: 'pakai' })).to.include('Pakaian Bayi Katun');
+      expect(await titlesOf({ q: 'masak' })).to.include('Bumbu Masakan Padang');
+      const meja = await titlesOf({ q: 'meja' });
+      expect(meja.slice(0, 2).sort(), meja.join(', ')).to.deep.equal(['Meja Belajar Anak', 'Meja Lipat Kayu Jati']);
+      expect(meja.filter((t) => /kemeja/i.test(t)), 'kemeja is not a table').to.deep.equal([]);
+      expect(await titlesOf({ q: 'keranjang' })).to.include('Keranjang Rotan Bulat');
+    });
+
+    it('should find what shoppers call the same thing (synonyms kept as data)', async () => {
+      expect(await titlesOf({ q: 'hp' })).to.include('Dudukan Ponsel Kayu Jati');
+      expect(await titlesOf({ q: 'handphone' })).to.include('Dudukan Ponsel Kayu Jati');
+      const baju = await titlesOf({ q: 'baju' });
+      expect(baju).to.include('Kemeja Linen Kerah Mandarin');
+      expect(baju).to.include('Pakaian Bayi Katun');
+    });
+
     it('should search category and store names too', async () => {
       const byStore = await titlesOf({ q: 'priangan' });
       expect(byStore).to.include('Kopi Arabika Gayo 250g');

@@ -177,6 +177,16 @@ describe('the seller portal, walked in a browser (npm test builds it first)', fu
     await axe(page, 'edit product form');
     await shot(page, 'product-edit');
 
+    // photos reorder by keyboard (the arrows) and by dragging; the first is the listing photo
+    const order = async () => (await app.db.knex('productImages').where({ productId }).orderBy('position').pluck('id')) as string[];
+    const [first, second] = await order();
+    await page.getByRole('button', { name: 'Geser foto 2 ke kiri' }).click();
+    for (let i = 0; i < 50 && (await order())[0] !== second; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await order()).to.deep.equal([second, first]);
+    await page.locator('.photo').nth(1).dragTo(page.locator('.photo').nth(0));
+    for (let i = 0; i < 50 && (await order())[0] !== first; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await order()).to.deep.equal([first, second]);
+
     // an edit made elsewhere after the form loaded: saving is refused (412), nothing is lost
     const seller = await sellerToken();
     expect((await app.request('PATCH', `/seller/products/${productId}`, { token: seller, body: { description: 'Diubah dari ponsel.' } })).status).to.equal(200);

@@ -2,9 +2,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { createKnex, migrateLatest } from './db/knex.ts';
-import { startEmbeddedMail } from './embedded/mail.ts';
-import { startEmbeddedPostgres } from './embedded/postgres.ts';
-import { startEmbeddedS3 } from './embedded/s3.ts';
+import { PostgresListener } from './db/listener.ts';
 import { Scheduler } from './jobs/scheduler.ts';
 import { Mailer } from './mail/mailer.ts';
 import { MeiliSearchEngine, PostgresSearchEngine, type SearchEngine } from './search/engine.ts';
@@ -18,6 +16,10 @@ export interface Platform {
   mailer: Mailer;
   scheduler: Scheduler;
   search: SearchEngine;
+  /** Postgres notifications (change events every replica hears). */
+  listener: PostgresListener;
+  /** Work to finish before the services stop (e.g. flushing buffered counters), last registered first. */
+  beforeStop(task: () => Promise<unknown>): void;
   /** Where the embedded services can be reached, for the start banner and the tests. */
   endpoints: { databaseUrl: string; s3Endpoint: string; smtpUrl: string; inboxUrl?: string };
   checks: Record<'db' | 'storage' | 'mail' | 'jobs' | 'search', () => Promise<void>>;
@@ -51,6 +53,8 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
+      // embedded services load only when used: in production they would cost the API's memory
+      const { startEmbeddedPostgres } = await import('./embedded/postgres.ts');
       const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, onLog: (line) => opts.log.trace(line) });
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
@@ -58,9 +62,13 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
     const db = createKnex(databaseUrl);
     stops.push(() => db.destroy());
     await migrateLatest(db);
+    const listener = new PostgresListener(databaseUrl);
+    await listener.start();
+    stops.push(() => listener.stop());
 
     let s3 = config.s3;
     if (!s3) {
+      const { startEmbeddedS3 } = await import('./embedded/s3.ts');
       const embedded = await startEmbeddedS3({ dataDir: config.dataDir, bucket: 'pasar' });
       stops.push(() => embedded.stop());
       s3 = { ...embedded, region: 'us-east-1', forcePathStyle: true };
@@ -71,6 +79,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
     let smtpUrl = config.smtpUrl;
     let inboxUrl: string | undefined;
     if (!smtpUrl) {
+      const { startEmbeddedMail } = await import('./embedded/mail.ts');
       const mail = await startEmbeddedMail({ dataDir: config.dataDir, inboxPort: opts.inboxPort });
       stops.push(() => mail.stop());
       smtpUrl = mail.smtpUrl;
@@ -79,7 +88,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
     const mailer = new Mailer(smtpUrl, config.mailFrom);
     stops.push(() => mailer.close());
 
-    const scheduler = new Scheduler({
+    const scheduler = await Scheduler.open({
       mongoUrl: config.mongoUrl,
       databaseUrl,
       name: `pasar-${process.pid}`,
@@ -98,6 +107,8 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
       mailer,
       scheduler,
       search,
+      listener,
+      beforeStop: (task) => void stops.push(task),
       endpoints: { databaseUrl, s3Endpoint: s3.endpoint, smtpUrl, inboxUrl },
       checks: {
         db: async () => void (await db.raw('select 1')),

@@ -431,7 +431,20 @@ function ProductForm({ id }: { id?: string }) {
         </div>
         <ul class="photos">
           {images.map((image, i) => (
-            <li key={image.id} class="photo">
+            <li
+              key={image.id}
+              class="photo"
+              draggable
+              // a photo dragged onto another takes its place (the arrow buttons do the same by keyboard)
+              onDragStart={(e) => e.dataTransfer?.setData('text/x-pasar-photo', String(i))}
+              onDragOver={(e) => e.dataTransfer?.types.includes('text/x-pasar-photo') && e.preventDefault()}
+              onDrop={(e) => {
+                const from = Number(e.dataTransfer?.getData('text/x-pasar-photo'));
+                if (!e.dataTransfer?.types.includes('text/x-pasar-photo') || from === i) return;
+                e.preventDefault();
+                moveImage(from, i - from);
+              }}
+            >
               <img src={image.thumbnailUrl} alt={`${t('photos')} ${i + 1}`} width={120} height={120} />
               <div class="row">
                 <button type="button" class="icon" disabled={i === 0} aria-label={t('moveLeft', { n: i + 1 })} onClick={() => moveImage(i, -1)}>

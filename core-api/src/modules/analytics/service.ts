@@ -9,7 +9,10 @@ export type Granularity = 'day' | 'week' | 'month';
 const STATUSES = ['pending', 'processing', 'shipped', 'delivered', 'cancelled'] as const;
 const MAX_DAYS = 731;
 
-/** Every figure is computed in SQL, in the store's time zone. */
+/**
+ * Every figure is computed in SQL, in the store's time zone, from the daily rollups the order
+ * triggers keep (store_daily_sales, product_daily_sales, store_order_statuses) and the daily counters.
+ */
 export class AnalyticsService {
   private readonly db: Knex;
 
@@ -28,44 +31,37 @@ export class AnalyticsService {
     if (days > MAX_DAYS) throw unprocessable(`The period is at most ${MAX_DAYS} days.`, [{ parameter: 'from', message: 'is too far before to' }]);
     const granularity = query.granularity ?? 'day';
     const tz = store.timezone;
-    const range = [from, tz, to, tz];
-    // orders placed in [from 00:00, to + 1 day 00:00) local time; local midnights are cast to
-    // `timestamp` first, since a bare date would be taken as UTC
-    const inRange = `o.placed_at >= (cast(cast(? as date) as timestamp) at time zone ?) and o.placed_at < (cast(cast(? as date) + 1 as timestamp) at time zone ?)`;
 
     const [series, top, summary, funnel] = await Promise.all([
       this.db.raw(
         `with buckets as (
            select cast(b as date) as start
            from generate_series(date_trunc(?, cast(? as timestamp)), date_trunc(?, cast(? as timestamp)), cast(? as interval)) b),
-         placed as (
-           select cast(date_trunc(?, o.placed_at at time zone ?) as date) as start, o.id, o.subtotal
-           from orders o where o.store_id = ? and o.status <> 'cancelled' and ${inRange}),
-         sales as (select start, sum(subtotal) as revenue, count(*) as orders from placed group by start),
-         units as (select p.start, sum(i.quantity) as units from placed p join order_items i on i.order_id = p.id group by p.start)
-         select to_char(b.start, 'YYYY-MM-DD') as start, coalesce(s.revenue, 0) as revenue, coalesce(s.orders, 0) as orders, coalesce(u.units, 0) as units
-         from buckets b left join sales s on s.start = b.start left join units u on u.start = b.start order by b.start`,
-        [granularity, from, granularity, to, `1 ${granularity}`, granularity, tz, store.id, ...range],
+         sales as (
+           select cast(date_trunc(?, cast(day as timestamp)) as date) as start, sum(revenue) as revenue, sum(orders) as orders, sum(units) as units
+           from store_daily_sales where store_id = ? and day between cast(? as date) and cast(? as date) group by 1)
+         select to_char(b.start, 'YYYY-MM-DD') as start, coalesce(s.revenue, 0) as revenue, coalesce(s.orders, 0) as orders, coalesce(s.units, 0) as units
+         from buckets b left join sales s on s.start = b.start order by b.start`,
+        [granularity, from, granularity, to, `1 ${granularity}`, granularity, store.id, from, to],
       ),
       this.db.raw(
-        `select i.product_id, max(i.title) as title, sum(i.quantity) as units, sum(i.line_total) as revenue
-         from orders o join order_items i on i.order_id = o.id
-         where o.store_id = ? and o.status <> 'cancelled' and ${inRange}
-         group by i.product_id order by revenue desc, units desc, i.product_id limit 5`,
-        [store.id, ...range],
+        `select product_id, max(title) as title, sum(units) as units, sum(revenue) as revenue
+         from product_daily_sales where store_id = ? and day between cast(? as date) and cast(? as date)
+         group by product_id having sum(units) > 0 order by revenue desc, units desc, product_id limit 5`,
+        [store.id, from, to],
       ),
       this.db.raw(
         `with local_today as (select cast(cast(? as timestamptz) at time zone ? as date) as d)
          select
-           (select coalesce(sum(subtotal), 0) from orders where store_id = ? and status <> 'cancelled' and placed_at >= (cast((select d from local_today) as timestamp) at time zone ?)) as revenue_today,
-           (select coalesce(sum(subtotal), 0) from orders where store_id = ? and status <> 'cancelled' and placed_at >= (cast((select d from local_today) - 6 as timestamp) at time zone ?)) as revenue7d,
-           (select coalesce(sum(subtotal), 0) from orders where store_id = ? and status <> 'cancelled' and placed_at >= (cast((select d from local_today) - 29 as timestamp) at time zone ?)) as revenue30d,
-           (select coalesce(json_object_agg(status, n), '{}') from (select status, count(*) as n from orders where store_id = ? group by status) s) as by_status,
+           (select coalesce(sum(revenue), 0) from store_daily_sales where store_id = ? and day >= (select d from local_today)) as revenue_today,
+           (select coalesce(sum(revenue), 0) from store_daily_sales where store_id = ? and day >= (select d from local_today) - 6) as revenue7d,
+           (select coalesce(sum(revenue), 0) from store_daily_sales where store_id = ? and day >= (select d from local_today) - 29) as revenue30d,
+           (select coalesce(json_object_agg(status, orders), '{}') from store_order_statuses where store_id = ?) as by_status,
            (select count(*) from product_variants v join products p on p.id = v.product_id
               where v.store_id = ? and v.archived_at is null and p.status <> 'archived' and v.stock > 0 and v.stock < v.low_stock_threshold) as low_stock,
            (select count(*) from product_variants v join products p on p.id = v.product_id
               where v.store_id = ? and v.archived_at is null and p.status <> 'archived' and v.stock = 0) as out_of_stock`,
-        [now.toISOString(), tz, store.id, tz, store.id, tz, store.id, tz, store.id, store.id, store.id],
+        [now.toISOString(), tz, store.id, store.id, store.id, store.id, store.id, store.id],
       ),
       this.db.raw(
         `select
@@ -73,8 +69,8 @@ export class AnalyticsService {
               where p.store_id = ? and d.day between cast(? as date) and cast(? as date)) as views,
            (select coalesce(sum(d.adds_to_cart), 0) from product_daily_stats d join products p on p.id = d.product_id
               where p.store_id = ? and d.day between cast(? as date) and cast(? as date)) as adds,
-           (select count(*) from orders o where o.store_id = ? and ${inRange}) as orders`,
-        [store.id, from, to, store.id, from, to, store.id, ...range],
+           (select coalesce(sum(orders_placed), 0) from store_daily_sales where store_id = ? and day between cast(? as date) and cast(? as date)) as orders`,
+        [store.id, from, to, store.id, from, to, store.id, from, to],
       ),
     ]);
 
@@ -94,4 +90,9 @@ export class AnalyticsService {
       funnel: { productViews: Number(f.views), addsToCart: Number(f.adds), orders: Number(f.orders) },
     };
   }
+}
+
+/** Recomputes the sales rollups from the orders (`npm run rebuild-rollups`). */
+export async function rebuildSalesRollups(db: Knex): Promise<void> {
+  await db.transaction((trx) => trx.raw('select pasar_rebuild_sales_rollups()'));
 }

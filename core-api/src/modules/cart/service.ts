@@ -2,7 +2,6 @@ import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
 import { conflict, notFound } from '../../http/problem.ts';
-import { countProductEvent } from '../analytics/counters.ts';
 import { mediaUrl, type MediaUrls } from '../catalog/media.ts';
 
 type Schemas = components['schemas'];
@@ -59,10 +58,13 @@ export function lineProblems(line: CartLine): CartProblem[] {
 export class CartService {
   private readonly db: Knex;
   private readonly urls: MediaUrls;
+  private readonly onAdded: (productId: string, userId: string) => void;
 
-  constructor(db: Knex, urls: MediaUrls) {
+  /** `onAdded` hears each committed add to cart (the add-to-cart counter). */
+  constructor(db: Knex, urls: MediaUrls, onAdded: (productId: string, userId: string) => void = () => {}) {
     this.db = db;
     this.urls = urls;
+    this.onAdded = onAdded;
   }
 
   /** Every shopper has one cart, made on first use. */
@@ -119,7 +121,7 @@ export class CartService {
   }
 
   async add(caller: AuthUser, variantId: string, quantity: number): Promise<Schemas['Cart']> {
-    await this.db.transaction(async (trx) => {
+    const productId = await this.db.transaction(async (trx) => {
       const cartId = await this.cartId(caller.id, trx);
       const variant = await this.purchasable(trx, variantId);
       const line = await trx('cartItems').where({ cartId, variantId }).forUpdate().first();
@@ -128,8 +130,9 @@ export class CartService {
       if (wanted > 999) throw conflict('A cart line holds at most 999 units.', [{ pointer: '/quantity', message: 'would pass 999 in the cart' }]);
       if (line) await trx('cartItems').where({ id: line.id }).update({ quantity: wanted, updatedAt: trx.fn.now() });
       else await trx('cartItems').insert({ cartId, variantId, quantity, unitPriceAtAdd: variant.price });
-      await countProductEvent(trx, variant.productId, 'addsToCart');
+      return variant.productId;
     });
+    this.onAdded(productId, caller.id);
     return this.get(caller);
   }
 

@@ -1,9 +1,11 @@
+import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { Handlers } from '../../http/handler.ts';
 import { takeUpload } from '../../http/multipart.ts';
 import { notFound } from '../../http/problem.ts';
 import type { ObjectStorage } from '../../platform/storage/types.ts';
+import type { CatalogCache } from './cache.ts';
 import type { ImagesService } from './images.service.ts';
 import { StaleProductError, productEtag, type ProductsService } from './products.service.ts';
 import type { StorefrontService } from './storefront.service.ts';
@@ -12,6 +14,21 @@ type Category = components['schemas']['Category'];
 
 /** Shared caches may keep public catalog answers a minute; ETags make re-validation cheap. */
 const PUBLIC = { 'Cache-Control': 'public, max-age=60' };
+
+/**
+ * A public answer from the catalog cache: the same JSON bytes and ETag a fresh read gives (the
+ * router answers If-None-Match from the ETag set here). Keyed by path, query and language.
+ */
+async function cachedPublic(cache: CatalogCache, ctx: Context, read: () => Promise<unknown>) {
+  const answer = await cache.get(`${ctx.path}?${ctx.querystring}|${ctx.state.locale}`, read);
+  return {
+    status: 200 as const,
+    // the JSON bytes as sent; their schema is the operation's (checked by the tests like any answer)
+    body: answer.json as never,
+    headers: { ...PUBLIC, 'Content-Type': 'application/json; charset=utf-8', ETag: answer.etag },
+    productId: answer.id,
+  };
+}
 
 /** Parents before children, each level by position: the order a menu is built in. */
 function treeOrder(categories: Category[]): Category[] {
@@ -38,18 +55,21 @@ export function catalogHandlers(deps: {
   storefront: StorefrontService;
   products: ProductsService;
   images: ImagesService;
+  cache: CatalogCache;
+  /** Hears each product detail served, with the visitor's key (the view counter). */
+  onViewed: (productId: string, ctx: Context) => void;
 }): Handlers<CatalogOps> {
-  const { db, storage, storefront, products, images } = deps;
+  const { db, storage, storefront, products, images, cache, onViewed } = deps;
   return {
-    listCategories: async () => {
-      const rows: Category[] = await db('categories').select('id', 'slug', 'nameId', 'nameEn', 'parentId', 'position');
-      return { status: 200, body: { items: treeOrder(rows) }, headers: PUBLIC };
-    },
+    listCategories: async ({ ctx }) =>
+      cachedPublic(cache, ctx, async () => {
+        const rows: Category[] = await db('categories').select('id', 'slug', 'nameId', 'nameEn', 'parentId', 'position');
+        return { items: treeOrder(rows) };
+      }),
 
-    listProducts: async ({ query, ctx }) => ({
-      status: 200,
-      headers: PUBLIC,
-      body: await storefront.listProducts({
+    listProducts: async ({ query, ctx }) =>
+      cachedPublic(cache, ctx, () =>
+        storefront.listProducts({
         q: query.q,
         categoryId: query.categoryId,
         storeId: query.storeId,
@@ -60,13 +80,18 @@ export function catalogHandlers(deps: {
         // the validator filled in the spec's defaults
         page: query.page!,
         pageSize: query.pageSize!,
-      }, ctx.state.locale),
-    }),
+      }, ctx.state.locale)),
 
-    getProduct: async ({ params, query }) => ({ status: 200, headers: PUBLIC, body: await storefront.getProduct(params.id, query.store) }),
-    listStores: async ({ query }) => ({ status: 200, headers: PUBLIC, body: await storefront.listStores({ ...query, page: query.page!, pageSize: query.pageSize! }) }),
+    getProduct: async ({ params, query, ctx }) => {
+      const reply = await cachedPublic(cache, ctx, () => storefront.getProduct(params.id, query.store));
+      // the answer's product id: the path may name the product by its slug
+      onViewed(reply.productId!, ctx);
+      return reply;
+    },
+    listStores: async ({ query, ctx }) =>
+      cachedPublic(cache, ctx, () => storefront.listStores({ ...query, page: query.page!, pageSize: query.pageSize! })),
 
-    getStore: async ({ params }) => ({ status: 200, headers: PUBLIC, body: await storefront.getStore(params.idOrSlug) }),
+    getStore: async ({ params, ctx }) => cachedPublic(cache, ctx, () => storefront.getStore(params.idOrSlug)),
 
     getMedia: async ({ params }) => {
       const object = await storage.get(`media/${params.name}`);

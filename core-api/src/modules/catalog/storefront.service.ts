@@ -3,7 +3,6 @@ import { LRUCache } from 'lru-cache';
 import type { components } from '@pasar/openapi/schema';
 import { conflict, notFound } from '../../http/problem.ts';
 import type { ProductSearch, SearchEngine } from '../../platform/search/engine.ts';
-import { countProductEvent } from '../analytics/counters.ts';
 import { imageJson, mediaUrl, type ImageRow, type MediaUrls } from './media.ts';
 
 type Schemas = components['schemas'];
@@ -102,25 +101,22 @@ export class StorefrontService {
     });
   }
 
-  /** One read (variants and photos come along as JSON) and the day's view counter. */
+  /** One read: variants and photos come along as JSON. */
   async getProduct(idOrSlug: string, store?: string): Promise<Schemas['ProductDetail']> {
     const id = UUID.test(idOrSlug) ? idOrSlug : await this.productIdBySlug(idOrSlug, store);
-    const [product] = await Promise.all([
-      this.db('products as p')
-        .join('stores as s', 's.id', 'p.storeId')
-        .join('categories as c', 'c.id', 'p.categoryId')
-        .where({ 'p.id': id, 'p.status': 'active' })
-        .first(
-          'p.*',
-          's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation', 's.cityCode as storeCityCode',
-          'c.slug as categorySlug', 'c.nameId as categoryNameId', 'c.nameEn as categoryNameEn', 'c.parentId as categoryParentId', 'c.position as categoryPosition',
-          this.db.raw(`coalesce((select json_agg(json_build_object('id', v.id, 'options', v.options, 'price', v.price, 'stock', v.stock) order by v.position, v.id)
-             from product_variants v where v.product_id = p.id and v.archived_at is null), '[]') as variant_list`),
-          this.db.raw(`coalesce((select json_agg(json_build_object('id', i.id, 'objectKey', i.object_key, 'thumbnailKey', i.thumbnail_key, 'width', i.width, 'height', i.height) order by i.position, i.created_at)
-             from product_images i where i.product_id = p.id), '[]') as image_list`),
-        ),
-      countProductEvent(this.db, id, 'views'),
-    ]);
+    const product = await this.db('products as p')
+      .join('stores as s', 's.id', 'p.storeId')
+      .join('categories as c', 'c.id', 'p.categoryId')
+      .where({ 'p.id': id, 'p.status': 'active' })
+      .first(
+        'p.*',
+        's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation', 's.cityCode as storeCityCode',
+        'c.slug as categorySlug', 'c.nameId as categoryNameId', 'c.nameEn as categoryNameEn', 'c.parentId as categoryParentId', 'c.position as categoryPosition',
+        this.db.raw(`coalesce((select json_agg(json_build_object('id', v.id, 'options', v.options, 'price', v.price, 'stock', v.stock) order by v.position, v.id)
+           from product_variants v where v.product_id = p.id and v.archived_at is null), '[]') as variant_list`),
+        this.db.raw(`coalesce((select json_agg(json_build_object('id', i.id, 'objectKey', i.object_key, 'thumbnailKey', i.thumbnail_key, 'width', i.width, 'height', i.height) order by i.position, i.created_at)
+           from product_images i where i.product_id = p.id), '[]') as image_list`),
+      );
     if (!product) throw notFound('product');
     const variants: Array<{ id: string; options: Record<string, string>; price: number; stock: number }> = product.variantList;
     const images: ImageRow[] = product.imageList;

@@ -7,6 +7,8 @@ type Health = components['schemas']['Health'];
 type CheckName = keyof Health['checks'];
 
 const TIMEOUT_MS = 3000;
+/** Health answers from checks at most this old: a burst of calls runs the checks once. */
+const MAX_AGE_MS = 2000;
 
 async function timed(check: () => Promise<void>): Promise<{ ok: boolean; durationMs: number; error?: unknown }> {
   const started = performance.now();
@@ -25,19 +27,26 @@ async function timed(check: () => Promise<void>): Promise<{ ok: boolean; duratio
 }
 
 export function systemHandlers(platform: Platform, log: Logger): Handlers<'getHealth'> {
+  let last: { at: number; answer: Promise<{ healthy: boolean; body: Health }> } | undefined;
+  const run = async () => {
+    const names = Object.keys(platform.checks) as CheckName[];
+    const results = await Promise.all(names.map((name) => timed(platform.checks[name])));
+    const checks = {} as Health['checks'];
+    names.forEach((name, i) => {
+      const { ok, durationMs, error } = results[i];
+      // what failed is logged for operators, never sent to the caller
+      if (!ok) log.warn({ err: error, check: name }, 'health check failed');
+      checks[name] = { status: ok ? 'ok' : 'failing', durationMs, ...(name === 'search' ? { backend: platform.search.kind } : {}) };
+    });
+    const healthy = results.every((r) => r.ok);
+    const body: Health = { status: healthy ? 'ok' : 'failing', checks };
+    return { healthy, body };
+  };
   return {
     getHealth: async () => {
-      const names = Object.keys(platform.checks) as CheckName[];
-      const results = await Promise.all(names.map((name) => timed(platform.checks[name])));
-      const checks = {} as Health['checks'];
-      names.forEach((name, i) => {
-        const { ok, durationMs, error } = results[i];
-        // what failed is logged for operators, never sent to the caller
-        if (!ok) log.warn({ err: error, check: name }, 'health check failed');
-        checks[name] = { status: ok ? 'ok' : 'failing', durationMs, ...(name === 'search' ? { backend: platform.search.kind } : {}) };
-      });
-      const healthy = results.every((r) => r.ok);
-      const body: Health = { status: healthy ? 'ok' : 'failing', checks };
+      // started at most MAX_AGE_MS ago: concurrent callers share the run in progress
+      if (!last || performance.now() - last.at > MAX_AGE_MS) last = { at: performance.now(), answer: run() };
+      const { healthy, body } = await last.answer;
       return healthy ? { status: 200, body } : { status: 503, body };
     },
   };

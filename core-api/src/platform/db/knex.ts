@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import { knexSnakeCaseMappers } from 'objection';
 import pg from 'pg';
-import { TYPO_SIMILARITY } from '../search/engine.ts';
 
 // bigint (int8) columns hold money and counts far below 2^53: read them as numbers
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -20,7 +19,7 @@ export function createKnex(url: string, pool: { min?: number; max?: number } = {
       max: pool.max ?? 10,
       // times are stored and computed in UTC; store time zones are applied explicitly in SQL
       afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) =>
-        conn.query(`set timezone = 'UTC'; set pg_trgm.strict_word_similarity_threshold = ${TYPO_SIMILARITY}`, (err) => done(err, conn)),
+        conn.query(`set timezone = 'UTC'`, (err) => done(err, conn)),
     },
     ...knexSnakeCaseMappers(),
   });

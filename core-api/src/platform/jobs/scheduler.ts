@@ -1,7 +1,9 @@
 import { Agenda } from 'agenda';
-import { MongoBackend } from '@agendajs/mongo-backend';
-import { PostgresBackend } from '@agendajs/postgres-backend';
+import type { MongoBackend } from '@agendajs/mongo-backend';
+import type { PostgresBackend } from '@agendajs/postgres-backend';
 import pg from 'pg';
+
+type Options = { mongoUrl?: string; databaseUrl: string; name: string; onError?: (err: Error) => void };
 
 /** Agenda, on MongoDB when MONGO_URL is set, otherwise on the Postgres that holds everything else. */
 export class Scheduler {
@@ -10,24 +12,29 @@ export class Scheduler {
   /** Ours, not Agenda's, so that a connection dropped at shutdown is logged instead of crashing the process. */
   private readonly pool?: pg.Pool;
   private started = false;
+  readonly kind: 'mongodb' | 'postgres';
 
-  constructor(opts: { mongoUrl?: string; databaseUrl: string; name: string; onError?: (err: Error) => void }) {
+  /** Loads only the job store's driver in use (the MongoDB driver alone costs the API tens of MB). */
+  static async open(opts: Options): Promise<Scheduler> {
     const onError = opts.onError ?? (() => {});
     if (opts.mongoUrl) {
-      this.backend = new MongoBackend({ address: opts.mongoUrl, collection: 'agendaJobs' });
-    } else {
-      this.pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 5 });
-      this.pool.on('error', onError);
-      const postgres = new PostgresBackend({ pool: this.pool, tableName: 'agenda_jobs' });
-      postgres.notificationChannel?.on('error', onError);
-      this.backend = postgres;
+      const { MongoBackend } = await import('@agendajs/mongo-backend');
+      return new Scheduler(opts, new MongoBackend({ address: opts.mongoUrl, collection: 'agendaJobs' }));
     }
-    this.agenda = new Agenda({ backend: this.backend, processEvery: '5 seconds', name: opts.name });
-    this.agenda.on('error', onError);
+    const { PostgresBackend } = await import('@agendajs/postgres-backend');
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 5 });
+    pool.on('error', onError);
+    const postgres = new PostgresBackend({ pool, tableName: 'agenda_jobs' });
+    postgres.notificationChannel?.on('error', onError);
+    return new Scheduler(opts, postgres, pool);
   }
 
-  get kind(): 'mongodb' | 'postgres' {
-    return this.backend instanceof MongoBackend ? 'mongodb' : 'postgres';
+  private constructor(opts: Options, backend: MongoBackend | PostgresBackend, pool?: pg.Pool) {
+    this.backend = backend;
+    this.pool = pool;
+    this.kind = pool ? 'postgres' : 'mongodb';
+    this.agenda = new Agenda({ backend: this.backend, processEvery: '5 seconds', name: opts.name });
+    this.agenda.on('error', opts.onError ?? (() => {}));
   }
 
   /** Starts processing jobs in this process. */

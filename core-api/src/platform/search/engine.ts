@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import { Meilisearch, type Index } from 'meilisearch';
@@ -46,6 +47,8 @@ export interface ProductDocument {
   soldCount: number;
   ratingAvg: number;
   createdAt: number;
+  /** Indonesian roots of the title's and description's words (pencuci -> cuci), so a root finds its affixed forms. */
+  roots: string[];
 }
 
 /** Product search: Meilisearch when MEILI_URL is set, Postgres otherwise. Both pass one contract suite. */
@@ -59,11 +62,27 @@ export interface SearchEngine {
   rebuild(onProgress?: (done: number, total: number) => void): Promise<void>;
 }
 
-/** Prefix-matching tsquery from free text: `kemeja bat` -> `kemeja:* & bat:*`. */
-function prefixQuery(q: string): string | null {
-  const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.length ? words.map((w) => `${w}:*`).join(' & ') : null;
+/** Shoppers' words for the same thing, kept as data: each group is mutual. */
+const SYNONYM_GROUPS: string[][] = JSON.parse(readFileSync(new URL('./synonyms.json', import.meta.url), 'utf8')).groups;
+export const SYNONYMS = new Map<string, string[]>();
+for (const group of SYNONYM_GROUPS) for (const word of group) SYNONYMS.set(word, [...new Set([...(SYNONYMS.get(word) ?? []), ...group.filter((w) => w !== word)])]);
+
+/** A query's words: letters and digits, lower case (at most 8). */
+export function queryWords(q: string): string[] {
+  return [...new Set(q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, 8);
 }
+
+/**
+ * A typo is corrected to catalog words at least this similar (trigrams), and within SIMILARITY_BAND
+ * of the best: `batk` -> batu (0.43) and batik (0.38), `kemja` -> kemeja (0.44) but not kemiri (0.3).
+ */
+const MIN_SIMILARITY = 0.34;
+const SIMILARITY_BAND = 0.1;
+/**
+ * Ranking by relevance looks at this many matches at most, the most sold first, however many match:
+ * a common word's page then reads a few thousand rows in sold order instead of ranking every match.
+ */
+const RANKED_CANDIDATES = 300;
 
 const ORDER: Record<Exclude<ProductSort, 'relevance'>, string> = {
   price_asc: 'p.price_min asc, p.id',
@@ -72,17 +91,6 @@ const ORDER: Record<Exclude<ProductSort, 'relevance'>, string> = {
   popular: 'p.sold_count desc, p.id',
   rating: 'p.rating_avg desc, p.rating_count desc, p.id',
 };
-
-/**
- * Minimum strict trigram word similarity for a title to match a mistyped word: `kemja` ~ `Kemeja`
- * (0.44) and `sepato` ~ `Sepatu` (0.56), but not `kemja` ~ `Kemiri` (0.3). Every database session
- * sets it as pg_trgm.strict_word_similarity_threshold, the threshold of the indexable `<<%`.
- */
-export const TYPO_SIMILARITY = 0.4;
-
-/** Whether the words match anything at all (evaluated once per query): typo matching is the fallback. */
-const FULL_TEXT_FINDS = `exists (select 1 from products x where x.status = 'active' and cast(:tsquery as text) is not null
-  and x.search_vector @@ to_tsquery('simple', cast(:tsquery as text)))`;
 
 type FacetRow = { category_id: string | null; store_id: string | null; n: number };
 
@@ -93,10 +101,13 @@ export class PostgresSearchEngine implements SearchEngine {
   readonly kind = 'postgres';
   private readonly db: Knex;
   private readonly facetCache: LRUCache<string, FacetRow[]>;
+  /** Expanded queries, kept as long as facets (new catalog words show up within that time). */
+  private readonly expansions: LRUCache<string, { tsquery: string; strict: string }>;
 
   constructor(db: Knex, facetTtlMs = FACET_TTL_MS) {
     this.db = db;
     this.facetCache = new LRUCache({ max: 1000, ttl: Math.max(1, facetTtlMs) });
+    this.expansions = new LRUCache({ max: 5000, ttl: Math.max(1, facetTtlMs) });
   }
 
   async check(): Promise<void> {
@@ -111,15 +122,51 @@ export class PostgresSearchEngine implements SearchEngine {
    * Words match the full-text index (prefixes too); only when nothing does, typos match through the
    * trigram index (`<<%`, strict word similarity; threshold set per session).
    */
+  /**
+   * Each query word becomes an OR of itself (as a prefix), its synonyms, the catalog words sharing its
+   * Indonesian root and, when no catalog word starts with it, the title words it is a typo of; the
+   * words are ANDed. One small statement over the word table finds all that, then the products are
+   * matched through the full-text index.
+   */
+  private async expand(words: string[]): Promise<{ tsquery: string; strict: string }> {
+    const key = words.join(' ');
+    const known = this.expansions.get(key);
+    if (known) return known;
+    const { rows } = await this.db.raw(
+      `select q.word,
+         exists (select 1 from search_words w where w.word >= q.word and w.word < q.word || chr(1114111)) as known,
+         array(select w.word from search_words w where w.root = pasar_word_root(q.word) and w.word <> q.word order by w.word limit 10) as forms,
+         coalesce((select json_agg(json_build_object('word', c.word, 'similarity', c.s)) from (
+           select w.word, similarity(w.word, q.word) as s from search_words w where w.word % q.word order by s desc, w.word limit 5) c), '[]') as similar
+       from unnest(cast(? as text[])) as q(word)`,
+      [words],
+    );
+    const byWord = new Map((rows as Array<{ word: string; known: boolean; forms: string[]; similar: Array<{ word: string; similarity: number }> }>).map((r) => [r.word, r]));
+    const groups = words.map((word) => {
+      const found = byWord.get(word)!;
+      const best = found.similar[0]?.similarity ?? 0;
+      const corrections = found.known ? [] : found.similar.filter((c) => c.similarity >= MIN_SIMILARITY && c.similarity >= best - SIMILARITY_BAND).map((c) => c.word);
+      const exact = [...new Set([...found.forms, ...(SYNONYMS.get(word) ?? [])])].filter((w) => w !== word);
+      // a guessed word must be in a title (weight A): a description's passing mention is too weak
+      return [`${word}:*`, ...exact, ...corrections.map((c) => `${c}:A`)].join(' | ');
+    });
+    const expanded = { tsquery: groups.map((g) => `(${g})`).join(' & '), strict: words.map((w) => `${w}:*`).join(' & ') };
+    this.expansions.set(key, expanded);
+    return expanded;
+  }
+
+  /**
+   * Facets and the total depend on the filters, not on the page or the sort: they are counted in one
+   * aggregate pass (grouping sets) and kept for FACET_TTL_MS, which the catalog's public caching
+   * (max-age 60) already allows. The page itself is one ordered, limited query that indexes serve;
+   * by relevance it ranks a bounded set of candidates (the RANKED_CANDIDATES most sold matches),
+   * the shopper's own words above synonyms, corrections and affixed forms.
+   */
   async search(query: ProductSearch): Promise<SearchResult> {
     const q = query.q?.trim() || null;
-    const tsquery = q ? prefixQuery(q) : null;
+    const words = q ? queryWords(q) : [];
+    const { tsquery, strict } = words.length ? await this.expand(words) : { tsquery: null, strict: null };
     const sort = query.sort === 'relevance' && !q ? 'newest' : query.sort;
-    const order =
-      sort === 'relevance'
-        ? `case when ${FULL_TEXT_FINDS} then ts_rank(p.search_vector, to_tsquery('simple', cast(:tsquery as text)))
-                else strict_word_similarity(cast(:q as text), p.title) end desc, p.id`
-        : ORDER[sort];
     const filters = {
       q,
       tsquery,
@@ -136,22 +183,29 @@ export class PostgresSearchEngine implements SearchEngine {
       )
       select %COLUMNS% from products p
       where p.status = 'active'
-        and (cast(:q as text) is null
-             or (cast(:tsquery as text) is not null and p.search_vector @@ to_tsquery('simple', cast(:tsquery as text)))
-             or (not ${FULL_TEXT_FINDS} and cast(:q as text) <<% p.title))
+        and (cast(:q as text) is null or (cast(:tsquery as text) is not null and p.search_vector @@ to_tsquery('simple', cast(:tsquery as text))))
         and (cast(:categoryId as uuid) is null or p.category_id in (select id from wanted_categories))
         and (cast(:storeId as uuid) is null or p.store_id = cast(:storeId as uuid))
         and (cast(:minPrice as bigint) is null or p.price_max >= cast(:minPrice as bigint))
         and (cast(:maxPrice as bigint) is null or p.price_min <= cast(:maxPrice as bigint))
         and (cast(:inStock as boolean) is null or cast(:inStock as boolean) = exists (
               select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0))`;
+    const offset = (query.page - 1) * query.pageSize;
+    const pageSql =
+      sort === 'relevance'
+        ? `select id from (${matches.replace('%COLUMNS%', 'p.id, p.search_vector')} order by p.sold_count desc limit :candidates) m
+           order by m.search_vector @@ to_tsquery('simple', cast(:strict as text)) desc, ts_rank(m.search_vector, to_tsquery('simple', cast(:tsquery as text))) desc, m.id
+           limit :limit offset :offset`
+        : matches.replace('%COLUMNS%', 'p.id') + ` order by ${ORDER[sort]} limit :limit offset :offset`;
 
     const key = JSON.stringify(filters);
     let counts = this.facetCache.get(key);
-    const page = this.db.raw(matches.replace('%COLUMNS%', 'p.id') + ` order by ${order} limit :limit offset :offset`, {
+    const page = this.db.raw(pageSql, {
       ...filters,
+      strict,
       limit: query.pageSize,
-      offset: (query.page - 1) * query.pageSize,
+      offset,
+      candidates: Math.max(RANKED_CANDIDATES, offset + query.pageSize),
     });
     const aggregate = counts
       ? undefined
@@ -175,16 +229,26 @@ export class PostgresSearchEngine implements SearchEngine {
     };
   }
 
-  /** Postgres reads the products themselves (search_vector is kept by triggers); only cached facets go stale. */
+  /** Postgres reads the products themselves (search_vector and search_words are kept by triggers); only cached facets go stale. */
   async sync(): Promise<void> {
     this.facetCache.clear();
+    this.expansions.clear();
   }
 
+  /** Recomputes every search vector and the word table (dropping words no longer in the catalog). */
   async rebuild(onProgress?: (done: number, total: number) => void): Promise<void> {
     this.facetCache.clear();
-    const updated = await this.db.raw(
-      `update products set search_vector = pasar_product_search_vector(title, description, category_id, store_id)`,
-    );
+    this.expansions.clear();
+    const updated = await this.db.transaction(async (trx): Promise<{ rowCount: number }> => {
+      const vectors = await trx.raw(`update products set search_vector = pasar_product_search_vector(title, description, category_id, store_id)`);
+      await trx.raw('delete from search_words');
+      await trx.raw(`insert into search_words (word, root)
+        select w, pasar_word_root(w) from (
+          select pasar_text_words(title || ' ' || description) w from products
+          union select pasar_text_words(name_id || ' ' || name_en) from categories
+          union select pasar_text_words(name) from stores) x`);
+      return vectors;
+    });
     onProgress?.(updated.rowCount, updated.rowCount);
   }
 }
@@ -196,6 +260,7 @@ export async function loadProductDocuments(db: Knex, productIds?: string[], page
     select p.id, p.title, p.description, p.store_id, s.name as store_name, p.category_id,
       p.price_min, p.price_max, p.sold_count, p.rating_avg, cast(extract(epoch from p.created_at) as bigint) as created_at,
       exists (select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0) as in_stock,
+      array(select distinct pasar_word_root(w) from pasar_text_words(p.title || ' ' || p.description) w) as roots,
       (with recursive up as (
          select c.id, c.parent_id, c.name_id, c.name_en from categories c where c.id = p.category_id
          union all
@@ -225,6 +290,7 @@ export async function loadProductDocuments(db: Knex, productIds?: string[], page
     soldCount: r.sold_count,
     ratingAvg: Number(r.rating_avg),
     createdAt: Number(r.created_at),
+    roots: r.roots,
   }));
 }
 
@@ -261,10 +327,13 @@ export class MeiliSearchEngine implements SearchEngine {
     await this.client.createIndex(this.index.uid, { primaryKey: 'id' }).waitTask().catch(() => undefined);
     await this.index
       .updateSettings({
-        searchableAttributes: ['title', 'categoryNames', 'storeName', 'description'],
+        searchableAttributes: ['title', 'categoryNames', 'storeName', 'description', 'roots'],
         filterableAttributes: ['categoryIds', 'categoryId', 'storeId', 'price', 'priceMax', 'inStock'],
         sortableAttributes: ['price', 'createdAt', 'soldCount', 'ratingAvg'],
         rankingRules: ['words', 'typo', 'proximity', 'attribute', 'sort', 'exactness'],
+        // short typos too: `batk` and `btik` find batik
+        typoTolerance: { minWordSizeForTypos: { oneTypo: 4, twoTypos: 8 } },
+        synonyms: Object.fromEntries(SYNONYMS),
       })
       .waitTask();
     this.settingsApplied = true;
