@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import type { Knex } from 'knex';
-import { signAccessToken } from '../core-api/src/http/auth.ts';
+import { signAccessTokenAt } from '../core-api/src/http/auth.ts';
 import { createKnex, migrateLatest } from '../core-api/src/platform/db/knex.ts';
 import { startEmbeddedMail } from '../core-api/src/platform/embedded/mail.ts';
 import { startEmbeddedPostgres } from '../core-api/src/platform/embedded/postgres.ts';
@@ -332,14 +332,21 @@ async function main(): Promise<void> {
     await server.ready();
     stops.unshift(() => server.stop());
 
-    const token = (id: string, role: 'customer' | 'seller') => signAccessToken({ id, role, sessionId: randomUUID() }, JWT_SECRET, 3600);
+    // access tokens are accepted only while their session (a refresh-token family) is live
+    const sessionOf = async (userIds: string[]) => {
+      const rows = userIds.map((userId) => ({ userId, familyId: randomUUID(), tokenHash: randomUUID(), expiresAt: new Date(Date.now() + 86_400_000) }));
+      for (let k = 0; k < rows.length; k += 1000) await db('refreshTokens').insert(rows.slice(k, k + 1000));
+      return rows.map((r) => r.familyId);
+    };
+    const token = (id: string, role: 'customer' | 'seller', sessionId: string) => signAccessTokenAt({ id, role, sessionId }, JWT_SECRET, 3600, new Date());
     const shoppers: string[] = await db('users').where('email', 'like', 'shopper%@bench.pasar.test').orderBy('id').limit(3000).pluck('id');
-    const tokens = shoppers.map((id) => token(id, 'customer'));
+    const shopperSessions = await sessionOf(shoppers);
+    const tokens = shoppers.map((id, k) => token(id, 'customer', shopperSessions[k]));
     const productIds: string[] = await db('products').where({ status: 'active' }).orderByRaw('md5(id::text)').limit(2000).pluck('id');
     const variantIds: string[] = await db('productVariants').where('stock', '>', 50).orderByRaw('md5(id::text)').limit(2000).pluck('id');
     const largest = (await db('orders').select('storeId').count({ n: '*' }).groupBy('storeId').orderBy('n', 'desc').first()) as { storeId: string; n: string } | undefined;
     const owner = await db('stores').where({ id: largest!.storeId }).first('ownerId');
-    const sellerToken = token(owner!.ownerId, 'seller');
+    const sellerToken = token(owner!.ownerId, 'seller', (await sessionOf([owner!.ownerId]))[0]);
     let i = 0;
     const address = JSON.stringify({ shippingAddress: { recipient: 'Bench', phone: '081200001111', street: 'Jl. Bench 2', cityCode: '31.71', postalCode: '10110' }, paymentMethod: 'cod' });
     let n = 0;

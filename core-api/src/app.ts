@@ -6,12 +6,15 @@ import type { Config } from './config.ts';
 import { createAuthenticator } from './http/auth.ts';
 import { docsRouter } from './http/docs.ts';
 import { problemErrors } from './http/errors.ts';
+import { contentEncodingGuard } from './http/input-guards.ts';
+import { clientAddress, securityHeaders } from './http/security.ts';
 import { OpenApiValidator, loadSpec } from './http/openapi.ts';
 import { negotiateLocale } from './http/locale.ts';
 import { requestContext } from './http/request-context.ts';
 import { buildApiRouter } from './http/router.ts';
 import { accountHandlers, storeLogoHandlers } from './modules/accounts/routes.ts';
 import { AccountsService } from './modules/accounts/service.ts';
+import { SessionRegistry } from './modules/accounts/sessions.ts';
 import { StoreLogoService } from './modules/accounts/store-logo.ts';
 import { ImagesService } from './modules/catalog/images.service.ts';
 import { ProductsService } from './modules/catalog/products.service.ts';
@@ -47,7 +50,7 @@ export interface AppDeps {
 }
 
 /** Every operation's handler, built on the module services. */
-function handlers({ config, platform, log }: AppDeps, cache: CatalogCache) {
+function handlers({ config, platform, log }: AppDeps, cache: CatalogCache, sessions: SessionRegistry) {
   const { db, storage, search } = platform;
   const urls = { publicUrl: config.publicUrl, s3PublicUrl: config.s3PublicUrl };
   const products = new ProductsService(db, urls);
@@ -58,7 +61,7 @@ function handlers({ config, platform, log }: AppDeps, cache: CatalogCache) {
   const addresses = new AddressesService(db, regions);
   // the one shipping calculator, for quotes and checkout alike
   const shipping = { addresses, regions, calculator: new SimulatedCourier() };
-  const accounts = new AccountsService(db, config, regions);
+  const accounts = new AccountsService(db, config, regions, sessions);
   return {
     ...systemHandlers(platform, log),
     ...accountHandlers(accounts, config),
@@ -87,13 +90,19 @@ export function buildApp(deps: AppDeps): Koa {
   const spec = loadSpec();
   const cache = new CatalogCache(platform.listener, config.performance.catalogCacheBytes);
   cache.start().catch((err) => log.warn({ err }, 'catalog cache is off: cannot listen to catalog changes'));
-  const api = buildApiRouter(new OpenApiValidator(spec), handlers(deps, cache), createAuthenticator(config.auth.jwtSecret));
+  const sessions = new SessionRegistry(platform.db);
+  const authenticate = createAuthenticator(config.auth.jwtSecret, (userId, sessionId) => sessions.isLive(userId, sessionId));
+  const api = buildApiRouter(new OpenApiValidator(spec), handlers(deps, cache, sessions), authenticate, config.uploadTmpDir);
   const docs = docsRouter(spec, config.publicUrl);
 
-  const app = new Koa({ proxy: config.trustProxy });
+  // X-Forwarded-Proto (secure cookies) from trusted proxies; the client's address is clientAddress's
+  const app = new Koa({ proxy: config.trustedProxies.length > 0 });
   app.use(requestContext(log));
   app.use(negotiateLocale(config.auth.jwtSecret));
+  app.use(securityHeaders(config.env === 'production'));
   app.use(problemErrors(log));
+  app.use(clientAddress(config.trustedProxies));
+  app.use(contentEncodingGuard());
   app.use(cors({ origin: (ctx) => (config.corsOrigins.includes(ctx.get('Origin')) ? ctx.get('Origin') : ''), credentials: true, exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag', 'Idempotent-Replayed', 'Content-Language', 'RateLimit', 'RateLimit-Policy'] }));
   app.use(koaBody({ json: true, jsonLimit: '100kb', jsonStrict: true, text: false, urlencoded: false, multipart: false }));
   app.use(docs.routes());

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import proxyaddr from 'proxy-addr';
 import type { S3Settings } from './platform/storage/s3.ts';
 
 /** Everything the process reads from its environment, read once. Unset = embedded mode. */
@@ -11,7 +13,13 @@ export interface Config {
   dataDir: string;
   logLevel: string;
   publicUrl: string;
-  trustProxy: boolean;
+  /**
+   * Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (proxy-addr syntax: addresses,
+   * CIDRs, `loopback`, `linklocal`, `uniquelocal`). Empty: the socket's address is the client's.
+   */
+  trustedProxies: string[];
+  /** Where multipart uploads are written while a request is handled (each request in its own folder). */
+  uploadTmpDir: string;
   corsOrigins: string[];
   auth: {
     jwtSecret: string;
@@ -21,9 +29,18 @@ export interface Config {
     secureCookies: boolean;
   };
   rateLimit: {
+    /** Failed sign-ins for one account from one client address, per `windowSeconds`. */
+    loginPerAccountAndIp: number;
+    /** Failed sign-ins for one account from anywhere, per `accountWindowSeconds` (short: a stranger cannot lock the owner out for long). */
     loginPerAccount: number;
+    accountWindowSeconds: number;
+    /** Every sign-in attempt from one client address, per `windowSeconds`. */
     loginPerIp: number;
     windowSeconds: number;
+    /** Wrong current passwords on POST /me/password per account, per `windowSeconds`. */
+    passwordChangePerAccount: number;
+    /** Registrations per client address per 10 minutes. */
+    registerPerIp: number;
   };
   databaseUrl?: string;
   s3?: S3Settings;
@@ -51,6 +68,14 @@ function int(env: Env, name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
+}
+
+/** A comma-separated list; `none` (or blank after trimming) is the empty list. */
+function list(env: Env, name: string, fallback: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
+  return items.length === 1 && items[0] === 'none' ? [] : items;
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -90,6 +115,14 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('ACCESS_TOKEN_TTL_SECONDS must be between 1 and 900 (15 minutes)');
   }
 
+  // the storefront's server runs beside the API in development and forwards shoppers' addresses
+  const trustedProxies = list(env, 'TRUSTED_PROXIES', production ? [] : ['loopback']);
+  try {
+    proxyaddr.compile(trustedProxies);
+  } catch (err) {
+    throw new ConfigError(`TRUSTED_PROXIES: ${(err as Error).message}`);
+  }
+
   const s3Endpoint = env.S3_ENDPOINT;
   if (s3Endpoint && (!env.S3_ACCESS_KEY_ID || !env.S3_SECRET_ACCESS_KEY)) {
     throw new ConfigError('S3_ENDPOINT needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY');
@@ -102,7 +135,8 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
-    trustProxy: bool(env, 'TRUST_PROXY', false),
+    trustedProxies,
+    uploadTmpDir: path.resolve(env.UPLOAD_TMP_DIR || tmpdir()),
     corsOrigins: (env.CORS_ORIGINS || (production ? '' : 'http://localhost:4321,http://localhost:5173'))
       .split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
     auth: {
@@ -113,9 +147,13 @@ export function loadConfig(env: Env = process.env): Config {
       secureCookies: production,
     },
     rateLimit: {
-      loginPerAccount: int(env, 'LOGIN_LIMIT_PER_ACCOUNT', 5),
+      loginPerAccountAndIp: int(env, 'LOGIN_LIMIT_PER_ACCOUNT_AND_IP', 10),
+      loginPerAccount: int(env, 'LOGIN_LIMIT_PER_ACCOUNT', 10),
+      accountWindowSeconds: int(env, 'LOGIN_LIMIT_ACCOUNT_WINDOW_SECONDS', 30),
       loginPerIp: int(env, 'LOGIN_LIMIT_PER_IP', 30),
       windowSeconds: int(env, 'LOGIN_LIMIT_WINDOW_SECONDS', 900),
+      passwordChangePerAccount: int(env, 'PASSWORD_CHANGE_LIMIT_PER_ACCOUNT', 5),
+      registerPerIp: int(env, 'REGISTER_LIMIT_PER_IP', 30),
     },
     databaseUrl: env.DATABASE_URL || undefined,
     s3: s3Endpoint

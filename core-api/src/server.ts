@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { answerUnparsableRequests } from './http/errors.ts';
 import { defineJobs } from './jobs.ts';
 import { createLogger } from './logger.ts';
 import { startPlatform } from './platform/index.ts';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });
+  answerUnparsableRequests(server);
 
   const { DEMO_LOGINS } = config.seedDemo ? await import('../../seeds/demo.ts') : { DEMO_LOGINS: [] };
   const lines = [

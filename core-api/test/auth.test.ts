@@ -142,34 +142,86 @@ describe('accounts and auth', () => {
   describe('login rate limit', () => {
     let limited: TestApp;
     before(async () => {
-      limited = await startTestApp({ LOGIN_LIMIT_PER_ACCOUNT: '3', LOGIN_LIMIT_PER_IP: '7' });
+      // a test server trusts loopback proxies, so X-Forwarded-For names a distinct client per request
+      limited = await startTestApp({ LOGIN_LIMIT_PER_IP: '12', LOGIN_LIMIT_ACCOUNT_WINDOW_SECONDS: '3' });
     });
     after(async () => {
       await limited?.close();
     });
+    const from = (ip: string) => ({ 'x-forwarded-for': ip });
+    const login = (address: string, password: string, ip: string) =>
+      limited.request('POST', '/auth/login', { body: { email: address, password }, headers: from(ip) });
 
-    it('should lock an account after repeated failures, even for the right password, with Retry-After', async () => {
-      const address = email('fajar');
+    it('should evaluate at most 10 of 40 concurrent wrong passwords from 40 addresses, refusing the rest with 429', async () => {
+      const address = email('paralel');
       await registerCustomer(limited, address);
-      for (let i = 0; i < 3; i++) {
-        const res = await limited.request('POST', '/auth/login', { body: { email: address, password: 'salah-lagi-123' } });
-        expect(res.status).to.equal(401);
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => login(address, `salah-tebakan-${i}`, `198.51.100.${i + 1}`)));
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 401).length).to.be.at.most(10);
+      expect(statuses.filter((s) => s === 429).length).to.be.at.least(30);
+      expect(statuses.filter((s) => s !== 401 && s !== 429)).to.deep.equal([]);
+      for (const r of results.filter((r) => r.status === 429)) {
+        expect(Number(r.headers.get('retry-after'))).to.be.within(1, 3);
+        expect(r.headers.get('ratelimit')).to.match(/^limit=\d+, remaining=0, reset=\d+$/);
+        expect(r.headers.get('ratelimit-policy')).to.match(/^\d+;w=\d+$/);
       }
-      const res = await limited.request('POST', '/auth/login', { body: { email: address, password: PASSWORD } });
-      expect(res.status).to.equal(429);
-      expect(Number(res.headers.get('retry-after'))).to.be.within(1, 900);
-      expect(res.headers.get('ratelimit')).to.match(/^limit=3, remaining=0, reset=\d+$/);
-      expect(res.headers.get('ratelimit-policy')).to.match(/^3;w=\d+$/);
     });
 
-    it('should limit attempts per client IP across accounts', async () => {
-      // the previous test spent 3 of this IP's 7 attempts (the refused fourth never reached the IP count)
-      const statuses: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const res = await limited.request('POST', '/auth/login', { body: { email: email('random'), password: 'whatever-123' } });
-        statuses.push(res.status);
+    it('should let the owner in from another address, at once or after Retry-After, while the guesser stays locked out', async () => {
+      const address = email('pemilik');
+      await registerCustomer(limited, address);
+      for (let i = 0; i < 10; i++) expect((await login(address, 'salah-lagi-123', '203.0.113.7')).status).to.equal(401);
+      let owner = await login(address, PASSWORD, '192.0.2.44');
+      if (owner.status === 429) {
+        const wait = Number(owner.headers.get('retry-after'));
+        expect(wait, 'at most the account window').to.be.within(1, 3);
+        await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+        owner = await login(address, PASSWORD, '192.0.2.44');
       }
-      expect(statuses).to.deep.equal([401, 401, 401, 401, 429]);
+      expect(owner.status).to.equal(200);
+      const guesser = await login(address, PASSWORD, '203.0.113.7');
+      expect(guesser.status, 'even the right password from the guessing address').to.equal(429);
+      expect(Number(guesser.headers.get('retry-after'))).to.be.within(1, 900);
+    });
+
+    it('should limit attempts per client address across accounts', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 13; i++) statuses.push((await login(email('acak'), 'whatever-123', '198.18.0.9')).status);
+      expect(statuses).to.deep.equal([...Array(12).fill(401), 429]);
+      expect((await login(email('acak'), 'whatever-123', '198.18.0.10')).status, 'another address is counted apart').to.equal(401);
+    });
+  });
+
+  describe('client address', () => {
+    it('should ignore X-Forwarded-For from a peer that is not a trusted proxy', async () => {
+      const direct = await startTestApp({ TRUSTED_PROXIES: '10.9.9.9', LOGIN_LIMIT_PER_IP: '3' });
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 4; i++) {
+          const res = await direct.request('POST', '/auth/login', { body: { email: email('spoof'), password: 'whatever-123' }, headers: { 'x-forwarded-for': `198.51.100.${i}` } });
+          statuses.push(res.status);
+        }
+        expect(statuses, 'one client however it names itself').to.deep.equal([401, 401, 401, 429]);
+      } finally {
+        await direct.close();
+      }
+    });
+  });
+
+  describe('POST /auth/register limit', () => {
+    it('should allow REGISTER_LIMIT_PER_IP registrations per address per 10 minutes', async () => {
+      const small = await startTestApp({ REGISTER_LIMIT_PER_IP: '3' });
+      try {
+        const register = (ip: string) =>
+          small.request('POST', '/auth/register', { body: { email: email('massal'), password: PASSWORD, name: 'Massal', role: 'customer' }, headers: { 'x-forwarded-for': ip } });
+        const statuses = [];
+        for (let i = 0; i < 4; i++) statuses.push((await register('198.51.100.77')).status);
+        expect(statuses).to.deep.equal([201, 201, 201, 429]);
+        expect((await register('198.51.100.78')).status).to.equal(201);
+        expect(await countRows(small.db.knex, 'users')).to.equal(4);
+      } finally {
+        await small.close();
+      }
     });
   });
 
@@ -181,16 +233,19 @@ describe('accounts and auth', () => {
       expect(next.body.refreshToken).to.be.a('string').and.not.equal(session.refreshToken);
       expect((await app.request('GET', '/me', { token: next.body.accessToken })).status).to.equal(200);
 
+      await app.db.knex('refreshTokens').where({ userId: session.user.id }).whereNotNull('usedAt').update({ usedAt: app.db.knex.raw("now() - interval '11 seconds'") });
       const again = await app.request('POST', '/auth/refresh', { body: { refreshToken: session.refreshToken } });
-      expect(again.status).to.equal(401);
+      expect(again.status, 'after the grace window').to.equal(401);
     });
 
-    it('should revoke the whole family when a used token comes back, and only that family', async () => {
+    it('should revoke the whole family when a used token comes back after the grace window, and only that family', async () => {
       const address = email('gita');
       const first = await registerCustomer(app, address);
       const otherDevice = await app.request('POST', '/auth/login', { body: { email: address, password: PASSWORD } });
       const second = await app.request('POST', '/auth/refresh', { body: { refreshToken: first.refreshToken } });
       expect(second.status).to.equal(200);
+      // the rotation happened 11 s ago
+      await app.db.knex('refreshTokens').where({ userId: first.user.id }).whereNotNull('usedAt').update({ usedAt: app.db.knex.raw("now() - interval '11 seconds'") });
 
       const stolen = await app.request('POST', '/auth/refresh', { body: { refreshToken: first.refreshToken } });
       expect(stolen.status).to.equal(401);
@@ -202,10 +257,24 @@ describe('accounts and auth', () => {
       expect(elsewhere.status, 'another login is another family').to.equal(200);
     });
 
-    it('should make one winner out of two concurrent refreshes with the same token', async () => {
+    it('should give two tabs refreshing the same token at once the same new pair, and keep the session', async () => {
       const session = await registerCustomer(app);
       const results = await Promise.all([0, 1].map(() => app.request('POST', '/auth/refresh', { body: { refreshToken: session.refreshToken } })));
-      expect(results.map((r) => r.status).sort()).to.deep.equal([200, 401]);
+      expect(results.map((r) => r.status)).to.deep.equal([200, 200]);
+      expect(results[0].body.refreshToken).to.equal(results[1].body.refreshToken);
+      expect(results[0].body.accessToken).to.equal(results[1].body.accessToken);
+      expect((await app.request('GET', '/me', { token: results[1].body.accessToken })).status).to.equal(200);
+      const next = await app.request('POST', '/auth/refresh', { body: { refreshToken: results[1].body.refreshToken } });
+      expect(next.status, 'the new token still rotates').to.equal(200);
+    });
+
+    it('should answer the same pair to a token presented again within 10 s of its rotation', async () => {
+      const session = await registerCustomer(app);
+      const first = await app.request('POST', '/auth/refresh', { body: { refreshToken: session.refreshToken } });
+      const again = await app.request('POST', '/auth/refresh', { body: { refreshToken: session.refreshToken } });
+      expect(again.status).to.equal(200);
+      expect(again.body.refreshToken).to.equal(first.body.refreshToken);
+      expect(again.body.accessToken).to.equal(first.body.accessToken);
     });
 
     it('should refuse an unknown token and a missing one', async () => {

@@ -29,7 +29,7 @@ const STACK = ['postgres', 'meilisearch', 'minio', 'minio-init', 'mongo', 'mailp
 const API_SERVICES = ['DATABASE_URL', 'S3_ENDPOINT', 'SMTP_URL', 'MONGO_URL', 'MEILI_URL'];
 // The API's configuration surface, used only when .env.example is missing.
 const KNOWN_VARIABLES = [
-  'NODE_ENV', 'PORT', 'HOST', 'DATA_DIR', 'LOG_LEVEL', 'PUBLIC_URL', 'TRUST_PROXY', 'CORS_ORIGINS', 'JWT_SECRET', 'DATABASE_URL',
+  'NODE_ENV', 'PORT', 'HOST', 'DATA_DIR', 'LOG_LEVEL', 'PUBLIC_URL', 'TRUSTED_PROXIES', 'CORS_ORIGINS', 'JWT_SECRET', 'DATABASE_URL',
   'S3_ENDPOINT', 'S3_REGION', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE', 'S3_PUBLIC_URL',
   'SMTP_URL', 'MAIL_FROM', 'MONGO_URL', 'MEILI_URL', 'MEILI_API_KEY', 'SEED_DEMO',
 ];

@@ -43,7 +43,7 @@ describe('the built storefront (npm test builds it first)', () => {
   before(async function () {
     this.timeout(60_000);
     // the API trusts the storefront's X-Forwarded-For; few login attempts per address, to see whose they are
-    app = await startTestApp({ TRUST_PROXY: 'true', LOGIN_LIMIT_PER_IP: '3' });
+    app = await startTestApp({ TRUSTED_PROXIES: 'loopback', LOGIN_LIMIT_PER_IP: '3' });
     await seedDemo({ knex: app.db.knex, storage: app.platform.storage });
     storefront = await startStorefront(app.url);
     url = storefront.url;

@@ -35,7 +35,10 @@ export interface paths {
         put?: never;
         /**
          * Create a shopper or seller account (a seller also opens a store)
-         * @description Roles: anyone (no sign-in needed).
+         * @description At most `REGISTER_LIMIT_PER_IP` (default 30) registrations per client address per 10 minutes;
+         *     past that the answer is 429 with `Retry-After`.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         post: operations["register"];
         delete?: never;
@@ -55,8 +58,12 @@ export interface paths {
         put?: never;
         /**
          * Exchange email and password for a token pair
-         * @description A wrong email and a wrong password give the same 401. Attempts are limited per account
-         *     and per client IP; past the limit the answer is 429 with `Retry-After`.
+         * @description A wrong email and a wrong password give the same 401. Each attempt is counted before the
+         *     password is checked: at most 30 attempts per client address per 15 minutes, at most 10 wrong
+         *     passwords for one account from one address per 15 minutes, and at most 10 wrong passwords for
+         *     one account from anywhere per 30 seconds (so a stranger cannot lock the owner out for longer).
+         *     Past a limit the answer is 429 with `Retry-After`. Behind a trusted proxy the client address
+         *     is taken from `X-Forwarded-For`.
          *
          *     Roles: anyone (no sign-in needed).
          */
@@ -147,7 +154,11 @@ export interface paths {
         put?: never;
         /**
          * Change the password; every other session is signed out
-         * @description Roles: any signed-in user.
+         * @description Every other session of the account is signed out: their access tokens are refused within
+         *     5 seconds. At most 5 wrong `currentPassword` per account per 15 minutes; past that, 429 with
+         *     `Retry-After`.
+         *
+         *     Roles: any signed-in user.
          */
         post: operations["changePassword"];
         delete?: never;
@@ -424,8 +435,10 @@ export interface paths {
         /**
          * Add a photo (JPEG or PNG, at most 5 MB, recognised by its bytes)
          * @description The photo is re-encoded without its metadata, stored under a content-addressed key, and given a
-         *     listing-size thumbnail. Other formats are 415 whatever their name or Content-Type says; more
-         *     than 5 MB is 413; more than 40 megapixels, or bytes that do not decode, is 422.
+         *     listing-size thumbnail. The path, query and headers are checked before the body is read.
+         *     Other formats are 415 whatever their name or Content-Type says; more than 5 MB is 413; more
+         *     than one file, or no `file` field, is 400; more than 40 megapixels (whatever the canvas
+         *     claims), or bytes that do not decode, is 422; a Content-Encoding on the upload is 415.
          *
          *     Roles: seller.
          */
@@ -562,7 +575,7 @@ export interface paths {
         put?: never;
         /**
          * Put a variant in the cart (adds to its line when it is there already)
-         * @description Asking for more than is in stock is a 409 that says how many are available.
+         * @description Asking for more than is in stock is a 409 that says how many are available; a cart whose total would pass the `Money` maximum is a 422.
          *
          *     Roles: customer.
          */
@@ -1829,6 +1842,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The database cannot be reached for now; retry after `Retry-After` seconds. Any operation may answer this. */
+        ServiceUnavailable: {
+            headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Something broke on Pasar's side; the details are in Pasar's logs under the request id. Any operation may answer this. */
         InternalError: {
             headers: {
@@ -1963,6 +1988,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2152,6 +2178,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2920,6 +2947,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2967,6 +2995,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             500: components["responses"]["InternalError"];
         };
     };

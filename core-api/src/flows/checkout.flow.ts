@@ -5,7 +5,7 @@ import type { AuthUser } from '../http/handler.ts';
 import { ProblemError, conflict, unprocessable } from '../http/problem.ts';
 import { isUniqueViolation } from '../platform/db/errors.ts';
 import { PaymentDeclined, type PaymentGateway } from '../platform/payments/gateway.ts';
-import { cartLines, type CartLine, type CartService } from '../modules/cart/service.ts';
+import { MAX_MONEY, cartLines, type CartLine, type CartService } from '../modules/cart/service.ts';
 import { StockShortError, applyStockChanges } from '../modules/inventory/service.ts';
 import { loadOrders } from '../modules/orders/service.ts';
 import type { AddressesService } from '../modules/addresses/service.ts';
@@ -168,6 +168,10 @@ export class CheckoutFlow {
           errors: [{ pointer: '/expectedTotal', message: `the total is ${expected} now` }],
           extensions: { priceChanges, expectedTotal: request.expectedTotal, total: expected },
         });
+      }
+      // the contract's Money maximum: no total past it is charged or served
+      if (expected > MAX_MONEY) {
+        throw unprocessable(`The total would be Rp ${expected.toLocaleString('id-ID')}, past the Rp ${MAX_MONEY.toLocaleString('id-ID')} one checkout may pay.`, [{ pointer: '', message: `the total must be at most ${MAX_MONEY}` }]);
       }
       const soldPerProduct = new Map<string, number>();
       for (const l of lines) soldPerProduct.set(l.productId, (soldPerProduct.get(l.productId) ?? 0) + l.quantity);

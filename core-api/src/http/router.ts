@@ -3,7 +3,9 @@ import type { Context } from 'koa';
 import type { AuthUser, Handler, HandlerInput, Handlers, OperationId } from './handler.ts';
 import type { OpenApiValidator, Operation } from './openapi.ts';
 import { createHash } from 'node:crypto';
-import { parseMultipart } from './multipart.ts';
+import { tmpdir } from 'node:os';
+import { refuseNulCharacters } from './input-guards.ts';
+import { withMultipart } from './multipart.ts';
 import { forbidden, unauthorized } from './problem.ts';
 
 /**
@@ -30,6 +32,7 @@ export function buildApiRouter(
   validator: OpenApiValidator,
   handlers: Partial<Handlers>,
   authenticate: (ctx: Context) => Promise<AuthUser>,
+  uploadTmpDir = tmpdir(),
 ): Router {
   const known = new Set(validator.operations.map((op) => op.operationId));
   const extra = Object.keys(handlers).filter((id) => !known.has(id));
@@ -41,7 +44,7 @@ export function buildApiRouter(
   const router = new Router();
   for (const op of validator.operations) {
     const handler = handlers[op.operationId as OperationId] as Handler<OperationId>;
-    router.register(op.routerPath, [op.method.toUpperCase()], (ctx) => handle(ctx, op, handler, validator, authenticate), {
+    router.register(op.routerPath, [op.method.toUpperCase()], (ctx) => handle(ctx, op, handler, validator, authenticate, uploadTmpDir), {
       name: op.operationId,
     });
   }
@@ -54,16 +57,33 @@ async function handle(
   handler: Handler<OperationId>,
   validator: OpenApiValidator,
   authenticate: (ctx: Context) => Promise<AuthUser>,
+  uploadTmpDir: string,
 ): Promise<void> {
+  const upload = validator.acceptsMultipart(op) && ctx.is('multipart');
   let user: AuthUser | undefined;
-  if (op.secured) {
-    user = await authenticate(ctx);
-    if (op.roles.length > 0 && !op.roles.includes(user.role)) {
-      throw forbidden(`Only ${op.roles.join(' or ')} accounts may do this.`);
+  try {
+    if (op.secured) {
+      user = await authenticate(ctx);
+      if (op.roles.length > 0 && !op.roles.includes(user.role)) {
+        throw forbidden(`Only ${op.roles.join(' or ')} accounts may do this.`);
+      }
     }
+    // path, query and headers are judged before an upload is read; its fields after
+    refuseNulCharacters(ctx);
+    validator.validateRequest(op, ctx);
+  } catch (err) {
+    // an unread upload would otherwise hold the connection
+    if (upload) ctx.set('Connection', 'close');
+    throw err;
   }
-  if (validator.acceptsMultipart(op) && ctx.is('multipart')) await parseMultipart(ctx);
-  validator.validateRequest(op, ctx);
+  if (!upload) return answer(ctx, op, handler, user);
+  await withMultipart(ctx, uploadTmpDir, async () => {
+    refuseNulCharacters(ctx);
+    await answer(ctx, op, handler, user);
+  });
+}
+
+async function answer(ctx: Context, op: Operation, handler: Handler<OperationId>, user: AuthUser | undefined): Promise<void> {
   const input = {
     body: ctx.request.body,
     query: ctx.state.query,

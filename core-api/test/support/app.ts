@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { createPasarClient, type PasarClient } from '@pasar/openapi';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
+import { answerUnparsableRequests } from '../../src/http/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import { OpenApiValidator, loadSpec } from '../../src/http/openapi.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
@@ -54,7 +55,7 @@ export async function checkedFetch(input: Request): Promise<Response> {
  * The real app on its own database, with the run's S3 server (its own bucket) and SMTP catcher.
  * `env` overrides configuration the way environment variables would.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> | ((db: TestDatabase) => Record<string, string>) = {}): Promise<TestApp> {
   // the port first, so PUBLIC_URL (image URLs) names this server
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -77,11 +78,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     MEILI_API_KEY: process.env.MEILI_API_KEY,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     PUBLIC_URL: url,
-    ...env,
+    // test files register far more accounts from 127.0.0.1 than one shopper would; the limit has its own test
+    REGISTER_LIMIT_PER_IP: '100000',
+    ...(typeof env === 'function' ? env(db) : env),
   });
   const log = createLogger(config);
   const platform = await startPlatform(config, { log });
   server.on('request', buildApp({ config, platform, log }).callback());
+  answerUnparsableRequests(server);
 
   return {
     url,

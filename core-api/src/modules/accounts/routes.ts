@@ -32,7 +32,7 @@ export function accountHandlers(accounts: AccountsService, config: Config): Hand
   return {
     register: async ({ body, query, ctx }) => ({
       status: 201,
-      body: deliver(ctx, await accounts.register(body), query.refreshToken === 'cookie'),
+      body: deliver(ctx, await accounts.register(body, ctx.ip), query.refreshToken === 'cookie'),
     }),
 
     login: async ({ body, query, ctx }) => ({

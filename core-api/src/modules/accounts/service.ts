@@ -1,17 +1,18 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
 import slugify from 'slugify';
 import type { components } from '@pasar/openapi/schema';
 import type { Config } from '../../config.ts';
 import type { AuthUser } from '../../http/handler.ts';
-import { signAccessToken } from '../../http/auth.ts';
+import { signAccessTokenAt } from '../../http/auth.ts';
 import { ProblemError, badRequest, conflict, unauthorized, unprocessable } from '../../http/problem.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { mediaUrl, type MediaUrls } from '../catalog/media.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import type { Place, RegionsService } from '../regions/service.ts';
-import { LoginLimiter } from './login-limiter.ts';
+import { AccountLimits } from './limits.ts';
+import type { SessionRegistry } from './sessions.ts';
 import { RefreshToken } from './models/refresh-token.ts';
 import { Store } from './models/store.ts';
 import { User } from './models/user.ts';
@@ -53,6 +54,9 @@ export const toStoreJson = (s: Store, place: Place | null, media: MediaUrls): St
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** A second tab refreshing with the token the first tab just rotated gets the first tab's new pair. */
+export const REFRESH_REUSE_GRACE_MS = 10_000;
+
 function passwordProblems(password: string, email: string, pointer: string) {
   const lowered = password.toLowerCase();
   const address = email.trim().toLowerCase();
@@ -66,23 +70,26 @@ export class AccountsService {
   private readonly db: Knex;
   private readonly config: Config;
   private readonly regions: RegionsService;
-  private readonly limiter: LoginLimiter;
+  private readonly limits: AccountLimits;
+  private readonly sessions: SessionRegistry;
   /** Compared against when the email is unknown, so both failures cost the same time. */
   private readonly dummyHash: string;
 
-  constructor(db: Knex, config: Config, regions: RegionsService) {
+  constructor(db: Knex, config: Config, regions: RegionsService, sessions: SessionRegistry) {
     this.db = db;
     this.config = config;
     this.regions = regions;
-    this.limiter = new LoginLimiter(db, config.rateLimit);
+    this.sessions = sessions;
+    this.limits = new AccountLimits(db, config.rateLimit);
     this.dummyHash = bcrypt.hashSync(randomBytes(16).toString('hex'), config.auth.bcryptRounds);
   }
 
-  async register(input: Schemas['RegisterRequest']): Promise<Session> {
+  async register(input: Schemas['RegisterRequest'], ip: string): Promise<Session> {
     const problems = passwordProblems(input.password, input.email, '/password');
     if (input.role === 'customer' && input.store) problems.push({ pointer: '/store', message: 'only sellers open a store' });
     if (problems.length) throw badRequest('The request has invalid fields; see errors.', problems);
     const place = input.store ? await this.storePlace(input.store, '/store') : undefined;
+    await this.limits.registration(ip);
 
     const passwordHash = await bcrypt.hash(input.password, this.config.auth.bcryptRounds);
     try {
@@ -131,36 +138,45 @@ export class AccountsService {
 
   async login(email: string, password: string, ip: string): Promise<Session> {
     const account = email.trim().toLowerCase();
-    await this.limiter.attempt(account, ip);
+    const attempt = await this.limits.login(account, ip);
     const user = await User.query(this.db).whereRaw('lower(email) = ?', [account]).first();
     const matches = await bcrypt.compare(password, user?.passwordHash ?? this.dummyHash);
-    if (!user || !matches) {
-      await this.limiter.failed(account);
-      throw unauthorized('The email or password is wrong.');
-    }
-    await this.limiter.succeeded(account);
+    if (!user || !matches) throw unauthorized('The email or password is wrong.');
+    await attempt.release();
     const store = await Store.query(this.db).findOne({ ownerId: user.id });
     return this.issueSession(this.db, user, store, randomUUID());
   }
 
+  /** The refresh token that rotation issues for `token`: derived, so a second tab presenting `token` again gets the same one. */
+  private successorOf(token: string): string {
+    return createHmac('sha256', this.config.auth.jwtSecret).update(`refresh-successor:${token}`).digest('base64url');
+  }
+
   /**
-   * Rotation with reuse detection: a token works once. Presenting a used token means it was
-   * copied, so the whole family (every token descended from that login) is revoked.
+   * Rotation with reuse detection: a token works once. Presenting it again within
+   * REFRESH_REUSE_GRACE_MS of its rotation (two tabs refreshing at once) answers the same new pair;
+   * later, it means the token was copied, so the whole family (every token descended from that
+   * login) is revoked.
    */
   async refresh(token: string): Promise<Session> {
     const outcome = await this.db.transaction(async (trx) => {
       const row = await RefreshToken.query(trx).findOne({ tokenHash: sha256(token) }).forUpdate();
       if (!row || row.revokedAt) return 'The refresh token is not valid.';
+      const user = await User.query(trx).findById(row.userId);
+      if (!user) return 'The refresh token is not valid.';
+      const store = await Store.query(trx).findOne({ ownerId: user.id });
       if (row.usedAt) {
+        const successorToken = this.successorOf(token);
+        const successor = await RefreshToken.query(trx).findOne({ tokenHash: sha256(successorToken) });
+        if (successor && !successor.revokedAt && Date.now() - row.usedAt.getTime() <= REFRESH_REUSE_GRACE_MS) {
+          return this.sessionOf(user, store, row.familyId, successorToken, successor.createdAt);
+        }
         await RefreshToken.query(trx).patch({ revokedAt: new Date() }).where({ familyId: row.familyId }).whereNull('revokedAt');
         return 'The refresh token was already used; this session has been signed out everywhere.';
       }
       if (row.expiresAt.getTime() <= Date.now()) return 'The refresh token has expired; sign in again.';
       await RefreshToken.query(trx).patchAndFetchById(row.id, { usedAt: new Date() });
-      const user = await User.query(trx).findById(row.userId);
-      if (!user) return 'The refresh token is not valid.';
-      const store = await Store.query(trx).findOne({ ownerId: user.id });
-      return this.issueSession(trx, user, store, row.familyId);
+      return this.issueSession(trx, user, store, row.familyId, this.successorOf(token));
     });
     if (typeof outcome === 'string') throw unauthorized(outcome);
     return outcome;
@@ -170,6 +186,7 @@ export class AccountsService {
     const row = await RefreshToken.query(this.db).findOne({ tokenHash: sha256(token) });
     if (!row) return;
     await RefreshToken.query(this.db).patch({ revokedAt: new Date() }).where({ familyId: row.familyId }).whereNull('revokedAt');
+    this.sessions.forgetUser(row.userId);
   }
 
   async me(caller: AuthUser): Promise<{ user: UserJson; store?: StoreJson }> {
@@ -212,9 +229,11 @@ export class AccountsService {
   async changePassword(caller: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
     const user = await User.query(this.db).findById(caller.id);
     if (!user) throw unauthorized('This account no longer exists.');
+    const attempt = await this.limits.passwordCheck(user.id);
     if (!(await bcrypt.compare(currentPassword, user.passwordHash))) {
       throw unprocessable('The current password is wrong.', [{ pointer: '/currentPassword', message: 'is not your current password' }]);
     }
+    await attempt.release();
     const problems = passwordProblems(newPassword, user.email, '/newPassword');
     if (newPassword === currentPassword) problems.push({ pointer: '/newPassword', message: 'must differ from the current password' });
     if (problems.length) throw badRequest('The request has invalid fields; see errors.', problems);
@@ -227,6 +246,7 @@ export class AccountsService {
         .whereNot({ familyId: caller.sessionId })
         .whereNull('revokedAt');
     });
+    this.sessions.forgetUser(user.id);
   }
 
   async myStore(caller: AuthUser): Promise<StoreJson> {
@@ -247,19 +267,25 @@ export class AccountsService {
       : this.regions.placeByName(store.location!, `${pointer}/location`);
   }
 
-  private async issueSession(db: Knex, user: User, store: Store | undefined, familyId: string): Promise<Session> {
-    const refreshToken = randomBytes(32).toString('base64url');
+  private async issueSession(db: Knex, user: User, store: Store | undefined, familyId: string, refreshToken = randomBytes(32).toString('base64url')): Promise<Session> {
+    const issuedAt = new Date();
     await RefreshToken.query(db).insert({
       userId: user.id,
       familyId,
       tokenHash: sha256(refreshToken),
-      expiresAt: new Date(Date.now() + this.config.auth.refreshTokenTtlDays * 86_400_000),
+      expiresAt: new Date(issuedAt.getTime() + this.config.auth.refreshTokenTtlDays * 86_400_000),
+      createdAt: issuedAt,
     });
+    return this.sessionOf(user, store, familyId, refreshToken, issuedAt);
+  }
+
+  /** The pair for a refresh token issued at `issuedAt`: the same inputs sign the same access token. */
+  private async sessionOf(user: User, store: Store | undefined, familyId: string, refreshToken: string, issuedAt: Date): Promise<Session> {
     const { accessTokenTtlSeconds, jwtSecret } = this.config.auth;
     return {
       user: toUserJson(user),
       ...(store ? { store: await this.storeJson(store) } : {}),
-      accessToken: signAccessToken({ id: user.id, role: user.role, sessionId: familyId }, jwtSecret, accessTokenTtlSeconds, user.localeChosen ? user.locale : undefined),
+      accessToken: signAccessTokenAt({ id: user.id, role: user.role, sessionId: familyId }, jwtSecret, accessTokenTtlSeconds, issuedAt, user.localeChosen ? user.locale : undefined),
       refreshToken,
       expiresIn: accessTokenTtlSeconds,
     };

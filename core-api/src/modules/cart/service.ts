@@ -1,11 +1,27 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
-import { conflict, notFound } from '../../http/problem.ts';
+import { conflict, notFound, unprocessable } from '../../http/problem.ts';
 import { mediaUrl, type MediaUrls } from '../catalog/media.ts';
 
 type Schemas = components['schemas'];
 type CartProblem = Schemas['CartProblem'];
+
+/** The contract's Money maximum (openapi.yaml: Money): no cart or checkout total may pass it. */
+export const MAX_MONEY = 1_000_000_000_000;
+
+/** Refuses a cart change that would take the cart's total past MAX_MONEY (inside the change's transaction). */
+async function keepTotalWithinMoney(trx: Knex, cartId: string): Promise<void> {
+  const [{ total }] = await trx('cartItems as i')
+    .join('productVariants as v', 'v.id', 'i.variantId')
+    .where('i.cartId', cartId)
+    .select(trx.raw('coalesce(sum(v.price * i.quantity), 0) as total'));
+  if (Number(total) > MAX_MONEY) {
+    throw unprocessable(`The cart's total would pass Rp ${MAX_MONEY.toLocaleString('id-ID')}, the most one checkout may pay.`, [
+      { pointer: '/quantity', message: `would take the cart total past ${MAX_MONEY}` },
+    ]);
+  }
+}
 
 export interface CartLine {
   id: string;
@@ -130,6 +146,7 @@ export class CartService {
       if (wanted > 999) throw conflict('A cart line holds at most 999 units.', [{ pointer: '/quantity', message: 'would pass 999 in the cart' }]);
       if (line) await trx('cartItems').where({ id: line.id }).update({ quantity: wanted, updatedAt: trx.fn.now() });
       else await trx('cartItems').insert({ cartId, variantId, quantity, unitPriceAtAdd: variant.price });
+      await keepTotalWithinMoney(trx, cartId);
       return variant.productId;
     });
     this.onAdded(productId, caller.id);
@@ -144,6 +161,7 @@ export class CartService {
       const variant = await this.purchasable(trx, line.variantId);
       if (quantity > variant.stock) throw CartService.tooMany(variant.stock, variant.sku);
       await trx('cartItems').where({ id: itemId }).update({ quantity, updatedAt: trx.fn.now() });
+      await keepTotalWithinMoney(trx, cartId);
     });
     return this.get(caller);
   }

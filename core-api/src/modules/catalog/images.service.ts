@@ -28,7 +28,8 @@ export async function processImage(bytes: Buffer): Promise<ProcessedImage> {
   let format: string | undefined;
   let pixels = 0;
   try {
-    const meta = await sharp(bytes).metadata();
+    // the header only: a canvas past sharp's own pixel limit must still be recognised (and refused as too large)
+    const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
     format = meta.format;
     pixels = (meta.width ?? 0) * (meta.height ?? 0);
   } catch {

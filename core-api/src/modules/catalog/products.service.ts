@@ -346,10 +346,15 @@ export class ProductsService {
     });
   }
 
-  private async write<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  private async write<T>(work: (trx: Knex.Transaction) => Promise<T>, attempt = 1): Promise<T> {
     try {
       return await this.db.transaction(work);
     } catch (err) {
+      // two writers picked the same free slug at once: the loser picks again
+      if (isUniqueViolation(err, 'products_store_id_slug_unique')) {
+        if (attempt < 10) return this.write(work, attempt + 1);
+        throw conflict('Another product of this store was just given this title; try again.', [{ pointer: '/title', message: 'is being taken' }]);
+      }
       if (isUniqueViolation(err, 'product_variants_store_id_sku_unique')) {
         throw conflict('Another variant of this store already has that SKU.', [{ pointer: '/variants', message: 'a SKU is already used in this store' }]);
       }

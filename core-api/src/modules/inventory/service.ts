@@ -90,6 +90,13 @@ export async function applyStockChanges(
   await enqueue(trx, 'catalog.product-changed', [...new Set(rows.map((r) => r.productId))].map((productId) => ({ productId })));
 }
 
+/** The spec's maximum stock (openapi.yaml: stock maximum); a delta must not carry stock past it. */
+const MAX_STOCK = 1_000_000_000;
+function withinMaxStock(stock: number, pointer: string): number {
+  if (stock > MAX_STOCK) throw unprocessable(`Stock cannot pass ${MAX_STOCK}; nothing was changed.`, [{ pointer, message: `would take the stock past ${MAX_STOCK}` }]);
+  return stock;
+}
+
 export class InventoryService {
   private readonly db: Knex;
   private readonly products: ProductsService;
@@ -188,7 +195,7 @@ export class InventoryService {
         items.map((item, i) =>
           'stock' in item
             ? { variantId: item.variantId, newStock: () => item.stock, expected: item.expectedStock, pointer: `/items/${i}/stock` }
-            : { variantId: item.variantId, newStock: (old: number) => old + item.delta, pointer: `/items/${i}/delta` },
+            : { variantId: item.variantId, newStock: (old: number) => withinMaxStock(old + item.delta, `/items/${i}/delta`), pointer: `/items/${i}/delta` },
         ),
         { id: caller.id, reason: 'manual' },
       ).catch((err) => {

@@ -12,7 +12,8 @@ const read = (file: string) => readFileSync(new URL(`./templates/${file}`, impor
 const layout = engine.compile(read('layout.html.hbs'));
 const templates = new Map<string, Handlebars.TemplateDelegate>();
 function template(name: string): Handlebars.TemplateDelegate {
-  if (!templates.has(name)) templates.set(name, engine.compile(read(name)));
+  // plain-text parts are not HTML: "Tom & Jerry" stays as typed
+  if (!templates.has(name)) templates.set(name, engine.compile(read(name), { noEscape: name.endsWith('.txt.hbs') }));
   return templates.get(name)!;
 }
 
