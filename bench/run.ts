@@ -323,6 +323,8 @@ async function main(): Promise<void> {
       ...process.env,
       NODE_ENV: 'production',
       JWT_SECRET,
+      // production refuses to start without it; the bench sends no payment notifications
+      PAYMENT_WEBHOOK_SECRET: `${JWT_SECRET}-webhook`,
       DATABASE_URL: databaseUrl,
       S3_ENDPOINT: s3.endpoint,
       S3_ACCESS_KEY_ID: s3.accessKeyId,

@@ -29,9 +29,10 @@ import { cartHandlers } from './modules/cart/routes.ts';
 import { CartService } from './modules/cart/service.ts';
 import { orderHandlers } from './modules/orders/routes.ts';
 import { OrdersService } from './modules/orders/service.ts';
+import { paymentHandlers } from './modules/payments/routes.ts';
+import { PaymentsService, paymentHooks } from './modules/payments/service.ts';
 import { reviewHandlers } from './modules/reviews/routes.ts';
 import { ReviewsService } from './modules/reviews/service.ts';
-import { SimulatedGateway } from './platform/payments/gateway.ts';
 import { QuoteFlow } from './flows/quote.flow.ts';
 import { addressHandlers } from './modules/addresses/routes.ts';
 import { AddressesService } from './modules/addresses/service.ts';
@@ -51,7 +52,7 @@ export interface AppDeps {
 
 /** Every operation's handler, built on the module services. */
 function handlers({ config, platform, log }: AppDeps, cache: CatalogCache, sessions: SessionRegistry) {
-  const { db, storage, search } = platform;
+  const { db, storage, search, payments: gateway } = platform;
   const urls = { publicUrl: config.publicUrl, s3PublicUrl: config.s3PublicUrl };
   const products = new ProductsService(db, urls);
   const counters = new ProductCounters(db, config.performance.counterFlushMs);
@@ -79,7 +80,12 @@ function handlers({ config, platform, log }: AppDeps, cache: CatalogCache, sessi
     }),
     ...inventoryHandlers(new InventoryService(db, products)),
     ...cartHandlers(cart),
-    ...orderHandlers(new OrdersService(db), new CheckoutFlow(db, new SimulatedGateway(), cart, shipping), new QuoteFlow(db, { cart, ...shipping })),
+    ...orderHandlers(
+      new OrdersService(db, paymentHooks(db, gateway)),
+      new CheckoutFlow(db, gateway, cart, shipping, { paymentTtlSeconds: config.payments.ttlSeconds, log }),
+      new QuoteFlow(db, { cart, ...shipping }),
+    ),
+    ...paymentHandlers(new PaymentsService(db, gateway, log)),
     ...reviewHandlers(new ReviewsService(db)),
     ...analyticsHandlers(new AnalyticsService(db)),
   };
@@ -104,7 +110,8 @@ export function buildApp(deps: AppDeps): Koa {
   app.use(clientAddress(config.trustedProxies));
   app.use(contentEncodingGuard());
   app.use(cors({ origin: (ctx) => (config.corsOrigins.includes(ctx.get('Origin')) ? ctx.get('Origin') : ''), credentials: true, exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag', 'Idempotent-Replayed', 'Content-Language', 'RateLimit', 'RateLimit-Policy'] }));
-  app.use(koaBody({ json: true, jsonLimit: '100kb', jsonStrict: true, text: false, urlencoded: false, multipart: false }));
+  // includeUnparsed keeps the raw body beside the parsed one: webhook signatures are over the bytes sent
+  app.use(koaBody({ json: true, jsonLimit: '100kb', jsonStrict: true, text: false, urlencoded: false, multipart: false, includeUnparsed: true }));
   app.use(docs.routes());
   app.use(dropCacheAfterWrites(cache));
   app.use(api.routes());

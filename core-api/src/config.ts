@@ -50,6 +50,15 @@ export interface Config {
   mongoUrl?: string;
   meili?: { url: string; apiKey?: string };
   seedDemo: boolean;
+  payments: {
+    /** How long a virtual account waits for its transfer before the orders are cancelled. */
+    ttlSeconds: number;
+    /** Signs the gateway's notifications (HMAC-SHA256). */
+    webhookSecret: string;
+  };
+  outbox: { retentionDays: number };
+  /** Whether this process runs the job scheduler (false: an API replica beside `npm run worker`). */
+  jobs: boolean;
   performance: {
     /** How often buffered view and add-to-cart counts are written. */
     counterFlushMs: number;
@@ -86,14 +95,20 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
-/** Embedded mode keeps a generated secret beside its data so tokens survive a restart. */
-function embeddedJwtSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'jwt-secret');
+/** Embedded mode keeps a generated secret beside its data so it survives a restart (and other processes on the same DATA_DIR share it). */
+function embeddedSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;
+}
+
+function jobsSwitch(raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(`JOBS must be on or off, got "${raw}"`);
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -105,7 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
   let jwtSecret = env.JWT_SECRET;
   if (!jwtSecret) {
     if (production) throw new ConfigError('JWT_SECRET must be set in production');
-    jwtSecret = embeddedJwtSecret(dataDir);
+    jwtSecret = embeddedSecret(dataDir, 'jwt-secret');
   } else if (jwtSecret.length < 32) {
     throw new ConfigError('JWT_SECRET must be at least 32 characters');
   }
@@ -113,6 +128,14 @@ export function loadConfig(env: Env = process.env): Config {
   const accessTokenTtlSeconds = int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900);
   if (accessTokenTtlSeconds > 900 || accessTokenTtlSeconds === 0) {
     throw new ConfigError('ACCESS_TOKEN_TTL_SECONDS must be between 1 and 900 (15 minutes)');
+  }
+
+  let webhookSecret = env.PAYMENT_WEBHOOK_SECRET;
+  if (!webhookSecret) {
+    if (production) throw new ConfigError('PAYMENT_WEBHOOK_SECRET must be set in production');
+    webhookSecret = embeddedSecret(dataDir, 'payment-webhook-secret');
+  } else if (webhookSecret.length < 32) {
+    throw new ConfigError('PAYMENT_WEBHOOK_SECRET must be at least 32 characters');
   }
 
   // the storefront's server runs beside the API in development and forwards shoppers' addresses
@@ -172,6 +195,9 @@ export function loadConfig(env: Env = process.env): Config {
     mongoUrl: env.MONGO_URL || undefined,
     meili: env.MEILI_URL ? { url: env.MEILI_URL, apiKey: env.MEILI_API_KEY || undefined } : undefined,
     seedDemo: bool(env, 'SEED_DEMO', !production),
+    payments: { ttlSeconds: int(env, 'PAYMENT_TTL_SECONDS', 86400), webhookSecret },
+    outbox: { retentionDays: int(env, 'OUTBOX_RETENTION_DAYS', 7) },
+    jobs: jobsSwitch(env.JOBS),
     performance: {
       counterFlushMs: Math.max(10, int(env, 'COUNTER_FLUSH_MS', 1000)),
       catalogCacheBytes: int(env, 'CATALOG_CACHE_MB', 32) * 2 ** 20,

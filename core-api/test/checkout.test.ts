@@ -148,19 +148,25 @@ describe('cart and checkout', () => {
       await app.db.knex('productVariants').where({ id: coffee.variants[0].id }).update({ stock: 50 });
     });
 
-    it('should change nothing when the payment is declined (402)', async () => {
+    it('should compensate a declined payment (402): orders cancelled, stock and cart lines back, no email, the same 402 on replay', async () => {
       const buyer = await signUpCustomer(app);
       await add(buyer, shirt.variants[0].id, 1);
       const before = await stockOf(shirt.variants[0].id);
-      const counts = { orders: await countRows(app.db.knex, 'orders'), checkouts: await countRows(app.db.knex, 'checkouts'), outbox: await countRows(app.db.knex, 'outbox') };
-      const res = await pay(buyer, { shippingAddress: address('081299990402'), paymentMethod: 'ovo' });
+      const key = randomUUID();
+      const res = await pay(buyer, { shippingAddress: address('081299990402'), paymentMethod: 'ovo' }, key);
       expect(res.status).to.equal(402);
       expect(res.body.detail).to.match(/declined/);
       expect(await stockOf(shirt.variants[0].id)).to.equal(before);
-      expect(await countRows(app.db.knex, 'orders')).to.equal(counts.orders);
-      expect(await countRows(app.db.knex, 'checkouts')).to.equal(counts.checkouts);
-      expect(await countRows(app.db.knex, 'outbox')).to.equal(counts.outbox);
+      const orders = await app.db.knex('orders').where({ userId: buyer.userId });
+      expect(orders.map((o) => [o.status, o.paymentStatus, o.cancelReason])).to.deep.equal([['cancelled', 'failed', 'payment declined']]);
+      const checkout = await app.db.knex('checkouts').where({ userId: buyer.userId }).first();
+      expect((await app.db.knex('payments').where({ checkoutId: checkout.id }).first()).status).to.equal('failed');
+      const mails = await app.db.knex('outbox').whereIn('topic', ['checkout.completed', 'order.placed', 'order.status-changed']).whereRaw("payload->>'checkoutId' = ? or payload->>'orderId' = ?", [checkout.id, orders[0].id]);
+      expect(mails, 'nothing to tell anyone').to.have.length(0);
       expect((await app.request('GET', '/cart', { token: buyer.token })).body.itemCount).to.equal(1);
+      const again = await pay(buyer, { shippingAddress: address('081299990402'), paymentMethod: 'ovo' }, key);
+      expect(again.status).to.equal(402);
+      expect(await stockOf(shirt.variants[0].id)).to.equal(before);
       const paid = await pay(buyer, { shippingAddress: address('081299990403'), paymentMethod: 'ovo' });
       expect(paid.body.checkout.paymentStatus).to.equal('paid');
     });

@@ -60,6 +60,25 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), PORT: 'abc' })).to.throw(ConfigError, /PORT/);
   });
 
+  it('should generate the payment webhook secret in DATA_DIR in embedded mode, keep it, and demand one in production', () => {
+    const dir = dataDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    expect(first.payments.webhookSecret).to.have.length.above(32);
+    expect(readFileSync(path.join(dir, 'payment-webhook-secret'), 'utf8').trim()).to.equal(first.payments.webhookSecret);
+    expect(loadConfig({ DATA_DIR: dir }).payments.webhookSecret, 'a second process on the same DATA_DIR shares it').to.equal(first.payments.webhookSecret);
+    expect(first.payments.ttlSeconds).to.equal(86400);
+    expect(first.outbox.retentionDays).to.equal(7);
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DATA_DIR: dataDir() };
+    expect(() => loadConfig(production)).to.throw(ConfigError, /PAYMENT_WEBHOOK_SECRET must be set/);
+    expect(() => loadConfig({ ...production, PAYMENT_WEBHOOK_SECRET: 'short' })).to.throw(ConfigError, /at least 32/);
+  });
+
+  it('should run jobs unless JOBS=off, and refuse anything else', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).jobs).to.equal(true);
+    expect(loadConfig({ DATA_DIR: dataDir(), JOBS: 'off' }).jobs).to.equal(false);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), JOBS: 'maybe' })).to.throw(ConfigError, /JOBS/);
+  });
+
   it('should want keys with an S3 endpoint', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), S3_ENDPOINT: 'http://minio:9000' })).to.throw(ConfigError, /S3_ACCESS_KEY_ID/);
   });

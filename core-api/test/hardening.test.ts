@@ -351,7 +351,7 @@ describe('hardening', () => {
 });
 
 describe('TRUSTED_PROXIES', () => {
-  const base = { JWT_SECRET: 'x'.repeat(40) };
+  const base = { JWT_SECRET: 'x'.repeat(40), PAYMENT_WEBHOOK_SECRET: 'y'.repeat(40) };
   it('should trust loopback outside production and nobody in production unless told', () => {
     expect(loadConfig({ ...base, NODE_ENV: 'development' }).trustedProxies).to.deep.equal(['loopback']);
     expect(loadConfig({ ...base, NODE_ENV: 'production' }).trustedProxies).to.deep.equal([]);

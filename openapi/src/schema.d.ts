@@ -638,14 +638,74 @@ export interface paths {
          *     code: Rp 10.000 within one city, Rp 18.000 within one province or island group, Rp 35.000
          *     elsewhere, plus Rp 1.000 for every unit after the first. An unknown city is a 422.
          *
-         *     **Payment (simulated gateway).** `ovo` and `dana` are charged at once (`paid`), except that
-         *     the gateway declines an e-wallet whose phone number ends in `0402` (402, nothing changes).
-         *     `bca_va` answers a virtual account number to pay within 24 hours (`pending`); `cod` is paid
-         *     on delivery (`pending`).
+         *     **Price confirmation.** Send `expectedTotal`, the total the shopper saw (goods plus every
+         *     order's shipping): a different total today is a 409 with `priceChanges` (each changed line's
+         *     old and new price), `expectedTotal` and `total`, and nothing is taken, reserved or charged.
+         *
+         *     **Payment.** Stock and orders are committed first (payment `pending`); then the gateway is
+         *     called, outside any transaction, with the checkout id as its idempotency key, and its outcome
+         *     is recorded. `ovo` and `dana` are charged at once (`paid`); the simulated gateway declines an
+         *     e-wallet whose phone ends in `0402`: the orders are cancelled, the stock and the cart lines go
+         *     back, and the answer is 402 (a replay with the same key answers the same 402). `bca_va`
+         *     answers a virtual account to pay before `expiresAt` (`PAYMENT_TTL_SECONDS`, default 24 hours),
+         *     paid when the gateway's signed notification arrives; unpaid by then, its orders are cancelled
+         *     ("payment expired") and the stock goes back. `cod` is paid on delivery. Instructions are in
+         *     the shopper's language (Accept-Language, else the account's locale). When the gateway fails
+         *     without an answer, 502: if it never charged, nothing is bought and the cart is as it was;
+         *     otherwise a job asks the gateway and settles the checkout, which `GET /checkouts/{id}` shows.
          *
          *     Roles: customer.
          */
         post: operations["checkout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkouts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the shopper's checkouts, with its payment (VA number, instructions, status) and orders
+         * @description The same shape as the answer of `POST /checkout`, as it is now. Another shopper's checkout is a 404.
+         *
+         *     Roles: customer.
+         */
+        get: operations["getCheckout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/webhooks/simulated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The simulated gateway's signed notification that a virtual account was paid
+         * @description Signed like Midtrans/Xendit-style notifications: header `X-Pasar-Signature:
+         *     t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` under `PAYMENT_WEBHOOK_SECRET`
+         *     (embedded mode generates it in `DATA_DIR/payment-webhook-secret`). A missing, wrong or stale
+         *     (more than 5 minutes) signature is 401. An event id seen before answers 200 and changes
+         *     nothing; so does a notification for a payment that is no longer pending (it expired first).
+         *     `npm run payments -- pay <VA number>` sends one to the running API.
+         *
+         *     Roles: anyone (no sign-in needed).
+         */
+        post: operations["simulatedPaymentWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -829,7 +889,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel an order while it is pending (its stock goes back)
+         * Cancel an order while it is pending (its stock goes back; a paid order is refunded)
          * @description Roles: customer.
          */
         post: operations["cancelMyOrder"];
@@ -912,7 +972,11 @@ export interface paths {
         put?: never;
         /**
          * Move an order forward (processing, shipped) or cancel it
-         * @description Shipping needs a tracking number. A seller may cancel a pending or processing order; its stock goes back. An illegal move is 409.
+         * @description Shipping needs a tracking number. An order whose payment is not `paid` cannot move to
+         *     processing (409 naming why), except cash on delivery, which is paid when the order is
+         *     delivered. A seller may cancel a pending or processing order; its stock goes back, and a paid
+         *     order is refunded through the gateway (its share of the checkout), recorded, and said so in
+         *     the shopper's email. An illegal move is 409.
          *
          *     Roles: seller.
          */
@@ -1036,9 +1100,14 @@ export interface components {
                 available: number;
             }[];
         };
+        /** @description `degraded` (still 200): every part answers, but some outbox events (emails, search updates) were given up after their retries; `npm run jobs -- outbox` lists them. */
         Health: {
             /** @enum {string} */
-            status: "ok" | "failing";
+            status: "ok" | "degraded" | "failing";
+            outbox: {
+                /** @description Outbox events given up after their retries */
+                failed: number;
+            };
             checks: {
                 db: components["schemas"]["HealthCheck"];
                 storage: components["schemas"]["HealthCheck"];
@@ -1562,9 +1631,18 @@ export interface components {
              */
             expectedTotal?: components["schemas"]["Money"];
         } & (unknown | unknown);
+        /**
+         * @description pending -> paid | failed | expired; paid -> refunded | partially_refunded (an order cancelled after payment gets its share back).
+         * @enum {string}
+         */
+        PaymentStatus: "pending" | "paid" | "expired" | "failed" | "refunded" | "partially_refunded";
         Payment: {
-            /** @description The gateway's reference for the charge */
-            reference: string;
+            status: components["schemas"]["PaymentStatus"];
+            method: components["schemas"]["PaymentMethod"];
+            amount: components["schemas"]["Money"];
+            refundedAmount: components["schemas"]["Money"];
+            /** @description The gateway's reference for the charge (absent until the gateway answered) */
+            reference?: string;
             /** @description bca_va: the number to transfer to */
             virtualAccount?: string;
             /**
@@ -1572,16 +1650,15 @@ export interface components {
              * @description bca_va: pay before this
              */
             expiresAt?: string;
-            /** @description What the shopper does next, in the language of the answer */
-            instructions?: string;
+            /** @description What the shopper does next (or what happened), in the shopper's language */
+            instructions: string;
         };
         CheckoutResult: {
             checkout: {
                 id: components["schemas"]["Id"];
                 total: components["schemas"]["Money"];
                 paymentMethod: components["schemas"]["PaymentMethod"];
-                /** @enum {string} */
-                paymentStatus: "pending" | "paid";
+                paymentStatus: components["schemas"]["PaymentStatus"];
                 payment: components["schemas"]["Payment"];
             };
             orders: components["schemas"]["Order"][];
@@ -1636,10 +1713,10 @@ export interface components {
             placedAt: string;
             /** Format: date-time */
             deliveredAt?: string;
-            paymentMethod?: components["schemas"]["PaymentMethod"];
-            /** @enum {string} */
-            paymentStatus?: "pending" | "paid";
-            /** @description Every status change, oldest first (on single-order answers) */
+            paymentMethod: components["schemas"]["PaymentMethod"];
+            /** @description This order's own: `refunded` once it was cancelled after payment and its share went back. */
+            paymentStatus: components["schemas"]["PaymentStatus"];
+            /** @description Every status change */
             history?: components["schemas"]["OrderEvent"][];
         };
         Review: {
@@ -1928,7 +2005,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every check is ok */
+            /** @description Every check is ok (`degraded` when outbox events failed) */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -3036,6 +3113,95 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             500: components["responses"]["InternalError"];
+            /** @description The payment gateway failed without an answer. `checkoutId` names the checkout; `GET /checkouts/{id}` shows how it was settled. */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checkout */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    simulatedPaymentWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Pasar-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The event id; the same id twice is one event. */
+                    id: string;
+                    /** @enum {string} */
+                    type: "payment.paid";
+                    data: {
+                        virtualAccount?: string;
+                        reference?: string;
+                        amount?: components["schemas"]["Money"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received; `changed` says whether it moved a payment (false for a replay or a payment no longer pending) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        received: true;
+                        changed: boolean;
+                        status: components["schemas"]["PaymentStatus"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
         };
     };
     listProvinces: {
@@ -3263,6 +3429,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: components["schemas"]["OrderStatus"];
+                paymentStatus?: components["schemas"]["PaymentStatus"];
                 /** @description 1-based page number */
                 page?: components["parameters"]["Page"];
                 /** @description Items per page, at most 100 */
@@ -3344,6 +3511,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: components["schemas"]["OrderStatus"];
+                paymentStatus?: components["schemas"]["PaymentStatus"];
                 q?: string;
                 /** @description 1-based page number */
                 page?: components["parameters"]["Page"];

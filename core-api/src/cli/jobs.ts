@@ -1,19 +1,35 @@
 import { ConfigError, loadConfig } from '../config.ts';
 import { defineJobs } from '../jobs.ts';
 import { createLogger } from '../logger.ts';
+import { outboxReport } from '../modules/outbox/relay.ts';
 import { startPlatform } from '../platform/index.ts';
 
-/** `npm run jobs -- list` shows the scheduled jobs; `npm run jobs -- run <name>` runs one now and waits for it. */
+const USAGE = 'Usage: npm run jobs -- list | run <name> | outbox\n';
+
+/**
+ * `npm run jobs -- list` shows the scheduled jobs; `run <name>` runs one now and waits for it;
+ * `outbox` counts the outbox rows by status and lists the failed ones. In embedded mode it attaches
+ * to the services of a running `npm start` on the same DATA_DIR.
+ */
 async function main(): Promise<void> {
   const [command, name] = process.argv.slice(2);
-  if (command !== 'list' && !(command === 'run' && name)) {
-    process.stderr.write('Usage: npm run jobs -- list | run <name>\n');
+  if (command !== 'list' && command !== 'outbox' && !(command === 'run' && name)) {
+    process.stderr.write(USAGE);
     process.exit(2);
   }
   const config = loadConfig();
-  const platform = await startPlatform(config, { log: createLogger({ logLevel: process.env.LOG_LEVEL ?? 'warn' }) });
+  const log = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  const platform = await startPlatform(config, { log, attach: true });
   try {
-    await defineJobs(platform);
+    if (command === 'outbox') {
+      const report = await outboxReport(platform.db);
+      process.stdout.write(`outbox: ${Object.entries(report.counts).map(([status, n]) => `${n} ${status}`).join(', ') || 'empty'}\n`);
+      for (const row of report.failed) {
+        process.stdout.write(`failed ${row.id} ${row.topic} (written ${row.createdAt}, ${row.attempts} attempts): ${row.lastError}\n`);
+      }
+      return;
+    }
+    await defineJobs(platform, config, log);
     const { agenda } = platform.scheduler;
     if (command === 'list') {
       const { jobs } = await agenda.queryJobs({});
@@ -23,13 +39,10 @@ async function main(): Promise<void> {
       }
       return;
     }
-    const done = new Promise<void>((resolve, reject) => {
-      agenda.once(`complete:${name}`, () => resolve());
-      agenda.once(`fail:${name}`, (err: unknown) => reject(err));
-    });
-    await platform.scheduler.start();
-    await agenda.now(name);
-    await done;
+    // run here and now, not through the job store: a running API's scheduler would take it instead
+    const definition = agenda.definitions[name];
+    if (!definition) throw new Error(`there is no job ${name}; npm run jobs -- list shows them`);
+    await (definition.fn as (job: unknown) => Promise<void>)(agenda.create(name, {}));
     process.stdout.write(`${name} ran.\n`);
   } finally {
     await platform.stop();

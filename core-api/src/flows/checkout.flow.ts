@@ -2,17 +2,20 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../http/handler.ts';
+import type { Logger } from 'pino';
 import { ProblemError, conflict, unprocessable } from '../http/problem.ts';
 import { isUniqueViolation } from '../platform/db/errors.ts';
-import { PaymentDeclined, type PaymentGateway } from '../platform/payments/gateway.ts';
-import { MAX_MONEY, cartLines, type CartLine, type CartService } from '../modules/cart/service.ts';
+import { PaymentDeclined, type ChargeResult, type PaymentGateway } from '../platform/payments/gateway.ts';
+import { MAX_MONEY, cartLines, restoreCartLines, type CartLine, type CartService } from '../modules/cart/service.ts';
 import { StockShortError, applyStockChanges } from '../modules/inventory/service.ts';
-import { loadOrders } from '../modules/orders/service.ts';
+import { cancelOrders } from '../modules/orders/service.ts';
 import type { AddressesService } from '../modules/addresses/service.ts';
 import type { RegionsService } from '../modules/regions/service.ts';
 import type { ShippingCalculator } from '../modules/shipping/calculator.ts';
 import { priceParcels } from '../modules/shipping/parcels.ts';
 import { enqueue } from '../modules/outbox/outbox.ts';
+import { paymentLocale } from '../modules/payments/instructions.ts';
+import { createPayment, loadCheckout, recordCharge, recordFailure } from '../modules/payments/service.ts';
 
 type Schemas = components['schemas'];
 type CheckoutRequest = Schemas['CheckoutRequest'];
@@ -23,6 +26,17 @@ export interface CheckoutAnswer {
   body: CheckoutResult;
   replayed: boolean;
 }
+
+/** What step 1 left for step 2: a committed checkout whose payment the gateway has not been asked for. */
+interface Placed {
+  checkoutId: string;
+  total: number;
+  /** The payer's phone (e-wallets), from the shipping address. */
+  phone: string;
+}
+
+/** A concurrent request with the same key waits this long for the first one's answer. */
+const REPLAY_WAIT_MS = 30_000;
 
 /** JSON with sorted keys, so the same body always hashes the same. */
 function canonical(value: unknown): string {
@@ -51,34 +65,52 @@ export function orderNumber(sequence: number, now = new Date()): string {
 }
 
 /**
- * Pay once for a cart from many stores, making one order per store. Every step runs in one
- * transaction, so any failure (short stock, declined payment) undoes all of them:
- * 1. claim the idempotency key (a concurrent request with the same key waits on it, then replays);
- * 2. lock the cart and read the chosen lines;
- * 3. take the stock with guarded updates in id order (no oversell, no deadlock);
- * 4. create one order per store, with snapshots and its shipping cost;
- * 5. charge the payment; 6. empty the purchased lines; 7. write the outbox events; 8. keep the answer.
+ * Pay once for a cart from many stores, making one order per store, in two steps with the gateway
+ * call between them and outside any transaction (no row lock waits on an outside system):
+ *
+ * Step 1, one transaction: claim the idempotency key; lock the cart and read the chosen lines; take
+ * the stock in variant id order (no oversell, no deadlock); check the total the shopper saw;
+ * create one order per store (payment pending) and the payment; take the lines out of the cart.
+ *
+ * Step 2: charge the gateway with the checkout id as its idempotency key, then record the outcome
+ * under the checkout's row lock: paid or pending, the events go out and the answer is kept; a
+ * decline compensates (orders cancelled, stock back through the one stock function, cart lines
+ * restored, 402). A crash or a gateway that fails without an answer leaves the checkout
+ * `processing`; `reconcile` (a job) asks the gateway by checkout id and finishes it either way.
+ * So a shopper ends with a confirmed order or no charge, never a charge without an order.
  */
 export class CheckoutFlow {
   private readonly db: Knex;
   private readonly gateway: PaymentGateway;
   private readonly cart: CartService;
   private readonly shipping: { addresses: AddressesService; regions: RegionsService; calculator: ShippingCalculator };
+  private readonly paymentTtlSeconds: number;
+  private readonly log?: Logger;
 
-  constructor(db: Knex, gateway: PaymentGateway, cart: CartService, shipping: CheckoutFlow['shipping']) {
+  constructor(db: Knex, gateway: PaymentGateway, cart: CartService, shipping: CheckoutFlow['shipping'], opts: { paymentTtlSeconds: number; log?: Logger }) {
     this.db = db;
     this.gateway = gateway;
     this.cart = cart;
     this.shipping = shipping;
+    this.paymentTtlSeconds = opts.paymentTtlSeconds;
+    this.log = opts.log;
   }
 
-  async run(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, locale: 'id' | 'en' = 'id'): Promise<CheckoutAnswer> {
+  /** `acceptLanguage` picks the language of the payment instructions (else the account's locale). */
+  async run(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, acceptLanguage?: string): Promise<CheckoutAnswer> {
+    const placed = await this.place(caller, idempotencyKey, request, acceptLanguage);
+    if ('replay' in placed) return this.replay(placed.replay);
+    return this.pay(placed, request.paymentMethod);
+  }
+
+  /** Step 1, retried on the two rare failures a fresh attempt fixes. */
+  private async place(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, acceptLanguage?: string): Promise<Placed | { replay: string }> {
     // Nothing of a failed attempt is kept, so two rare failures are simply tried again: being picked
     // as a deadlock victim (locks are taken in a fixed order, so it should not happen), and an order
     // number already taken by a number from before the sequence (the retry draws the next one).
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(caller, idempotencyKey, request, locale);
+        return await this.attempt(caller, idempotencyKey, request, acceptLanguage);
       } catch (err) {
         const code = (err as { code?: string; nativeError?: { code?: string } }).nativeError?.code ?? (err as { code?: string }).code;
         const retryable = code === '40P01' || code === '40001' || isUniqueViolation(err, 'orders_number_unique');
@@ -87,10 +119,140 @@ export class CheckoutFlow {
     }
   }
 
-  private async attempt(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, locale: 'id' | 'en'): Promise<CheckoutAnswer> {
+  /** The first request's answer, once it has one (a concurrent request with the same key waits for it). */
+  private async replay(checkoutId: string): Promise<CheckoutAnswer> {
+    const deadline = Date.now() + REPLAY_WAIT_MS;
+    for (;;) {
+      const first = await this.db('checkouts').where({ id: checkoutId }).first('status', 'responseStatus', 'responseBody');
+      if (first.status === 'completed') {
+        if (first.responseStatus !== 201) {
+          const problem = first.responseBody as { detail: string; type: string };
+          throw new ProblemError(first.responseStatus, problem.detail, { type: problem.type.replace(/^urn:pasar:problem:/, '') });
+        }
+        return { status: 201, body: first.responseBody as CheckoutResult, replayed: true };
+      }
+      if (Date.now() > deadline) {
+        throw new ProblemError(409, 'The first request with this Idempotency-Key is still being processed; try again shortly.', { type: 'in-progress' });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Step 2: the gateway, then its outcome recorded (or compensated). */
+  private async pay(placed: Placed, method: CheckoutRequest['paymentMethod']): Promise<CheckoutAnswer> {
+    const { checkoutId, total, phone } = placed;
+    let result: ChargeResult | null;
+    try {
+      result = await this.gateway.charge({ key: checkoutId, method, amount: total, phone, ttlSeconds: this.paymentTtlSeconds });
+    } catch (err) {
+      if (err instanceof PaymentDeclined) {
+        await this.compensate(checkoutId, 'payment declined', { status: 402, detail: `${err.message} Nothing was bought; try another payment method.`, type: 'payment-declined' });
+        throw new ProblemError(402, `${err.message} Nothing was bought; try another payment method.`, { type: 'payment-declined' });
+      }
+      // no answer: the charge may or may not have happened; ask the gateway by our key
+      this.log?.warn({ err, checkoutId }, 'payment gateway failed during checkout; asking it what happened');
+      try {
+        result = await this.gateway.find(checkoutId);
+      } catch (lookupErr) {
+        this.log?.warn({ err: lookupErr, checkoutId }, 'payment gateway unreachable; the reconcile job will settle this checkout');
+        throw new ProblemError(502, 'The payment provider did not answer. We will confirm with it shortly: see GET /checkouts/{id} for the outcome.', {
+          type: 'payment-gateway',
+          extensions: { checkoutId },
+        });
+      }
+      if (!result) {
+        await this.compensate(checkoutId, 'payment not started', { status: 502, detail: 'The payment provider did not answer; nothing was charged or bought.', type: 'payment-gateway' });
+        throw new ProblemError(502, 'The payment provider did not answer; nothing was charged or bought. Your cart is as it was.', {
+          type: 'payment-gateway',
+          extensions: { checkoutId },
+        });
+      }
+    }
+    if (result.status === 'declined' || result.status === 'expired') {
+      await this.compensate(checkoutId, 'payment declined', { status: 402, detail: 'The payment was declined. Nothing was bought; try another payment method.', type: 'payment-declined' });
+      throw new ProblemError(402, 'The payment was declined. Nothing was bought; try another payment method.', { type: 'payment-declined' });
+    }
+    const body = await this.confirm(checkoutId, result);
+    if (!body) {
+      // the reconcile job gave this checkout up (no charge was known then) before the charge landed:
+      // the money goes back, so there is never a charge without an order
+      await this.gateway.refund({ key: checkoutId, refundId: `void-${checkoutId}`, amount: total });
+      throw new ProblemError(502, 'The payment provider answered too late; the charge was refunded and nothing was bought.', { type: 'payment-gateway', extensions: { checkoutId } });
+    }
+    return { status: 201, body, replayed: false };
+  }
+
+  /**
+   * Records a charge the gateway accepted (paid or pending), once, and keeps the answer for replays.
+   * Undefined when the checkout was already given up (compensated) meanwhile.
+   */
+  private async confirm(checkoutId: string, result: ChargeResult): Promise<CheckoutResult | undefined> {
+    return this.db.transaction(async (trx) => {
+      const checkout = await trx('checkouts').where({ id: checkoutId }).forUpdate().first();
+      if (checkout.status === 'completed') return checkout.responseStatus === 201 ? (checkout.responseBody as CheckoutResult) : undefined;
+      await recordCharge(trx, checkoutId, result);
+      const orders: Array<{ id: string; storeId: string }> = await trx('orders').where({ checkoutId }).orderBy('id').select('id', 'storeId');
+      await enqueue(trx, 'checkout.completed', [{ checkoutId }]);
+      await enqueue(trx, 'order.placed', orders.map((o) => ({ orderId: o.id, storeId: o.storeId })));
+      const body = await loadCheckout(trx, checkoutId);
+      await trx('checkouts')
+        .where({ id: checkoutId })
+        .update({ status: 'completed', paymentStatus: body.checkout.paymentStatus, responseStatus: 201, responseBody: JSON.stringify(body) });
+      return body;
+    });
+  }
+
+  /**
+   * Undoes step 1 when nothing was charged: orders cancelled, stock back through the one stock
+   * function, the lines back in the cart, the payment failed; the answer is kept for replays.
+   */
+  private async compensate(checkoutId: string, reason: string, answer: { status: number; detail: string; type: string }): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const checkout = await trx('checkouts').where({ id: checkoutId }).forUpdate().first();
+      if (checkout.status === 'completed') return;
+      // the payment before the orders, as every other path locks them
+      await trx('payments').where({ checkoutId }).forUpdate();
+      const orderIds: string[] = await trx('orders').where({ checkoutId }).orderBy('id').pluck('id');
+      await cancelOrders(trx, orderIds, { reason, actorId: null, actorRole: 'system', notify: false });
+      await recordFailure(trx, checkoutId);
+      await restoreCartLines(trx, checkout.userId, orderIds);
+      const problem = { type: `urn:pasar:problem:${answer.type}`, title: 'Payment failed', status: answer.status, detail: answer.detail };
+      await trx('checkouts').where({ id: checkoutId }).update({ status: 'completed', paymentStatus: 'failed', responseStatus: answer.status, responseBody: JSON.stringify(problem) });
+    });
+  }
+
+  /**
+   * Settles checkouts left between the steps (a crash, a gateway that did not answer): asks the
+   * gateway by checkout id, then confirms what it charged or compensates what it never did.
+   */
+  async reconcile(olderThanSeconds = 60): Promise<number> {
+    const stuck: string[] = await this.db('checkouts')
+      .where({ status: 'processing' })
+      .where('createdAt', '<', this.db.raw(`now() - make_interval(secs => ?)`, [olderThanSeconds]))
+      .whereExists((q) => q.select(1).from('payments').whereRaw('payments.checkout_id = checkouts.id'))
+      .orderBy('createdAt')
+      .limit(100)
+      .pluck('id');
+    let settled = 0;
+    for (const checkoutId of stuck) {
+      let result: ChargeResult | null;
+      try {
+        result = await this.gateway.find(checkoutId);
+      } catch (err) {
+        this.log?.warn({ err, checkoutId }, 'payment gateway still unreachable');
+        continue;
+      }
+      if (result && (result.status === 'paid' || result.status === 'pending')) await this.confirm(checkoutId, result);
+      else await this.compensate(checkoutId, result ? 'payment declined' : 'payment not started', { status: 502, detail: 'The payment did not go through; nothing was charged or bought.', type: 'payment-gateway' });
+      settled++;
+    }
+    return settled;
+  }
+
+  private async attempt(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, acceptLanguage?: string): Promise<Placed | { replay: string }> {
     const requestHash = createHash('sha256').update(canonical(request)).digest('hex');
     return this.db.transaction(async (trx) => {
-      // 1. the key: inserting it waits for any in-flight checkout holding the same key
+      // 1. the key: inserting it waits for any in-flight step 1 holding the same key
       const claimed = await trx.raw(
         `insert into checkouts (user_id, idempotency_key, request_hash, payment_method) values (?, ?, ?, ?)
          on conflict (user_id, idempotency_key) do nothing returning id`,
@@ -103,7 +265,7 @@ export class CheckoutFlow {
             { header: 'Idempotency-Key', message: 'was used with another body' },
           ]);
         }
-        return { status: 201, body: first.responseBody as CheckoutResult, replayed: true };
+        return { replay: first.id as string };
       }
       const checkoutId: string = claimed.rows[0].id;
 
@@ -216,29 +378,12 @@ export class CheckoutFlow {
       );
       await trx('orderEvents').insert(orderRows.map((o) => ({ orderId: o.id, fromStatus: null, toStatus: 'pending', actorId: caller.id, actorRole: 'customer' })));
 
-      // 5. the payment
-      let payment;
-      try {
-        payment = await this.gateway.charge({ checkoutId, method: request.paymentMethod, amount: total, phone: address.phone, locale });
-      } catch (err) {
-        if (err instanceof PaymentDeclined) throw new ProblemError(402, `${err.message} Nothing was bought; try another payment method.`, { type: 'payment-declined' });
-        throw err;
-      }
-
-      // 6. the cart lines, 7. the events
+      // 5. the payment, pending until the gateway answers (step 2); 6. the purchased lines leave the cart
+      const account = await trx('users').where({ id: caller.id }).first('locale');
+      await createPayment(trx, { checkoutId, method: request.paymentMethod, amount: total, locale: paymentLocale(acceptLanguage, account?.locale) });
+      await trx('checkouts').where({ id: checkoutId }).update({ total, paymentStatus: 'pending' });
       await trx('cartItems').whereIn('id', lines.map((l) => l.id)).delete();
-      await enqueue(trx, 'checkout.completed', [{ checkoutId }]);
-      await enqueue(trx, 'order.placed', [...orderIdOfStore].map(([storeId, orderId]) => ({ orderId, storeId })));
-
-      // 8. the answer, kept for replays
-      const { status: paymentStatus, ...details } = payment;
-      await trx('checkouts').where({ id: checkoutId }).update({ total, paymentStatus, payment: JSON.stringify(details) });
-      const body: CheckoutResult = {
-        checkout: { id: checkoutId, total, paymentMethod: request.paymentMethod, paymentStatus, payment: details },
-        orders: (await loadOrders(trx, [...orderIdOfStore.values()])).sort((a, b) => a.store.name.localeCompare(b.store.name)),
-      };
-      await trx('checkouts').where({ id: checkoutId }).update({ status: 'completed', responseStatus: 201, responseBody: JSON.stringify(body) });
-      return { status: 201, body, replayed: false };
+      return { checkoutId, total, phone: address.phone };
     });
   }
 }

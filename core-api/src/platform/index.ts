@@ -1,3 +1,5 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
@@ -5,6 +7,7 @@ import { createKnex, migrateLatest } from './db/knex.ts';
 import { PostgresListener } from './db/listener.ts';
 import { Scheduler } from './jobs/scheduler.ts';
 import { Mailer } from './mail/mailer.ts';
+import { SimulatedGateway, type PaymentGateway } from './payments/gateway.ts';
 import { MeiliSearchEngine, PostgresSearchEngine, type SearchEngine } from './search/engine.ts';
 import { S3ObjectStorage } from './storage/s3.ts';
 import type { ObjectStorage } from './storage/types.ts';
@@ -16,6 +19,7 @@ export interface Platform {
   mailer: Mailer;
   scheduler: Scheduler;
   search: SearchEngine;
+  payments: PaymentGateway;
   /** Postgres notifications (change events every replica hears). */
   listener: PostgresListener;
   /** Work to finish before the services stop (e.g. flushing buffered counters), last registered first. */
@@ -31,6 +35,29 @@ export interface PlatformOptions {
   /** Start Agenda's job processing in this process (the API's default; the worker entry always does). */
   processJobs?: boolean;
   inboxPort?: number;
+  /**
+   * Embedded mode beside a running `npm start` on the same DATA_DIR (the jobs CLI): use its
+   * Postgres, S3 server and SMTP catcher instead of refusing or starting second ones.
+   */
+  attach?: boolean;
+}
+
+/** What a process running the embedded services tells neighbours on the same DATA_DIR (see `attach`). */
+interface Neighbour {
+  pid: number;
+  smtpUrl: string;
+  inboxUrl?: string;
+  s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string };
+}
+
+async function readNeighbour(dataDir: string): Promise<Neighbour | null> {
+  try {
+    const neighbour = JSON.parse(await readFile(path.join(dataDir, 'embedded.json'), 'utf8')) as Neighbour;
+    process.kill(neighbour.pid, 0);
+    return neighbour;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -52,10 +79,11 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
 
   try {
     let databaseUrl = config.databaseUrl;
+    const neighbour = opts.attach && !databaseUrl ? await readNeighbour(config.dataDir) : null;
     if (!databaseUrl) {
       // embedded services load only when used: in production they would cost the API's memory
       const { startEmbeddedPostgres } = await import('./embedded/postgres.ts');
-      const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, onLog: (line) => opts.log.trace(line) });
+      const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, attach: Boolean(neighbour), onLog: (line) => opts.log.trace(line) });
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
     }
@@ -66,7 +94,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
     await listener.start();
     stops.push(() => listener.stop());
 
-    let s3 = config.s3;
+    let s3 = config.s3 ?? (neighbour ? { ...neighbour.s3, region: 'us-east-1', forcePathStyle: true } : undefined);
     if (!s3) {
       const { startEmbeddedS3 } = await import('./embedded/s3.ts');
       const embedded = await startEmbeddedS3({ dataDir: config.dataDir, bucket: 'pasar' });
@@ -76,8 +104,8 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
     const storage = new S3ObjectStorage(s3);
     stops.push(() => storage.close());
 
-    let smtpUrl = config.smtpUrl;
-    let inboxUrl: string | undefined;
+    let smtpUrl = config.smtpUrl ?? neighbour?.smtpUrl;
+    let inboxUrl: string | undefined = neighbour?.inboxUrl;
     if (!smtpUrl) {
       const { startEmbeddedMail } = await import('./embedded/mail.ts');
       const mail = await startEmbeddedMail({ dataDir: config.dataDir, inboxPort: opts.inboxPort });
@@ -97,6 +125,13 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
     if (opts.processJobs) await scheduler.start();
     stops.push(() => scheduler.stop());
 
+    if (!config.databaseUrl && !neighbour) {
+      const file = path.join(config.dataDir, 'embedded.json');
+      const told: Neighbour = { pid: process.pid, smtpUrl, inboxUrl, s3: { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } };
+      await writeFile(file, JSON.stringify(told), { mode: 0o600 });
+      stops.push(() => rm(file, { force: true }));
+    }
+
     const search: SearchEngine = config.meili
       ? new MeiliSearchEngine(db, config.meili.url, config.meili.apiKey)
       : new PostgresSearchEngine(db);
@@ -107,6 +142,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
       mailer,
       scheduler,
       search,
+      payments: new SimulatedGateway(db, config.payments.webhookSecret),
       listener,
       beforeStop: (task) => void stops.push(task),
       endpoints: { databaseUrl, s3Endpoint: s3.endpoint, smtpUrl, inboxUrl },

@@ -13,6 +13,8 @@ import { createTestStorage, testS3Settings } from './storage.ts';
 import { required, testEnv } from './env.ts';
 
 export const validator = new OpenApiValidator(loadSpec());
+/** Signs the simulated gateway's notifications in tests (as PAYMENT_WEBHOOK_SECRET would). */
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-that-is-long-enough-for-hmac';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -66,6 +68,7 @@ export async function startTestApp(env: Record<string, string> | ((db: TestDatab
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-signing',
+    PAYMENT_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     BCRYPT_ROUNDS: '4',
     DATABASE_URL: db.url,
     S3_ENDPOINT: settings.endpoint,

@@ -62,6 +62,20 @@ export function cartLines(db: Knex, cartId: string, itemIds?: string[]): Promise
     );
 }
 
+/** Puts the lines of orders that did not go through back into the shopper's cart, at the prices they agreed to. */
+export async function restoreCartLines(trx: Knex, userId: string, orderIds: string[]): Promise<void> {
+  if (orderIds.length === 0) return;
+  await trx.raw(
+    `insert into cart_items (cart_id, variant_id, quantity, unit_price_at_add)
+     select c.id, i.variant_id, sum(i.quantity), max(i.unit_price)
+     from order_items i cross join (select id from carts where user_id = ?) c
+     where i.order_id = any(cast(? as uuid[]))
+     group by c.id, i.variant_id
+     on conflict (cart_id, variant_id) do update set quantity = least(cart_items.quantity + excluded.quantity, 999), updated_at = now()`,
+    [userId, orderIds],
+  );
+}
+
 export function lineProblems(line: CartLine): CartProblem[] {
   const problems: CartProblem[] = [];
   if (!line.onSale) problems.push('unavailable');

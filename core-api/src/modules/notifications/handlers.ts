@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Mailer } from '../../platform/mail/mailer.ts';
 import { loadOrders } from '../orders/service.ts';
+import { paymentJson } from '../payments/service.ts';
 import type { OutboxHandlers, OutboxRow } from '../outbox/relay.ts';
 import { MESSAGES, rupiah, type Locale } from './messages.ts';
 import { renderEmail, type EmailName } from './render.ts';
@@ -32,6 +33,7 @@ export function notificationHandlers(db: Knex, mailer: Mailer): OutboxHandlers {
   return {
     'checkout.completed': async (row) => {
       const checkout = await db('checkouts').where({ id: row.payload.checkoutId }).first();
+      const payment = await db('payments').where({ checkoutId: checkout.id }).first();
       const user = await recipient(db, checkout.userId);
       const ids: string[] = await db('orders').where({ checkoutId: checkout.id }).orderBy('id').pluck('id');
       const orders = (await loadOrders(db, ids)).map((o) => ({ ...o, items: withOptionText(o.items) }));
@@ -39,7 +41,7 @@ export function notificationHandlers(db: Knex, mailer: Mailer): OutboxHandlers {
         name: user.name,
         orders,
         total: checkout.total,
-        paymentInstructions: checkout.payment.instructions,
+        paymentInstructions: payment ? paymentJson({ ...payment, locale: user.locale }).instructions : '',
       });
     },
 
@@ -57,11 +59,13 @@ export function notificationHandlers(db: Knex, mailer: Mailer): OutboxHandlers {
       const { userId } = await db('orders').where({ id: order.id }).first('userId');
       const user = await recipient(db, userId);
       const words = MESSAGES[user.locale].status[to];
+      // a cancelled paid order says its money goes back (the refund is recorded with the cancellation)
+      const refund = to === 'cancelled' ? await db('refunds').where({ orderId: order.id }).first('amount') : undefined;
       await send(row, user.email, 'order-status', user.locale, `${words.headline} · ${order.number}`, {
         name: user.name,
         order,
         headline: words.headline,
-        message: words.message,
+        message: refund ? `${words.message} ${MESSAGES[user.locale].refund(rupiah(Number(refund.amount)))}` : words.message,
       });
     },
 

@@ -15,7 +15,7 @@ export function orderHandlers(orders: OrdersService, checkout: CheckoutFlow, quo
       return { status: answer.status, body: answer.body, headers: answer.replayed ? { 'Idempotent-Replayed': 'true' } : undefined };
     },
     quoteCheckout: async ({ user, body }) => ({ status: 200, body: await quotes.quote(user(), body) }),
-    listMyOrders: async ({ user, query }) => ({ status: 200, body: await orders.list(user(), { status: query.status, ...page(query) }) }),
+    listMyOrders: async ({ user, query }) => ({ status: 200, body: await orders.list(user(), { status: query.status, paymentStatus: query.paymentStatus, ...page(query) }) }),
     getMyOrder: async ({ user, params }) => ({ status: 200, body: await orders.get(user(), params.id) }),
     cancelMyOrder: async ({ user, params, ctx }) => ({
       status: 200,
@@ -23,7 +23,10 @@ export function orderHandlers(orders: OrdersService, checkout: CheckoutFlow, quo
     }),
     confirmReceipt: async ({ user, params }) => ({ status: 200, body: await orders.transition(user(), params.id, 'delivered') }),
     listStoreOrders: async ({ user, query }) => {
-      const [list, counts] = await Promise.all([orders.list(user(), { status: query.status, q: query.q, ...page(query) }), orders.countByStatus(user(), query.q)]);
+      const [list, counts] = await Promise.all([
+        orders.list(user(), { status: query.status, paymentStatus: query.paymentStatus, q: query.q, ...page(query) }),
+        orders.countByStatus(user(), query.q),
+      ]);
       return { status: 200, body: { ...list, counts } };
     },
     getStoreOrder: async ({ user, params }) => ({ status: 200, body: await orders.get(user(), params.id) }),

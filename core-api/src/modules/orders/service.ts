@@ -8,6 +8,7 @@ import { assertTransition, type OrderActor, type OrderStatus } from './state.ts'
 
 type Schemas = components['schemas'];
 type OrderJson = Schemas['Order'];
+type PaymentStatus = Schemas['PaymentStatus'];
 
 /** Orders with their items, store and (optionally) status history, in a fixed number of queries. */
 export async function loadOrders(db: Knex, ids: string[], withHistory = false): Promise<OrderJson[]> {
@@ -17,7 +18,7 @@ export async function loadOrders(db: Knex, ids: string[], withHistory = false): 
       .join('stores as s', 's.id', 'o.storeId')
       .join('checkouts as c', 'c.id', 'o.checkoutId')
       .whereIn('o.id', ids)
-      .select('o.*', 's.name as storeName', 's.slug as storeSlug', 'c.paymentMethod', 'c.paymentStatus'),
+      .select('o.*', 's.name as storeName', 's.slug as storeSlug', 'c.paymentMethod'),
     db('orderItems').whereIn('orderId', ids).orderBy('title').orderBy('id'),
     withHistory ? db('orderEvents').whereIn('orderId', ids).orderBy('createdAt').orderBy('id') : Promise.resolve([]),
   ]);
@@ -41,7 +42,7 @@ export async function loadOrders(db: Knex, ids: string[], withHistory = false): 
       placedAt: o.placedAt.toISOString(),
       ...(o.deliveredAt ? { deliveredAt: o.deliveredAt.toISOString() } : {}),
       paymentMethod: o.paymentMethod,
-      ...(o.paymentStatus ? { paymentStatus: o.paymentStatus } : {}),
+      paymentStatus: o.paymentStatus,
       ...(withHistory
         ? {
             history: events
@@ -53,6 +54,67 @@ export async function loadOrders(db: Knex, ids: string[], withHistory = false): 
   });
 }
 
+/**
+ * The payment status a checkout's orders carry. `paid` and `expired` reach only orders still in
+ * play (an order cancelled earlier keeps its own); `failed` and `pending` reach every one.
+ */
+export async function setOrdersPaymentStatus(trx: Knex, checkoutId: string, status: PaymentStatus): Promise<void> {
+  await trx('orders')
+    .where({ checkoutId })
+    .modify((q) => (status === 'paid' || status === 'expired' ? q.whereNot('status', 'cancelled') : q))
+    .update({ paymentStatus: status, updatedAt: trx.fn.now() });
+}
+
+/** A cancelled order's units go back on the shelf (through the one stock function) and off the sold count. */
+async function restock(trx: Knex, orderIds: string[], actorId: string | null): Promise<void> {
+  if (orderIds.length === 0) return;
+  const items: Array<{ orderId: string; variantId: string; productId: string; quantity: number }> = await trx('orderItems').whereIn('orderId', orderIds);
+  await applyStockChanges(
+    trx,
+    items.map((i) => ({ variantId: i.variantId, newStock: (old: number) => old + i.quantity, orderId: i.orderId })),
+    { id: actorId, reason: 'cancellation' },
+  );
+  const units = new Map<string, number>();
+  for (const item of items) units.set(item.productId, (units.get(item.productId) ?? 0) + item.quantity);
+  for (const [productId, quantity] of [...units].sort()) {
+    await trx('products').where({ id: productId }).update({ soldCount: trx.raw('greatest(sold_count - ?, 0)', [quantity]) });
+  }
+}
+
+/**
+ * Cancels orders the system gives up on (declined or expired payment): recorded in order_events,
+ * stock back, and (with `notify`) the shopper told. The caller holds the lock that makes this once.
+ */
+export async function cancelOrders(
+  trx: Knex,
+  orderIds: string[],
+  opts: { reason: string; actorId: string | null; actorRole: OrderActor; notify: boolean },
+): Promise<void> {
+  if (orderIds.length === 0) return;
+  const orders: Array<{ id: string; status: OrderStatus }> = await trx('orders').whereIn('id', orderIds).whereNot('status', 'cancelled').orderBy('id').forUpdate();
+  const ids = orders.map((o) => o.id);
+  if (ids.length === 0) return;
+  await trx('orders').whereIn('id', ids).update({ status: 'cancelled', cancelReason: opts.reason, updatedAt: trx.fn.now() });
+  await trx('orderEvents').insert(orders.map((o) => ({ orderId: o.id, fromStatus: o.status, toStatus: 'cancelled', actorId: opts.actorId, actorRole: opts.actorRole, note: opts.reason })));
+  await restock(trx, ids, opts.actorId);
+  if (opts.notify) await enqueue(trx, 'order.status-changed', orders.map((o) => ({ orderId: o.id, from: o.status, to: 'cancelled' })));
+}
+
+/** What the order process asks of the payments module, inside the move's transaction or after it. */
+export interface PaymentHooks {
+  /** Records a refund of a cancelled paid order's share; returns its id. */
+  recordRefund(trx: Knex, paymentId: string, orderId: string, amount: number): Promise<string>;
+  /** A cash-on-delivery order was delivered: its cash was collected. */
+  cashCollected(trx: Knex, paymentId: string, checkoutId: string): Promise<void>;
+  /** Sends a recorded refund through the gateway (after the move committed). */
+  sendRefund(refundId: string): Promise<void>;
+}
+
+/** One order's own payment status (a refund of its share, cash collected on delivery). */
+export async function setOrderPaymentStatus(trx: Knex, orderId: string, status: PaymentStatus): Promise<void> {
+  await trx('orders').where({ id: orderId }).update({ paymentStatus: status, updatedAt: trx.fn.now() });
+}
+
 interface Scope {
   userId?: string;
   storeId?: string;
@@ -60,9 +122,12 @@ interface Scope {
 
 export class OrdersService {
   private readonly db: Knex;
+  private readonly payments: PaymentHooks;
 
-  constructor(db: Knex) {
+  /** The payment's side of order moves, from the payments module (which owns its tables). */
+  constructor(db: Knex, payments: PaymentHooks) {
     this.db = db;
+    this.payments = payments;
   }
 
   private async scopeOf(caller: AuthUser): Promise<Scope> {
@@ -78,10 +143,11 @@ export class OrdersService {
     return query;
   }
 
-  async list(caller: AuthUser, filter: { status?: OrderStatus; q?: string; page: number; pageSize: number }) {
+  async list(caller: AuthUser, filter: { status?: OrderStatus; paymentStatus?: PaymentStatus; q?: string; page: number; pageSize: number }) {
     const scope = await this.scopeOf(caller);
     const base = this.scoped(this.db('orders'), scope).modify((q) => {
       if (filter.status) q.where('orders.status', filter.status);
+      if (filter.paymentStatus) q.where('orders.paymentStatus', filter.paymentStatus);
       if (filter.q) q.whereILike('orders.number', `%${filter.q.replace(/[%_\\]/g, '\\$&')}%`);
     });
     const [{ count }] = await base.clone().count<{ count: string }[]>({ count: '*' });
@@ -114,16 +180,22 @@ export class OrdersService {
   }
 
   /**
-   * Moves an order through its lifecycle: checked by the state machine under a row lock (so a
-   * double cancel restocks once), recorded in order_events, announced through the outbox.
+   * Moves an order through its lifecycle: checked by the state machine (which asks the payment)
+   * under a row lock (so a double cancel restocks once), recorded in order_events, announced through
+   * the outbox. Cancelling a paid order records a refund of its share in the same transaction and
+   * sends it through the gateway right after (a job retries it if the gateway is down). Delivering
+   * a cash-on-delivery order is its payment.
    */
   async transition(caller: AuthUser, orderId: string, to: OrderStatus, extra: { trackingNumber?: string; reason?: string } = {}): Promise<OrderJson> {
     const scope = await this.scopeOf(caller);
     const actor: OrderActor = caller.role;
-    await this.db.transaction(async (trx) => {
-      const order = await this.scoped(trx('orders').where('orders.id', orderId), scope).forUpdate().first();
-      if (!order) throw notFound('order');
-      assertTransition(order.status, to, actor);
+    const refundId = await this.db.transaction(async (trx) => {
+      const target = await this.scoped(trx('orders').where('orders.id', orderId), scope).first('checkoutId');
+      if (!target) throw notFound('order');
+      // the payment before the order: the order in which every path locks them (webhook, expiry, refunds), so none deadlock
+      const payment = await trx('payments').where({ checkoutId: target.checkoutId }).forUpdate().first();
+      const order = await trx('orders').where({ id: orderId }).forUpdate().first();
+      assertTransition(order.status, to, actor, payment ? { method: payment.method, status: order.paymentStatus } : undefined);
       if (to === 'shipped' && !extra.trackingNumber) {
         throw unprocessable('Shipping needs the courier tracking number.', [{ pointer: '/trackingNumber', message: 'is required to ship' }]);
       }
@@ -144,23 +216,22 @@ export class OrdersService {
         actorRole: actor,
         note: to === 'shipped' ? extra.trackingNumber : to === 'cancelled' ? (extra.reason ?? null) : null,
       });
-      if (to === 'cancelled') await this.restock(trx, orderId, caller.id);
+      if (to === 'cancelled') await restock(trx, [orderId], caller.id);
+      let refund: string | undefined;
+      if (to === 'cancelled' && payment && order.paymentStatus === 'paid') refund = await this.payments.recordRefund(trx, payment.id, orderId, Number(order.total));
+      if (to === 'delivered' && payment?.method === 'cod') {
+        await setOrderPaymentStatus(trx, orderId, 'paid');
+        await this.payments.cashCollected(trx, payment.id, order.checkoutId);
+      }
       await enqueue(trx, 'order.status-changed', [{ orderId, from: order.status, to }]);
+      return refund;
     });
+    if (refundId) {
+      await this.payments.sendRefund(refundId).catch(() => {
+        // recorded as pending: the payments.reconcile job sends it when the gateway answers again
+      });
+    }
     const [order] = await loadOrders(this.db, [orderId], true);
     return order;
-  }
-
-  /** A cancelled order's units go back on the shelf and off the sold count. */
-  private async restock(trx: Knex, orderId: string, actorId: string): Promise<void> {
-    const items: Array<{ variantId: string; productId: string; quantity: number }> = await trx('orderItems').where({ orderId });
-    await applyStockChanges(
-      trx,
-      items.map((i) => ({ variantId: i.variantId, newStock: (old: number) => old + i.quantity, orderId })),
-      { id: actorId, reason: 'cancellation' },
-    );
-    for (const item of items) {
-      await trx('products').where({ id: item.productId }).update({ soldCount: trx.raw('greatest(sold_count - ?, 0)', [item.quantity]) });
-    }
   }
 }

@@ -11,18 +11,36 @@ export interface OutboxRow<T extends OutboxTopic = OutboxTopic> {
 export type OutboxHandlers = { [T in OutboxTopic]?: (row: OutboxRow<T>) => Promise<void> };
 
 const MAX_ATTEMPTS = 10;
-const LOCK_SECONDS = 60;
+/** A claim's lease: a row a crashed process had claimed goes out again after at most this long. */
+export const LEASE_SECONDS = 20;
+/** A handler that has not finished by then counts as failed (and is retried with backoff). */
+export const HANDLER_TIMEOUT_MS = 8_000;
+/** Margin kept between the last handler's deadline and the end of the lease. */
+const SAFETY_MS = 2_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`handler did not finish in ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
 
 /**
- * Delivers pending outbox rows whose topic has a handler. Rows are claimed with SKIP LOCKED and a
- * lease, so several workers never take the same row; a failure is retried with exponential backoff
- * (capped at an hour) and given up after MAX_ATTEMPTS. Returns how many rows were delivered.
+ * Delivers pending outbox rows whose topic has a handler. A batch is claimed with SKIP LOCKED under
+ * a short lease (so several workers never take the same row, and a crashed worker's rows go out
+ * again within LEASE_SECONDS); a row is handled only while its lease still covers the handler's
+ * whole timeout, so no row is ever handled after its lease ran out, and the rest of the batch is
+ * released. A failure is retried with exponential backoff (capped at an hour) and given up
+ * (`failed`) after MAX_ATTEMPTS. Returns how many rows were delivered.
  */
-export async function relayOutbox(db: Knex, handlers: OutboxHandlers, batchSize = 50): Promise<number> {
+export async function relayOutbox(db: Knex, handlers: OutboxHandlers, batchSize = 20): Promise<number> {
   const topics = Object.keys(handlers);
   if (topics.length === 0) return 0;
+  const claimedAt = Date.now();
   const { rows } = await db.raw(
-    `update outbox set locked_until = now() + make_interval(secs => ?), attempts = attempts + 1
+    // millisecond precision, so the lease read back into a Date still names this exact claim
+    `update outbox set locked_until = date_trunc('milliseconds', now() + make_interval(secs => ?)), attempts = attempts + 1
      where id in (
        select id from outbox
        where status = 'pending' and available_at <= now() and (locked_until is null or locked_until < now())
@@ -30,27 +48,62 @@ export async function relayOutbox(db: Knex, handlers: OutboxHandlers, batchSize 
        order by created_at
        limit ?
        for update skip locked)
-     returning id, topic, payload, attempts`,
-    [LOCK_SECONDS, topics, batchSize],
+     returning id, topic, payload, attempts, locked_until, created_at`,
+    [LEASE_SECONDS, topics, batchSize],
   );
   let delivered = 0;
-  for (const row of rows as OutboxRow[]) {
+  // RETURNING keeps no order: oldest first, as claimed
+  const claimed = (rows as Array<OutboxRow & { locked_until: Date; created_at: Date }>).sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+  for (const [index, row] of claimed.entries()) {
+    if (Date.now() - claimedAt + HANDLER_TIMEOUT_MS > LEASE_SECONDS * 1000 - SAFETY_MS) {
+      // not enough lease left for another handler: give the rest back untouched
+      const rest = claimed.slice(index);
+      await db('outbox')
+        .whereIn('id', rest.map((r) => r.id))
+        .update({ lockedUntil: null, attempts: db.raw('attempts - 1') });
+      break;
+    }
+    // only our own claim may finish a row (a lease that ran out belongs to whoever claimed it next)
+    const ours = () => db('outbox').where({ id: row.id, lockedUntil: row.locked_until });
     try {
-      await (handlers[row.topic] as (r: OutboxRow) => Promise<void>)(row);
-      await db('outbox').where({ id: row.id }).update({ status: 'done', processedAt: db.fn.now(), lockedUntil: null, lastError: null });
+      await withTimeout((handlers[row.topic] as (r: OutboxRow) => Promise<void>)(row), HANDLER_TIMEOUT_MS);
+      await ours().update({ status: 'done', processedAt: db.fn.now(), lockedUntil: null, lastError: null });
       delivered++;
     } catch (err) {
       const giveUp = row.attempts >= MAX_ATTEMPTS;
       const backoffSeconds = Math.min(3600, 2 ** row.attempts * 5);
-      await db('outbox')
-        .where({ id: row.id })
-        .update({
-          status: giveUp ? 'failed' : 'pending',
-          lockedUntil: null,
-          lastError: String((err as Error)?.message ?? err).slice(0, 1000),
-          availableAt: db.raw(`now() + make_interval(secs => ?)`, [backoffSeconds]),
-        });
+      await ours().update({
+        status: giveUp ? 'failed' : 'pending',
+        lockedUntil: null,
+        lastError: String((err as Error)?.message ?? err).slice(0, 1000),
+        availableAt: db.raw(`now() + make_interval(secs => ?)`, [backoffSeconds]),
+      });
     }
   }
   return delivered;
+}
+
+/** Deletes delivered rows older than the retention; returns how many. */
+export async function purgeOutbox(db: Knex, retentionDays: number): Promise<number> {
+  return db('outbox').where({ status: 'done' }).where('processedAt', '<', db.raw(`now() - make_interval(days => ?)`, [retentionDays])).delete();
+}
+
+/** Counts by status and the failed rows (for /health and `npm run jobs -- outbox`). */
+export async function outboxReport(db: Knex, limit = 50) {
+  const counts: Array<{ status: string; n: string }> = await db('outbox').groupBy('status').select('status', db.raw('count(*) as n'));
+  const failed: Array<{ id: string; topic: string; attempts: number; lastError: string | null; createdAt: Date }> = await db('outbox')
+    .where({ status: 'failed' })
+    .orderBy('createdAt', 'desc')
+    .limit(limit)
+    .select('id', 'topic', 'attempts', 'lastError', 'createdAt');
+  return {
+    counts: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])) as Record<string, number>,
+    failed: failed.map((f) => ({ id: f.id, topic: f.topic, attempts: f.attempts, lastError: f.lastError ?? '', createdAt: f.createdAt.toISOString() })),
+  };
+}
+
+/** How many rows were given up on (cheap: a partial index covers them). */
+export async function failedOutboxCount(db: Knex): Promise<number> {
+  const [{ n }] = await db('outbox').where({ status: 'failed' }).count({ n: '*' });
+  return Number(n);
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { components } from '@pasar/openapi/schema';
 import type { Handlers } from '../../http/handler.ts';
 import type { Platform } from '../../platform/index.ts';
+import { failedOutboxCount } from '../outbox/relay.ts';
 
 type Health = components['schemas']['Health'];
 type CheckName = keyof Health['checks'];
@@ -39,7 +40,8 @@ export function systemHandlers(platform: Platform, log: Logger): Handlers<'getHe
       checks[name] = { status: ok ? 'ok' : 'failing', durationMs, ...(name === 'search' ? { backend: platform.search.kind } : {}) };
     });
     const healthy = results.every((r) => r.ok);
-    const body: Health = { status: healthy ? 'ok' : 'failing', checks };
+    const failed = checks.db.status === 'ok' ? await failedOutboxCount(platform.db).catch(() => 0) : 0;
+    const body: Health = { status: !healthy ? 'failing' : failed > 0 ? 'degraded' : 'ok', checks, outbox: { failed } };
     return { healthy, body };
   };
   return {

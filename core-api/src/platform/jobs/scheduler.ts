@@ -6,6 +6,30 @@ import pg from 'pg';
 type Options = { mongoUrl?: string; databaseUrl: string; name: string; onError?: (err: Error) => void };
 
 /** Agenda, on MongoDB when MONGO_URL is set, otherwise on the Postgres that holds everything else. */
+/**
+ * Agenda's Postgres backend creates its tables and indexes when it connects; processes starting at
+ * once on a fresh database (N APIs and M workers) race on that and crash on a duplicate index. So
+ * each process first does it under an advisory lock: the first creates, the rest find it done.
+ */
+async function prepareSchema(databaseUrl: string, backendOn: (pool: pg.Pool) => { connect(): Promise<void>; disconnect(): Promise<void> }): Promise<void> {
+  const lock = new pg.Client({ connectionString: databaseUrl });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock(hashtext($1))', ['pasar:agenda-schema']);
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    pool.on('error', () => {});
+    const backend = backendOn(pool);
+    try {
+      await backend.connect();
+    } finally {
+      await backend.disconnect().catch(() => {});
+      await pool.end().catch(() => {});
+    }
+  } finally {
+    await lock.end(); // ends the session, and its lock with it
+  }
+}
+
 export class Scheduler {
   readonly agenda: Agenda;
   private readonly backend: MongoBackend | PostgresBackend;
@@ -22,6 +46,7 @@ export class Scheduler {
       return new Scheduler(opts, new MongoBackend({ address: opts.mongoUrl, collection: 'agendaJobs' }));
     }
     const { PostgresBackend } = await import('@agendajs/postgres-backend');
+    await prepareSchema(opts.databaseUrl, (pool) => new PostgresBackend({ pool, tableName: 'agenda_jobs' }));
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 5 });
     pool.on('error', onError);
     const postgres = new PostgresBackend({ pool, tableName: 'agenda_jobs' });

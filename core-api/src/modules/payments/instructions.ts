@@ -1,0 +1,58 @@
+import type { components } from '@pasar/openapi/schema';
+
+type PaymentStatus = components['schemas']['PaymentStatus'];
+type PaymentMethod = components['schemas']['PaymentMethod'];
+export type Locale = 'id' | 'en';
+
+/**
+ * The shopper's language for what a payment says: the first of Accept-Language's languages that we
+ * speak (by quality), otherwise the account's own, otherwise Bahasa Indonesia.
+ */
+export function paymentLocale(acceptLanguage: string | undefined, accountLocale?: string | null): Locale {
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part, index) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+      return { lang: tag.trim().toLowerCase().split('-')[0], q: Number.isFinite(q) ? q : 0, index };
+    })
+    .filter((l) => l.q > 0 && (l.lang === 'id' || l.lang === 'en'))
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  if (ranked.length) return ranked[0].lang as Locale;
+  return accountLocale === 'en' ? 'en' : 'id';
+}
+
+const rupiah = (amount: number) => `Rp ${amount.toLocaleString('id-ID')}`;
+const METHOD: Record<PaymentMethod, string> = { ovo: 'OVO', dana: 'DANA', bca_va: 'BCA Virtual Account', cod: 'COD' };
+
+/** What the shopper does next (or what happened), in their language. */
+export function paymentInstructions(
+  locale: Locale,
+  p: { method: PaymentMethod; status: PaymentStatus; amount: number; refundedAmount: number; virtualAccount?: string | null; expiresAt?: Date | null },
+): string {
+  const when = p.expiresAt
+    ? new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'id-ID', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Asia/Jakarta' }).format(p.expiresAt) + ' WIB'
+    : '';
+  const en = locale === 'en';
+  switch (p.status) {
+    case 'pending':
+      if (p.method === 'bca_va') {
+        return en
+          ? `Transfer ${rupiah(p.amount)} to BCA Virtual Account ${p.virtualAccount} before ${when}. Unpaid by then, the order is cancelled.`
+          : `Transfer ${rupiah(p.amount)} ke BCA Virtual Account ${p.virtualAccount} sebelum ${when}. Jika belum dibayar, pesanan dibatalkan.`;
+      }
+      if (p.method === 'cod') return en ? `Have ${rupiah(p.amount)} ready to pay the courier in cash.` : `Siapkan ${rupiah(p.amount)} untuk dibayar tunai kepada kurir.`;
+      return en ? `Waiting for ${METHOD[p.method]} to confirm the payment of ${rupiah(p.amount)}.` : `Menunggu ${METHOD[p.method]} mengonfirmasi pembayaran ${rupiah(p.amount)}.`;
+    case 'paid':
+      return en ? `Payment of ${rupiah(p.amount)} via ${METHOD[p.method]} received.` : `Pembayaran ${rupiah(p.amount)} lewat ${METHOD[p.method]} sudah diterima.`;
+    case 'expired':
+      return en ? 'The time to pay ran out; the order was cancelled.' : 'Batas waktu pembayaran habis; pesanan dibatalkan.';
+    case 'failed':
+      return en ? `${METHOD[p.method]} declined the payment; nothing was charged.` : `${METHOD[p.method]} menolak pembayaran; tidak ada dana yang ditarik.`;
+    case 'refunded':
+    case 'partially_refunded':
+      return en
+        ? `${rupiah(p.refundedAmount)} of ${rupiah(p.amount)} was refunded to your ${METHOD[p.method]}.`
+        : `${rupiah(p.refundedAmount)} dari ${rupiah(p.amount)} sudah dikembalikan ke ${METHOD[p.method]} kamu.`;
+  }
+}
