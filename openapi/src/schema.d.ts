@@ -1716,7 +1716,7 @@ export interface components {
             paymentMethod: components["schemas"]["PaymentMethod"];
             /** @description This order's own: `refunded` once it was cancelled after payment and its share went back. */
             paymentStatus: components["schemas"]["PaymentStatus"];
-            /** @description Every status change */
+            /** @description Every status change, oldest first (on single-order answers) */
             history?: components["schemas"]["OrderEvent"][];
         };
         Review: {
