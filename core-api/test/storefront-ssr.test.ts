@@ -14,6 +14,8 @@ interface Answer {
   setCookie: string[];
 }
 
+const WEBHOOK_SECRET = 'storefront-test-webhook-secret-0123456789';
+
 describe('the built storefront (npm test builds it first)', () => {
   let app: TestApp;
   let storefront: RunningStorefront;
@@ -43,9 +45,10 @@ describe('the built storefront (npm test builds it first)', () => {
   before(async function () {
     this.timeout(60_000);
     // the API trusts the storefront's X-Forwarded-For; few login attempts per address, to see whose they are
-    app = await startTestApp({ TRUSTED_PROXIES: 'loopback', LOGIN_LIMIT_PER_IP: '3' });
+    app = await startTestApp({ TRUSTED_PROXIES: 'loopback', LOGIN_LIMIT_PER_IP: '3', PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET });
     await seedDemo({ knex: app.db.knex, storage: app.platform.storage });
-    storefront = await startStorefront(app.url);
+    // the storefront knows the simulated gateway's secret, as beside `npm start` (embedded mode)
+    storefront = await startStorefront(app.url, { PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET });
     url = storefront.url;
   });
   after(async () => {
@@ -280,13 +283,36 @@ describe('the built storefront (npm test builds it first)', () => {
       const [a, b] = await Promise.all([post(form), post(form)]);
       expect(a.status).to.equal(303);
       expect(b.status).to.equal(303);
-      expect(a.headers.location).to.match(/^\/checkout\/selesai\?/).and.equal(b.headers.location);
-      // (the declined payment above left its order cancelled)
+      expect(a.headers.location).to.match(/^\/checkout\/selesai\/[0-9a-f-]{36}$/).and.equal(b.headers.location);
+      // (the declined payment before left its orders cancelled)
       const orders = await app.db.knex('orders').whereNot({ status: 'cancelled' }).select('id', 'total');
       expect(orders).to.have.length(1);
       expect(orders[0].total).to.equal(341000);
       const result = await call(a.headers.location!, { headers: { cookie } });
       expect(result.text).to.include(`href="/akun/pesanan/${orders[0].id}"`);
+    });
+
+    it('should show the BCA virtual account on the result and order pages, and pay it with "Simulasikan pembayaran" in embedded mode', async () => {
+      expect((await app.request('POST', '/cart/items', { token, body: { variantId, quantity: 1 } })).status).to.equal(200);
+      const page = await call('/checkout', { headers: { cookie } });
+      const placed = await post({ ...address, paymentMethod: 'bca_va', idempotencyKey: hidden(page.text, 'idempotencyKey')! });
+      expect(placed.status).to.equal(303);
+      const checkoutId = placed.headers.location!.split('/').pop()!;
+      const { body } = await app.request('GET', `/checkouts/${checkoutId}`, { token });
+      const va = body.checkout.payment.virtualAccount as string;
+      expect(va).to.match(/^[0-9]{8,20}$/);
+
+      const result = await call(placed.headers.location!, { headers: { cookie } });
+      expect(result.text).to.include(va).and.include('Menunggu pembayaran').and.include('Simulasikan pembayaran');
+      const orderPage = await call(`/akun/pesanan/${body.orders[0].id}`, { headers: { cookie } });
+      expect(orderPage.text).to.include(va).and.include('Simulasikan pembayaran');
+
+      const paid = await call(placed.headers.location!, { method: 'POST', headers: { origin: url, cookie }, form: { action: 'simulate' } });
+      expect(paid.status).to.equal(303);
+      const after = await app.request('GET', `/orders/${body.orders[0].id}`, { token });
+      expect(after.body.paymentStatus).to.equal('paid');
+      const again = await call(placed.headers.location!, { headers: { cookie } });
+      expect(again.text).to.include('Sudah dibayar').and.not.include('Simulasikan pembayaran');
     });
   });
 

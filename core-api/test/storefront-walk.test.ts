@@ -8,6 +8,7 @@ import { startTestApp, type TestApp } from './support/app.ts';
 import { startStorefront, type RunningStorefront } from './support/storefront.ts';
 
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const WEBHOOK_SECRET = 'storefront-walk-webhook-secret-0123456789';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** axe-core on the page as it is now: no serious or critical violation. */
@@ -54,7 +55,7 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
   before(async function () {
     this.timeout(120_000);
     mkdirSync(artifacts, { recursive: true });
-    app = await startTestApp();
+    app = await startTestApp({ PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET });
     await seedDemo({ knex: app.db.knex, storage: app.platform.storage });
     // known stock: every shirt variant 20 except one sold-out combination; every coffee variant 50
     const knex = app.db.knex;
@@ -66,7 +67,7 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     await knex('productVariants').where({ productId: coffeeId }).update({ stock: 50 });
     shirt = (await app.client.GET('/products/{id}', { params: { path: { id: shirtId } } })).data!;
     coffee = (await app.client.GET('/products/{id}', { params: { path: { id: coffeeId } } })).data!;
-    storefront = await startStorefront(app.url);
+    storefront = await startStorefront(app.url, { PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'id-ID' });
     context.setDefaultTimeout(15_000);
@@ -141,7 +142,7 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     await page.getByRole('region', { name: 'Kopi Priangan Asep' }).first().waitFor();
     await visit(page, 'cart');
 
-    // checkout with an address and cash on delivery; a double click orders once
+    // checkout with an address and a BCA virtual account; a double click orders once
     await page.getByRole('link', { name: 'Checkout' }).click();
     await page.getByLabel('Nama penerima').fill('Sari Pembeli');
     await page.getByLabel('Nomor HP').fill('081234567890');
@@ -150,7 +151,7 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     await page.getByLabel('Kota').selectOption({ label: 'Kota Yogyakarta' });
     await page.getByLabel('Kode pos').fill('55271');
     await page.getByLabel('Simpan alamat ini').check();
-    await page.getByLabel('Bayar di tempat (COD)').check();
+    await page.getByLabel('BCA Virtual Account').check();
     // the API's quote shows each store's shipping and the grand total before the order is placed
     const summary = page.getByRole('region', { name: 'Ringkasan' });
     await summary.getByText(/Ongkos kirim/).nth(1).waitFor();
@@ -158,6 +159,7 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     await visit(page, 'checkout');
     await page.getByRole('button', { name: 'Buat Pesanan' }).dblclick();
     await page.waitForURL(/\/checkout\/selesai/);
+    await page.getByText('Nomor Virtual Account BCA').waitFor();
     await visit(page, 'placed');
     await page.reload();
     const numbers = page.getByRole('link', { name: /^PSR-/ });
@@ -177,6 +179,11 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     const shirtOrder = orders.find((o) => o.store.slug === 'batik-sekar-jagad')!;
     const halus = coffee.variants.find((v) => v.options.Gilingan === 'Halus')!;
     expect(await stockOf(coffee.id, halus.id)).to.equal(49);
+
+    // embedded mode: the demo pays the virtual account from the result page
+    await page.getByRole('button', { name: 'Simulasikan pembayaran' }).click();
+    await page.getByText('Pembayaran diterima.').waitFor();
+    await page.getByText('Sudah dibayar').first().waitFor();
 
     // cancel the coffee order: its stock comes back
     await page.getByRole('link', { name: coffeeOrder.number }).click();

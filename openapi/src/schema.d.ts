@@ -1700,6 +1700,8 @@ export interface components {
             id: components["schemas"]["Id"];
             /** @description Human-readable and unique, e.g. PSR-20261124-7F3K9Q */
             number: string;
+            /** @description The checkout that placed it and holds its payment (`GET /checkouts/{id}`: VA number, instructions) */
+            checkoutId: components["schemas"]["Id"];
             store: components["schemas"]["StoreRef"];
             status: components["schemas"]["OrderStatus"];
             items: components["schemas"]["OrderItem"][];

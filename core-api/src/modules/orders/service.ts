@@ -28,6 +28,7 @@ export async function loadOrders(db: Knex, ids: string[], withHistory = false): 
     return {
       id: o.id,
       number: o.number,
+      checkoutId: o.checkoutId,
       store: { id: o.storeId, name: o.storeName, slug: o.storeSlug },
       status: o.status,
       items: items
