@@ -9,6 +9,7 @@ import { problemErrors } from './http/errors.ts';
 import { contentEncodingGuard } from './http/input-guards.ts';
 import { clientAddress, securityHeaders } from './http/security.ts';
 import { OpenApiValidator, loadSpec } from './http/openapi.ts';
+import { negotiateLocale } from './http/locale.ts';
 import { requestContext } from './http/request-context.ts';
 import { buildApiRouter } from './http/router.ts';
 import { accountHandlers, storeLogoHandlers } from './modules/accounts/routes.ts';
@@ -98,11 +99,12 @@ export function buildApp(deps: AppDeps): Koa {
   const sessions = new SessionRegistry(platform.db);
   const authenticate = createAuthenticator(config.auth.jwtSecret, (userId, sessionId) => sessions.isLive(userId, sessionId));
   const api = buildApiRouter(new OpenApiValidator(spec), handlers(deps, cache, sessions), authenticate, config.uploadTmpDir);
-  const docs = docsRouter(spec);
+  const docs = docsRouter(spec, config.publicUrl);
 
   // X-Forwarded-Proto (secure cookies) from trusted proxies; the client's address is clientAddress's
   const app = new Koa({ proxy: config.trustedProxies.length > 0 });
   app.use(requestContext(log));
+  app.use(negotiateLocale(config.auth.jwtSecret));
   app.use(securityHeaders(config.env === 'production'));
   app.use(problemErrors(log));
   app.use(clientAddress(config.trustedProxies));

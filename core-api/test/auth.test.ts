@@ -161,7 +161,11 @@ describe('accounts and auth', () => {
       expect(statuses.filter((s) => s === 401).length).to.be.at.most(10);
       expect(statuses.filter((s) => s === 429).length).to.be.at.least(30);
       expect(statuses.filter((s) => s !== 401 && s !== 429)).to.deep.equal([]);
-      for (const r of results.filter((r) => r.status === 429)) expect(Number(r.headers.get('retry-after'))).to.be.within(1, 6);
+      for (const r of results.filter((r) => r.status === 429)) {
+        expect(Number(r.headers.get('retry-after'))).to.be.within(1, 6);
+        expect(r.headers.get('ratelimit')).to.match(/^limit=\d+, remaining=0, reset=\d+$/);
+        expect(r.headers.get('ratelimit-policy')).to.match(/^\d+;w=\d+$/);
+      }
     });
 
     it('should let the owner in from another address, at once or after Retry-After, while the guesser stays locked out', async () => {

@@ -127,7 +127,7 @@ describe('seller products', () => {
     it('should answer 400 for an id that is not an id', async () => {
       const res = await app.request('GET', '/seller/products/not-a-uuid', { token: sellerA.token });
       expect(res.status).to.equal(400);
-      expect(res.body.errors).to.deep.equal([{ parameter: 'id', message: 'must be a valid uuid' }]);
+      expect(res.body.errors).to.deep.equal([{ parameter: 'id', message: 'must be a UUID' }]);
     });
   });
 

@@ -89,7 +89,9 @@ describe('the OpenAPI contract', () => {
     it('should serve the spec as JSON', async () => {
       const res = await fetch(`${app.url}/openapi.json`);
       expect(res.status).to.equal(200);
-      expect(await res.json()).to.deep.equal(loadSpec());
+      const spec = loadSpec();
+      // the one difference: the server is this deployment's PUBLIC_URL
+      expect(await res.json()).to.deep.equal({ ...spec, servers: [{ ...spec.servers[0], url: app.config.publicUrl }] });
     });
 
     it('should serve a reference page whose scripts and styles are all self-hosted', async () => {

@@ -37,8 +37,8 @@ describe('HTTP errors and validation', () => {
     it('should answer wrong types with a pointer per field', async () => {
       const res = await app.request('POST', '/auth/login', { body: { email: 42, password: ['x'] } });
       problem(res, 400);
-      expect(res.body.errors).to.deep.include({ pointer: '/email', message: 'must be string' });
-      expect(res.body.errors).to.deep.include({ pointer: '/password', message: 'must be string' });
+      expect(res.body.errors).to.deep.include({ pointer: '/email', message: 'must be a string' });
+      expect(res.body.errors).to.deep.include({ pointer: '/password', message: 'must be a string' });
     });
 
     it('should refuse unknown body fields and unknown query parameters', async () => {

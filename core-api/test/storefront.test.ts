@@ -58,7 +58,7 @@ describe('public catalog', () => {
     });
 
     it('should name every facet: categories in Indonesian, stores by their name', async () => {
-      const res = await app.request('GET', '/products?q=kopi');
+      const res = await app.request('GET', '/products?q=kopi', { headers: { 'accept-language': 'id' } });
       const kopi = await app.db.knex('categories').where({ slug: 'kopi' }).first();
       expect(res.body.facets.categories).to.deep.include({ id: kopi.id, name: kopi.nameId, count: res.body.facets.categories.find((f: { id: string }) => f.id === kopi.id).count });
       const store = await app.db.knex('stores').where({ slug: 'kopi-priangan-asep' }).first();
@@ -88,15 +88,15 @@ describe('public catalog', () => {
     });
 
     it('should run a bounded number of SQL statements, whatever the page size (no N+1)', async () => {
-      // the first request for a filter also expands its words and counts its facets; later pages reuse them; one more names the facets
+      // the first request for a filter also expands its words, counts its facets and names those not seen lately; later pages reuse them
       const cold = await countQueries(app, () => app.request('GET', '/products?q=tas&pageSize=2'));
       const small = await countQueries(app, () => app.request('GET', '/products?q=tas&pageSize=2&page=2'));
       const large = await countQueries(app, () => app.request('GET', '/products?q=tas&pageSize=40'));
       const search = await countQueries(app, () => app.request('GET', '/products?q=batik&pageSize=40&inStock=true'));
-      expect(cold).to.equal(5);
+      expect(cold).to.be.within(4, 5);
       expect(large).to.equal(small);
-      expect(search).to.equal(cold);
-      expect(large).to.equal(3);
+      expect(search).to.be.within(4, 5);
+      expect(large).to.equal(2);
     });
 
     it('should filter by category (with descendants) through HTTP', async () => {

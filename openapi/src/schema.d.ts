@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether every outside system answers */
+        /**
+         * Whether every outside system answers
+         * @description Roles: anyone (no sign-in needed).
+         */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -34,6 +37,8 @@ export interface paths {
          * Create a shopper or seller account (a seller also opens a store)
          * @description At most `REGISTER_LIMIT_PER_IP` (default 30) registrations per client address per 10 minutes;
          *     past that the answer is 429 with `Retry-After`.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         post: operations["register"];
         delete?: never;
@@ -59,6 +64,8 @@ export interface paths {
          *     one account from anywhere per 30 seconds (so a stranger cannot lock the owner out for longer).
          *     Past a limit the answer is 429 with `Retry-After`. Behind a trusted proxy the client address
          *     is taken from `X-Forwarded-For`.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         post: operations["login"];
         delete?: never;
@@ -80,6 +87,8 @@ export interface paths {
          * Rotate the refresh token and get a new pair
          * @description The refresh token comes in the body, or in the `pasar_refresh` httpOnly cookie. The token
          *     presented stops working; presenting it again revokes every token of its family.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         post: operations["refreshSession"];
         delete?: never;
@@ -100,6 +109,8 @@ export interface paths {
         /**
          * End the session the refresh token belongs to
          * @description Revokes the token's family and clears the cookie. Unknown tokens are accepted (logging out twice is fine).
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         post: operations["logout"];
         delete?: never;
@@ -115,14 +126,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user, and their store for sellers */
+        /**
+         * The signed-in user, and their store for sellers
+         * @description Roles: any signed-in user.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the name, language, or (sellers) the store's name, location and description */
+        /**
+         * Change the name, language, or (sellers) the store's name, location and description
+         * @description Roles: any signed-in user.
+         */
         patch: operations["updateMe"];
         trace?: never;
     };
@@ -140,6 +157,8 @@ export interface paths {
          * @description Every other session of the account is signed out: their access tokens are refused within
          *     5 seconds. At most 5 wrong `currentPassword` per account per 15 minutes; past that, 429 with
          *     `Retry-After`.
+         *
+         *     Roles: any signed-in user.
          */
         post: operations["changePassword"];
         delete?: never;
@@ -155,7 +174,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in seller's store */
+        /**
+         * The signed-in seller's store
+         * @description Roles: seller.
+         */
         get: operations["getMyStore"];
         put?: never;
         post?: never;
@@ -178,10 +200,15 @@ export interface paths {
          * @description The image is cropped to a 400 px square JPEG without its metadata and replaces the logo before.
          *     Other formats are 415 whatever their name says; more than 5 MB is 413; more than 40
          *     megapixels, or bytes that do not decode, is 422.
+         *
+         *     Roles: seller.
          */
         put: operations["uploadStoreLogo"];
         post?: never;
-        /** Remove the store's logo */
+        /**
+         * Remove the store's logo
+         * @description Roles: seller.
+         */
         delete: operations["deleteStoreLogo"];
         options?: never;
         head?: never;
@@ -195,7 +222,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every category, as a flat list that forms a tree through parentId */
+        /**
+         * Every category, as a flat list that forms a tree through parentId
+         * @description Roles: anyone (no sign-in needed).
+         */
         get: operations["listCategories"];
         put?: never;
         post?: never;
@@ -217,6 +247,8 @@ export interface paths {
          * @description `q` matches title, description, category and store, tolerating typos (`sepato` finds
          *     Sepatu). A category includes its descendants. Facets count the matching products per
          *     category and per store. Answers carry an ETag; a conditional request gets 304.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         get: operations["listProducts"];
         put?: never;
@@ -240,6 +272,8 @@ export interface paths {
          *     stores have a product with this slug, name the store with `store` (its id or slug); without
          *     it the answer is 409 listing the stores. Each variant's `options` lists its keys in the order
          *     of the product's `options`.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         get: operations["getProduct"];
         put?: never;
@@ -260,6 +294,8 @@ export interface paths {
         /**
          * Search the stores, by name and city
          * @description `q` matches the name (case aside); `cityCode` or `provinceCode` narrow to a region. Sorted by name.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         get: operations["listStores"];
         put?: never;
@@ -277,7 +313,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A store's public page, by id or slug */
+        /**
+         * A store's public page, by id or slug
+         * @description Roles: anyone (no sign-in needed).
+         */
         get: operations["getStore"];
         put?: never;
         post?: never;
@@ -297,6 +336,8 @@ export interface paths {
         /**
          * A product photo or thumbnail (when S3_PUBLIC_URL is not set, photos are served here)
          * @description Content-addressed, so cached forever (`immutable`); the ETag answers conditional requests with 304.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         get: operations["getMedia"];
         put?: never;
@@ -314,7 +355,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The seller's own products, every status */
+        /**
+         * The seller's own products, every status
+         * @description Roles: seller.
+         */
         get: operations["listSellerProducts"];
         put?: never;
         /**
@@ -322,6 +366,8 @@ export interface paths {
          * @description A product without options has exactly one variant with empty options. Each variant names a
          *     value for every option, and no combination appears twice. SKUs are generated when absent and
          *     are unique within the store. Prices are whole rupiah.
+         *
+         *     Roles: seller.
          */
         post: operations["createProduct"];
         delete?: never;
@@ -342,11 +388,16 @@ export interface paths {
          * @description Answers a strong `ETag` that covers every field, including each variant's price, stock and
          *     low-stock threshold: it changes with any edit, sale or stock change. Send it back as
          *     `If-Match` on `PATCH` so a form loaded earlier cannot overwrite newer data.
+         *
+         *     Roles: seller.
          */
         get: operations["getSellerProduct"];
         put?: never;
         post?: never;
-        /** Delete a product (archived instead when it has ever been ordered, so order history stays whole) */
+        /**
+         * Delete a product (archived instead when it has ever been ordered, so order history stays whole)
+         * @description Roles: seller.
+         */
         delete: operations["deleteProduct"];
         options?: never;
         head?: never;
@@ -366,6 +417,8 @@ export interface paths {
          *     **Stale edits.** Send the `ETag` of `GET /seller/products/{id}` as `If-Match`; when the product
          *     changed since (an edit, a sale, a stock change), the answer is 412 with the current product and
          *     its `ETag`, and nothing changes.
+         *
+         *     Roles: seller.
          */
         patch: operations["updateProduct"];
         trace?: never;
@@ -386,6 +439,8 @@ export interface paths {
          *     Other formats are 415 whatever their name or Content-Type says; more than 5 MB is 413; more
          *     than one file, or no `file` field, is 400; more than 40 megapixels (whatever the canvas
          *     claims), or bytes that do not decode, is 422; a Content-Encoding on the upload is 415.
+         *
+         *     Roles: seller.
          */
         post: operations["uploadProductImage"];
         delete?: never;
@@ -404,7 +459,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a photo */
+        /**
+         * Remove a photo
+         * @description Roles: seller.
+         */
         delete: operations["deleteProductImage"];
         options?: never;
         head?: never;
@@ -419,7 +477,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Put the photos in a new order (the first is the listing photo) */
+        /**
+         * Put the photos in a new order (the first is the listing photo)
+         * @description Roles: seller.
+         */
         put: operations["reorderProductImages"];
         post?: never;
         delete?: never;
@@ -438,6 +499,8 @@ export interface paths {
         /**
          * One row per variant, with its stock status (the inventory page)
          * @description `low` is a stock below the variant's threshold (default 10) but above zero; `out` is zero.
+         *
+         *     Roles: seller.
          */
         get: operations["listInventory"];
         put?: never;
@@ -453,6 +516,8 @@ export interface paths {
          *     A `stock` item may carry `expectedStock`, the stock the seller saw: when the variant's stock
          *     is no longer that (a sale happened meanwhile), the whole batch is refused with 409 naming the
          *     current stock of each such variant, and nothing changes.
+         *
+         *     Roles: seller.
          */
         patch: operations["updateInventory"];
         trace?: never;
@@ -467,6 +532,8 @@ export interface paths {
         /**
          * Every stock change of one of the seller's variants, newest first
          * @description `reason` is `manual` (the seller set or adjusted it), `sale` (a checkout took it) or `cancellation` (a cancelled order gave it back).
+         *
+         *     Roles: seller.
          */
         get: operations["getStockHistory"];
         put?: never;
@@ -484,7 +551,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The shopper's cart, grouped by store, with what is wrong with each line */
+        /**
+         * The shopper's cart, grouped by store, with what is wrong with each line
+         * @description Roles: customer.
+         */
         get: operations["getCart"];
         put?: never;
         post?: never;
@@ -506,6 +576,8 @@ export interface paths {
         /**
          * Put a variant in the cart (adds to its line when it is there already)
          * @description Asking for more than is in stock is a 409 that says how many are available; a cart whose total would pass the `Money` maximum is a 422.
+         *
+         *     Roles: customer.
          */
         post: operations["addCartItem"];
         delete?: never;
@@ -524,11 +596,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Take a line out of the cart */
+        /**
+         * Take a line out of the cart
+         * @description Roles: customer.
+         */
         delete: operations["removeCartItem"];
         options?: never;
         head?: never;
-        /** Change a line's quantity */
+        /**
+         * Change a line's quantity
+         * @description Roles: customer.
+         */
         patch: operations["updateCartItem"];
         trace?: never;
     };
@@ -575,6 +653,8 @@ export interface paths {
          *     the shopper's language (Accept-Language, else the account's locale). When the gateway fails
          *     without an answer, 502: if it never charged, nothing is bought and the cart is as it was;
          *     otherwise a job asks the gateway and settles the checkout, which `GET /checkouts/{id}` shows.
+         *
+         *     Roles: customer.
          */
         post: operations["checkout"];
         delete?: never;
@@ -593,6 +673,8 @@ export interface paths {
         /**
          * One of the shopper's checkouts, with its payment (VA number, instructions, status) and orders
          * @description The same shape as the answer of `POST /checkout`, as it is now. Another shopper's checkout is a 404.
+         *
+         *     Roles: customer.
          */
         get: operations["getCheckout"];
         put?: never;
@@ -620,6 +702,8 @@ export interface paths {
          *     (more than 5 minutes) signature is 401. An event id seen before answers 200 and changes
          *     nothing; so does a notification for a payment that is no longer pending (it expired first).
          *     `npm run payments -- pay <VA number>` sends one to the running API.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         post: operations["simulatedPaymentWebhook"];
         delete?: never;
@@ -640,6 +724,8 @@ export interface paths {
          * @description Codes are the Ministry of Home Affairs' (Kemendagri) codes, from the `idn-area-data` package:
          *     a province is two digits (`34`), a city or regency `province.city` (`34.71`). Addresses,
          *     stores and shipping refer to cities by these codes.
+         *
+         *     Roles: anyone (no sign-in needed).
          */
         get: operations["listProvinces"];
         put?: never;
@@ -657,7 +743,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A province with its cities and regencies (`children`), or one city */
+        /**
+         * A province with its cities and regencies (`children`), or one city
+         * @description Roles: anyone (no sign-in needed).
+         */
         get: operations["getRegion"];
         put?: never;
         post?: never;
@@ -674,13 +763,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in shopper's saved addresses, the default first */
+        /**
+         * The signed-in shopper's saved addresses, the default first
+         * @description Roles: customer.
+         */
         get: operations["listMyAddresses"];
         put?: never;
         /**
          * Save an address
          * @description Exactly one address is the default at any time: the first one saved becomes it, and saving
          *     one with `isDefault: true` moves it there. At most 20 addresses (422 beyond).
+         *
+         *     Roles: customer.
          */
         post: operations["createMyAddress"];
         delete?: never;
@@ -699,13 +793,18 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a saved address; deleting the default passes it to the most recently saved one left */
+        /**
+         * Delete a saved address; deleting the default passes it to the most recently saved one left
+         * @description Roles: customer.
+         */
         delete: operations["deleteMyAddress"];
         options?: never;
         head?: never;
         /**
          * Change a saved address; `isDefault true` makes it the default
          * @description `isDefault: false` is refused on the default address (422): make another one the default instead.
+         *
+         *     Roles: customer.
          */
         patch: operations["updateMyAddress"];
         trace?: never;
@@ -730,6 +829,8 @@ export interface paths {
          *     Shipping comes from the same calculator checkout uses (simulated today, by region code):
          *     Rp 10.000 within one city, Rp 18.000 within one province or island group, Rp 35.000
          *     elsewhere, plus Rp 1.000 for every unit after the first. An unknown region is a 422.
+         *
+         *     Roles: customer.
          */
         post: operations["quoteCheckout"];
         delete?: never;
@@ -745,7 +846,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The shopper's orders, newest first */
+        /**
+         * The shopper's orders, newest first
+         * @description Roles: customer.
+         */
         get: operations["listMyOrders"];
         put?: never;
         post?: never;
@@ -762,7 +866,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the shopper's orders, with its status history */
+        /**
+         * One of the shopper's orders, with its status history
+         * @description Roles: customer.
+         */
         get: operations["getMyOrder"];
         put?: never;
         post?: never;
@@ -781,7 +888,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel an order while it is pending (its stock goes back; a paid order is refunded) */
+        /**
+         * Cancel an order while it is pending (its stock goes back; a paid order is refunded)
+         * @description Roles: customer.
+         */
         post: operations["cancelMyOrder"];
         delete?: never;
         options?: never;
@@ -798,7 +908,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm a shipped order arrived (it becomes delivered) */
+        /**
+         * Confirm a shipped order arrived (it becomes delivered)
+         * @description Roles: customer.
+         */
         post: operations["confirmReceipt"];
         delete?: never;
         options?: never;
@@ -816,6 +929,8 @@ export interface paths {
         /**
          * The store's orders, newest first; `q` matches the order number
          * @description `counts` gives the number of orders per status that match `q` (whatever `status` asks), for tabs.
+         *
+         *     Roles: seller.
          */
         get: operations["listStoreOrders"];
         put?: never;
@@ -833,7 +948,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the store's orders */
+        /**
+         * One of the store's orders
+         * @description Roles: seller.
+         */
         get: operations["getStoreOrder"];
         put?: never;
         post?: never;
@@ -859,6 +977,8 @@ export interface paths {
          *     delivered. A seller may cancel a pending or processing order; its stock goes back, and a paid
          *     order is refunded through the gateway (its share of the checkout), recorded, and said so in
          *     the shopper's email. An illegal move is 409.
+         *
+         *     Roles: seller.
          */
         post: operations["setStoreOrderStatus"];
         delete?: never;
@@ -874,12 +994,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A product's reviews, newest first */
+        /**
+         * A product's reviews, newest first
+         * @description Roles: anyone (no sign-in needed).
+         */
         get: operations["listReviews"];
         put?: never;
         /**
          * Review a product you received (once per product)
          * @description Only a shopper with a delivered order containing the product may review it (403 otherwise); once (409).
+         *
+         *     Roles: customer.
          */
         post: operations["createReview"];
         delete?: never;
@@ -902,6 +1027,8 @@ export interface paths {
          *     (its time zone, Asia/Jakarta by default); buckets without sales are present with zeros.
          *     `from` and `to` are dates in the store's zone, both included (default: the last 30 days).
          *     `productViews` and `addsToCart` are counted per product per day.
+         *
+         *     Roles: seller.
          */
         get: operations["getSellerAnalytics"];
         put?: never;
@@ -1591,7 +1718,7 @@ export interface components {
             paymentMethod: components["schemas"]["PaymentMethod"];
             /** @description This order's own: `refunded` once it was cancelled after payment and its share went back. */
             paymentStatus: components["schemas"]["PaymentStatus"];
-            /** @description Every status change */
+            /** @description Every status change, oldest first (on single-order answers) */
             history?: components["schemas"]["OrderEvent"][];
         };
         Review: {
@@ -1625,7 +1752,7 @@ export interface components {
             series: {
                 /**
                  * Format: date
-                 * @description First day of the bucket
+                 * @description First day of the bucket, in the store's zone
                  */
                 start: string;
                 revenue: components["schemas"]["Money"];
@@ -1641,7 +1768,7 @@ export interface components {
             funnel: {
                 productViews: number;
                 addsToCart: number;
-                /** @description Orders placed in the period */
+                /** @description Orders placed in the period, whatever their status now */
                 orders: number;
             };
         };
@@ -1651,6 +1778,7 @@ export interface components {
         CartAnswer: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1661,6 +1789,7 @@ export interface components {
         OrderAnswer: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1671,6 +1800,7 @@ export interface components {
         OrderPageAnswer: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1686,6 +1816,7 @@ export interface components {
         PaymentRequired: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1696,6 +1827,7 @@ export interface components {
         NotModified: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 ETag: components["headers"]["ETag"];
                 [name: string]: unknown;
             };
@@ -1705,6 +1837,7 @@ export interface components {
         BadRequest: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1715,6 +1848,7 @@ export interface components {
         Unauthorized: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1725,6 +1859,7 @@ export interface components {
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1735,6 +1870,7 @@ export interface components {
         NotFound: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1745,6 +1881,7 @@ export interface components {
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1755,6 +1892,7 @@ export interface components {
         PayloadTooLarge: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1765,6 +1903,7 @@ export interface components {
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1775,6 +1914,7 @@ export interface components {
         Unprocessable: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1785,6 +1925,7 @@ export interface components {
         ServiceUnavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
@@ -1796,6 +1937,7 @@ export interface components {
         InternalError: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -1806,7 +1948,10 @@ export interface components {
         TooManyRequests: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Retry-After": components["headers"]["RetryAfter"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
             };
             content: {
@@ -1815,6 +1960,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+        IfNoneMatch: string;
         IdPath: components["schemas"]["Id"];
         /** @description 1-based page number */
         Page: number;
@@ -1836,6 +1983,12 @@ export interface components {
         StrongETag: string;
         /** @description How long shared caches may keep the answer. */
         CacheControl: string;
+        /** @description Present when the request came from a browser origin listed in the API's CORS_ORIGINS: that origin (never `*`, as credentials are allowed). */
+        "Access-Control-Allow-Origin": string;
+        /** @description The limit that applies now (IETF RateLimit header fields): `limit=5, remaining=0, reset=42` (seconds until it resets). */
+        RateLimit: string;
+        /** @description The limit's policy: `5;w=900` (5 requests per 900-second window). */
+        RateLimitPolicy: string;
         /** @description Identifies this request in Pasar's logs; quote it when reporting a problem. */
         RequestId: string;
         /** @description Seconds to wait before trying again. */
@@ -1858,16 +2011,19 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            500: components["responses"]["InternalError"];
             /** @description At least one check failed */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1899,6 +2055,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1911,6 +2068,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     login: {
@@ -1936,6 +2094,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1947,6 +2106,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     refreshSession: {
@@ -1972,6 +2132,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1982,6 +2143,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
         };
     };
     logout: {
@@ -2001,6 +2163,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2008,6 +2171,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
         };
     };
     getMe: {
@@ -2023,6 +2187,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2030,6 +2195,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
         };
     };
     updateMe: {
@@ -2049,6 +2215,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2060,6 +2227,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     changePassword: {
@@ -2079,6 +2247,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2089,6 +2258,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     getMyStore: {
@@ -2104,6 +2274,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2112,6 +2283,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
     };
     uploadStoreLogo: {
@@ -2124,6 +2296,7 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": {
+                    /** @description At most 5 MB */
                     file: string;
                 };
             };
@@ -2133,6 +2306,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2146,6 +2320,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     deleteStoreLogo: {
@@ -2161,6 +2336,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2168,12 +2344,16 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     listCategories: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2183,6 +2363,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2194,6 +2375,8 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
         };
     };
     listProducts: {
@@ -2212,7 +2395,10 @@ export interface operations {
                 /** @description Items per page, at most 100 */
                 pageSize?: components["parameters"]["PageSize"];
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2222,6 +2408,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2232,6 +2419,7 @@ export interface operations {
             };
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
         };
     };
     getProduct: {
@@ -2240,7 +2428,10 @@ export interface operations {
                 /** @description With a slug, the store (id or slug) whose product it is */
                 store?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description The product's id, or its slug (e.g. `kemeja-batik-parang`) */
                 id: string;
@@ -2253,6 +2444,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2265,6 +2457,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
         };
     };
     listStores: {
@@ -2279,7 +2472,10 @@ export interface operations {
                 /** @description Items per page, at most 100 */
                 pageSize?: components["parameters"]["PageSize"];
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2289,6 +2485,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2304,12 +2501,16 @@ export interface operations {
             };
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
         };
     };
     getStore: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description The store's id or its slug */
                 idOrSlug: string;
@@ -2322,6 +2523,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2333,12 +2535,16 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     getMedia: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 name: string;
             };
@@ -2350,6 +2556,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2362,6 +2569,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     listSellerProducts: {
@@ -2386,6 +2594,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2400,6 +2609,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
     };
     createProduct: {
@@ -2419,6 +2629,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2432,6 +2643,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     getSellerProduct: {
@@ -2449,6 +2661,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["StrongETag"];
                     [name: string]: unknown;
                 };
@@ -2460,6 +2673,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     deleteProduct: {
@@ -2477,6 +2691,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2485,6 +2700,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     updateProduct: {
@@ -2509,6 +2725,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["StrongETag"];
                     [name: string]: unknown;
                 };
@@ -2525,6 +2742,7 @@ export interface operations {
             412: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["StrongETag"];
                     [name: string]: unknown;
                 };
@@ -2535,6 +2753,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     uploadProductImage: {
@@ -2549,6 +2768,7 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": {
+                    /** @description At most 5 MB */
                     file: string;
                 };
             };
@@ -2558,6 +2778,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2571,6 +2792,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     deleteProductImage: {
@@ -2589,6 +2811,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2597,6 +2820,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     reorderProductImages: {
@@ -2620,6 +2844,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2635,6 +2860,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     listInventory: {
@@ -2657,6 +2883,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2671,6 +2898,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
     };
     updateInventory: {
@@ -2700,6 +2928,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2716,6 +2945,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     getStockHistory: {
@@ -2738,6 +2968,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2753,6 +2984,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     getCart: {
@@ -2767,6 +2999,7 @@ export interface operations {
             200: components["responses"]["CartAnswer"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
     };
     addCartItem: {
@@ -2794,6 +3027,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     removeCartItem: {
@@ -2812,6 +3046,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     updateCartItem: {
@@ -2840,6 +3075,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     checkout: {
@@ -2862,6 +3098,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -2877,10 +3114,12 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
             /** @description The payment gateway failed without an answer. `checkoutId` names the checkout; `GET /checkouts/{id}` shows how it was settled. */
             502: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2904,6 +3143,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2914,6 +3154,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     simulatedPaymentWebhook: {
@@ -2945,6 +3186,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2961,12 +3203,16 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
         };
     };
     listProvinces: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2976,6 +3222,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -2985,12 +3232,17 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
         };
     };
     getRegion: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer you hold; when it still matches, the answer is 304 with no body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description A province code (`34`) or a city code (`34.71`) */
                 code: components["schemas"]["RegionCode"];
@@ -3003,6 +3255,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
@@ -3014,6 +3267,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     listMyAddresses: {
@@ -3029,6 +3283,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3039,6 +3294,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
     };
     createMyAddress: {
@@ -3058,6 +3314,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3070,6 +3327,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     deleteMyAddress: {
@@ -3087,6 +3345,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3095,6 +3354,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     updateMyAddress: {
@@ -3116,6 +3376,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3129,6 +3390,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     quoteCheckout: {
@@ -3148,6 +3410,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3161,6 +3424,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     listMyOrders: {
@@ -3183,6 +3447,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
     };
     getMyOrder: {
@@ -3201,6 +3466,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     cancelMyOrder: {
@@ -3220,6 +3486,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
         };
     };
     confirmReceipt: {
@@ -3239,6 +3506,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
         };
     };
     listStoreOrders: {
@@ -3262,6 +3530,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3277,6 +3546,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
     };
     getStoreOrder: {
@@ -3295,6 +3565,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     setStoreOrderStatus: {
@@ -3326,6 +3597,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     listReviews: {
@@ -3348,6 +3620,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3362,6 +3635,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     createReview: {
@@ -3387,6 +3661,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3400,6 +3675,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
         };
     };
     getSellerAnalytics: {
@@ -3419,6 +3695,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3429,6 +3706,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
 }

@@ -14,11 +14,13 @@ interface AccessClaims {
   sub: string;
   role: AuthUser['role'];
   sid: string;
+  /** The language the user chose, if they did (read by locale.ts). */
+  lng?: 'id' | 'en';
 }
 
-export function signAccessTokenAt(user: AuthUser, secret: string, ttlSeconds: number, issuedAt: Date): string {
+export function signAccessTokenAt(user: AuthUser, secret: string, ttlSeconds: number, issuedAt: Date, lng?: 'id' | 'en'): string {
   const iat = Math.floor(issuedAt.getTime() / 1000);
-  const claims = { sub: user.id, role: user.role, sid: user.sessionId, iat, exp: iat + ttlSeconds };
+  const claims = { sub: user.id, role: user.role, sid: user.sessionId, iat, exp: iat + ttlSeconds, ...(lng ? { lng } : {}) };
   return jwt.sign(claims, secret, { algorithm: ALGORITHM, issuer: ISSUER, audience: AUDIENCE });
 }
 

@@ -28,9 +28,12 @@ const PAGE = `<!doctype html>
 
 const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true });`;
 
-/** The contract as JSON, and a self-hosted reference page for it (no CDN). */
-export function docsRouter(spec: object): Router {
-  const json = JSON.stringify(spec);
+/**
+ * The contract as JSON, and a self-hosted reference page for it (no CDN). The server it names is this
+ * deployment's PUBLIC_URL, so generated clients point at it.
+ */
+export function docsRouter(spec: { servers?: object[] }, publicUrl: string): Router {
+  const json = JSON.stringify({ ...spec, servers: [{ ...spec.servers?.[0], url: publicUrl }] });
   const router = new Router();
   router.get('/openapi.json', (ctx) => {
     ctx.type = 'application/json';

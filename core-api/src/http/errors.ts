@@ -2,6 +2,8 @@ import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { TITLES, translate } from './i18n.ts';
+import type { Locale } from './locale.ts';
 import { isDatabaseUnavailable, isVanishedUser, sqlState } from '../platform/db/errors.ts';
 import { ProblemError } from './problem.ts';
 
@@ -85,14 +87,16 @@ export function sendProblem(ctx: Context, problem: ProblemError): void {
   if (problem.status === 413) ctx.set('Connection', 'close');
   for (const [name, value] of Object.entries(problem.headers ?? {})) ctx.set(name, value);
   ctx.type = 'application/problem+json';
+  // in the caller's language (ctx.state.locale, see locale.ts): the code writes English
+  const locale: Locale = ctx.state.locale ?? 'id';
   ctx.body = {
     type: problem.type,
-    title: problem.title,
+    title: problem.title === TITLES.en[problem.status] ? TITLES[locale][problem.status] : translate(problem.title, locale),
     status: problem.status,
-    detail: problem.message,
+    detail: translate(problem.message, locale),
     instance: ctx.path,
     requestId: ctx.state.requestId,
-    ...(problem.errors ? { errors: problem.errors } : {}),
+    ...(problem.errors ? { errors: problem.errors.map((e) => ({ ...e, message: translate(e.message, locale) })) } : {}),
     ...problem.extensions,
   };
 }

@@ -6,6 +6,8 @@ import type { Context } from 'koa';
 import { parse as parseYaml } from 'yaml';
 import type { FieldError } from './problem.ts';
 import { ProblemError, badRequest } from './problem.ts';
+import { translate } from './i18n.ts';
+import type { Locale } from './locale.ts';
 
 // ajv-formats is CommonJS with a default export
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -72,22 +74,58 @@ export function listOperations(spec: Json): Operation[] {
   return ops;
 }
 
-function describe(error: ErrorObject, where: 'body' | Location): string {
+const FORMATS: Record<string, string> = {
+  uuid: 'a UUID', 'date-time': 'a date-time (RFC 3339)', date: 'a date (YYYY-MM-DD)', email: 'an email address', uri: 'a URL',
+};
+
+/**
+ * What is wrong and what is expected, naming the rule ("must be at most 100"). A pattern says what
+ * it means through its schema's `x-pattern-message` ({ en, id }); `\S` alone means "not blank".
+ */
+function describe(error: ErrorObject, where: 'body' | Location, locale: Locale): string {
+  const p = error.params as Record<string, any>;
   switch (error.keyword) {
     case 'required':
       return 'is required';
     case 'additionalProperties':
       return where === 'body' ? 'is not a known field' : 'is not a known parameter';
     case 'minLength':
-      return `must be at least ${error.params.limit} characters long`;
+      return p.limit === 1 ? 'must not be blank' : `must be at least ${p.limit} characters long`;
     case 'maxLength':
-      return `must be at most ${error.params.limit} characters long`;
+      return `must be at most ${p.limit} characters long`;
+    case 'minimum':
+      return `must be at least ${p.limit}`;
+    case 'maximum':
+      return `must be at most ${p.limit}`;
+    case 'exclusiveMinimum':
+      return `must be more than ${p.limit}`;
+    case 'exclusiveMaximum':
+      return `must be less than ${p.limit}`;
+    case 'minItems':
+      return `must have at least ${p.limit} item${p.limit === 1 ? '' : 's'}`;
+    case 'maxItems':
+      return `must have at most ${p.limit} item${p.limit === 1 ? '' : 's'}`;
+    case 'uniqueItems':
+      return 'must not repeat an item';
+    case 'minProperties':
+      return 'must have at least one field';
     case 'enum':
-      return `must be one of: ${(error.params.allowedValues as unknown[]).join(', ')}`;
+      return `must be one of: ${(p.allowedValues as unknown[]).join(', ')}`;
+    case 'const':
+      return `must be exactly ${JSON.stringify(p.allowedValue)}`;
+    case 'type':
+      return `must be ${/^[aeiou]/.test(String(p.type)) ? 'an' : 'a'} ${String(p.type).replace(',', ' or ')}`;
     case 'format':
-      return `must be a valid ${error.params.format}`;
-    case 'pattern':
-      return 'must not be blank';
+      return `must be ${FORMATS[p.format] ?? `a valid ${p.format}`}`;
+    case 'pattern': {
+      const custom = (error.parentSchema as Json | undefined)?.['x-pattern-message'];
+      if (custom) return custom[locale] ?? custom.en;
+      return p.pattern === '\\S' ? 'must not be blank' : `must match the pattern ${p.pattern}`;
+    }
+    case 'oneOf': {
+      const choices = ((error.schema as Json[] | undefined) ?? []).flatMap((branch) => branch.required ?? []);
+      return choices.length ? `must have exactly one of: ${choices.join(', ')}` : 'must match exactly one form';
+    }
     default:
       return error.message ?? 'is invalid';
   }
@@ -100,14 +138,16 @@ function errorPath(error: ErrorObject): string {
   return error.instancePath;
 }
 
-function toFieldErrors(errors: ErrorObject[] | null | undefined, where: 'body' | Location): FieldError[] {
+function toFieldErrors(errors: ErrorObject[] | null | undefined, where: 'body' | Location, locale: Locale): FieldError[] {
   const out: FieldError[] = [];
   const seen = new Set<string>();
   for (const error of errors ?? []) {
-    // `if`/`then` and the combinators repeat what the inner errors already say
-    if (['if', 'oneOf', 'anyOf'].includes(error.keyword)) continue;
+    // `if`/`then` and anyOf repeat what the inner errors already say; a oneOf of `required`
+    // alternatives ("an addressId or a shippingAddress") speaks for its branches
+    if (['if', 'anyOf'].includes(error.keyword)) continue;
+    if (error.keyword === 'required' && error.schemaPath.includes('/oneOf/')) continue;
     const path = errorPath(error);
-    const message = describe(error, where);
+    const message = translate(describe(error, where, locale), locale);
     const key = `${path}\u0000${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -146,7 +186,8 @@ export class OpenApiValidator {
     this.spec = spec;
     this.operations = listOperations(spec);
     const make = (coerceTypes: boolean | 'array', useDefaults = true) => {
-      const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes, useDefaults });
+      // verbose: a pattern's message sits beside it in the schema (x-pattern-message)
+      const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes, useDefaults, verbose: true });
       addFormats(ajv);
       ajv.addSchema(spec, SPEC_ID);
       return ajv;
@@ -211,7 +252,7 @@ export class OpenApiValidator {
     };
     for (const location of ['path', 'query', 'header'] as const) {
       const validate = compiled.params[location]!;
-      if (!validate(inputs[location])) errors.push(...toFieldErrors(validate.errors, location));
+      if (!validate(inputs[location])) errors.push(...toFieldErrors(validate.errors, location, ctx.state.locale ?? 'id'));
     }
     ctx.state.query = inputs.query;
     ctx.state.headers = Object.fromEntries(compiled.headerNames.map((name) => [name, ctx.get(name)]));
@@ -226,7 +267,7 @@ export class OpenApiValidator {
         errors.push({ pointer: '', message: 'a request body is required' });
       }
       if (hasBody && compiled.body && !compiled.body(ctx.request.body)) {
-        errors.push(...toFieldErrors(compiled.body.errors, 'body'));
+        errors.push(...toFieldErrors(compiled.body.errors, 'body', ctx.state.locale ?? 'id'));
       }
     }
     if (errors.length > 0) throw badRequest('The request has invalid fields; see errors.', errors);

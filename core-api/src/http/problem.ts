@@ -1,3 +1,7 @@
+import { TITLES as LOCALISED } from './i18n.ts';
+
+const TITLES = LOCALISED.en;
+
 /** One offending input, located the RFC 9457 way. */
 export interface FieldError {
   pointer?: string;
@@ -6,21 +10,6 @@ export interface FieldError {
   message: string;
 }
 
-const TITLES: Record<number, string> = {
-  400: 'Invalid request',
-  401: 'Unauthorized',
-  402: 'Payment required',
-  403: 'Forbidden',
-  404: 'Not found',
-  405: 'Method not allowed',
-  409: 'Conflict',
-  413: 'Payload too large',
-  415: 'Unsupported media type',
-  422: 'Unprocessable request',
-  429: 'Too many requests',
-  500: 'Internal server error',
-  503: 'Service unavailable',
-};
 
 /**
  * A failure the client may be told about. Anything else thrown is unexpected: logged, and

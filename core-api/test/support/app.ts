@@ -36,6 +36,8 @@ export interface TestApp {
 
 /** Fails the test when a response is not what openapi.yaml documents for its operation and status. */
 export async function checkedFetch(input: Request): Promise<Response> {
+  // the tests read the API's English; a test of another language says so
+  if (!input.headers.has('accept-language')) input.headers.set('accept-language', 'en');
   const response = await fetch(input);
   const url = new URL(input.url);
   const op = validator.match(input.method, url.pathname);
@@ -47,6 +49,7 @@ export async function checkedFetch(input: Request): Promise<Response> {
   const problems = validator.responseErrors(op, response.status, text ? type : null, text ? body : undefined);
   expect(problems, `${input.method} ${url.pathname} -> ${response.status} does not match the spec:\n${text.slice(0, 500)}`).to.deep.equal([]);
   expect(response.headers.get('x-request-id'), 'every response carries X-Request-Id').to.be.a('string');
+  expect(response.headers.get('content-language'), 'every response carries Content-Language').to.be.oneOf(['id', 'en']);
   return response;
 }
 

@@ -4,10 +4,15 @@ import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../../config.ts';
 import { ProblemError } from '../../http/problem.ts';
 
-function tooMany(res: RateLimiterRes, what: string): ProblemError {
+/** 429 with Retry-After and the IETF RateLimit fields of the limit that was hit. */
+function tooMany(res: RateLimiterRes, what: string, limiter: RateLimiterPostgres): ProblemError {
   const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
   return new ProblemError(429, `Too many ${what}. Try again in ${seconds} seconds.`, {
-    headers: { 'Retry-After': String(seconds) },
+    headers: {
+      'Retry-After': String(seconds),
+      RateLimit: `limit=${limiter.points}, remaining=0, reset=${seconds}`,
+      'RateLimit-Policy': `${limiter.points};w=${limiter.duration}`,
+    },
   });
 }
 
@@ -53,8 +58,10 @@ export class AccountLimits {
     const pairKey = key(account, ip);
     const ipKey = key(ip);
     const taken: Array<[RateLimiterPostgres, string]> = [];
+    let current = this.perIp;
     try {
       for (const [limiter, k] of [[this.perIp, ipKey], [this.perAccountAndIp, pairKey], [this.perAccount, accountKey]] as const) {
+        current = limiter;
         await limiter.consume(k);
         taken.push([limiter, k]);
       }
@@ -62,7 +69,7 @@ export class AccountLimits {
       if (!(err instanceof RateLimiterRes)) throw err;
       // what a refused attempt reserved on the account keys is given back: only evaluated guesses count
       await Promise.all(taken.filter(([limiter]) => limiter !== this.perIp).map(([limiter, k]) => limiter.reward(k)));
-      throw tooMany(err, 'sign-in attempts');
+      throw tooMany(err, 'sign-in attempts', current);
     }
     return {
       release: async () => {
@@ -77,7 +84,7 @@ export class AccountLimits {
     try {
       await this.passwordChange.consume(key(userId));
     } catch (err) {
-      if (err instanceof RateLimiterRes) throw tooMany(err, 'wrong current passwords');
+      if (err instanceof RateLimiterRes) throw tooMany(err, 'wrong current passwords', this.passwordChange);
       throw err;
     }
     return { release: () => this.passwordChange.reward(key(userId)).then(() => undefined) };
@@ -87,7 +94,7 @@ export class AccountLimits {
     try {
       await this.registrations.consume(key(ip));
     } catch (err) {
-      if (err instanceof RateLimiterRes) throw tooMany(err, 'registrations from this address');
+      if (err instanceof RateLimiterRes) throw tooMany(err, 'registrations from this address', this.registrations);
       throw err;
     }
   }

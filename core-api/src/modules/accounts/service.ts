@@ -100,6 +100,7 @@ export class AccountsService {
           name: input.name.trim(),
           role: input.role,
           locale: input.locale ?? 'id',
+          localeChosen: input.locale !== undefined,
         });
         let store: Store | undefined;
         if (input.role === 'seller' && input.store) {
@@ -200,7 +201,7 @@ export class AccountsService {
       throw badRequest('The request has invalid fields; see errors.', [{ pointer: '/store', message: 'only sellers have a store' }]);
     }
     await this.db.transaction(async (trx) => {
-      const fields = { ...(patch.name ? { name: patch.name.trim() } : {}), ...(patch.locale ? { locale: patch.locale } : {}) };
+      const fields = { ...(patch.name ? { name: patch.name.trim() } : {}), ...(patch.locale ? { locale: patch.locale, localeChosen: true } : {}) };
       if (Object.keys(fields).length) await User.query(trx).patch({ ...fields, updatedAt: new Date() }).where({ id: caller.id });
       if (patch.store) {
         const { name, description } = patch.store;
@@ -284,7 +285,7 @@ export class AccountsService {
     return {
       user: toUserJson(user),
       ...(store ? { store: await this.storeJson(store) } : {}),
-      accessToken: signAccessTokenAt({ id: user.id, role: user.role, sessionId: familyId }, jwtSecret, accessTokenTtlSeconds, issuedAt),
+      accessToken: signAccessTokenAt({ id: user.id, role: user.role, sessionId: familyId }, jwtSecret, accessTokenTtlSeconds, issuedAt, user.localeChosen ? user.locale : undefined),
       refreshToken,
       expiresIn: accessTokenTtlSeconds,
     };

@@ -20,7 +20,7 @@ const PUBLIC = { 'Cache-Control': 'public, max-age=60' };
  * router answers If-None-Match from the ETag set here). Keyed by path, query and language.
  */
 async function cachedPublic(cache: CatalogCache, ctx: Context, read: () => Promise<unknown>) {
-  const answer = await cache.get(`${ctx.path}?${ctx.querystring}|${ctx.get('Accept-Language')}`, read);
+  const answer = await cache.get(`${ctx.path}?${ctx.querystring}|${ctx.state.locale}`, read);
   return {
     status: 200 as const,
     // the JSON bytes as sent; their schema is the operation's (checked by the tests like any answer)
@@ -80,7 +80,7 @@ export function catalogHandlers(deps: {
         // the validator filled in the spec's defaults
         page: query.page!,
         pageSize: query.pageSize!,
-      })),
+      }, ctx.state.locale)),
 
     getProduct: async ({ params, query, ctx }) => {
       const reply = await cachedPublic(cache, ctx, () => storefront.getProduct(params.id, query.store));

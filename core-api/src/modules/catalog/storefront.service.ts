@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
 import type { components } from '@pasar/openapi/schema';
 import { conflict, notFound } from '../../http/problem.ts';
 import type { ProductSearch, SearchEngine } from '../../platform/search/engine.ts';
@@ -23,6 +24,7 @@ export class StorefrontService {
   private readonly db: Knex;
   private readonly search: SearchEngine;
   private readonly urls: MediaUrls;
+  private readonly names = new LRUCache<string, string>({ max: 10_000, ttl: 60_000 });
 
   constructor(db: Knex, search: SearchEngine, urls: MediaUrls) {
     this.db = db;
@@ -45,15 +47,28 @@ export class StorefrontService {
     };
   }
 
-  /** The facets' names in one query: categories in the caller's language, stores by name. */
+  /**
+   * The facets' names, categories in the caller's language and stores by name: one query for those
+   * not seen within a minute (the public catalog may be cached that long anyway).
+   */
   private async facetNames(facets: { categories: Array<{ id: string }>; stores: Array<{ id: string }> }, locale: 'id' | 'en'): Promise<Map<string, string>> {
-    if (facets.categories.length + facets.stores.length === 0) return new Map();
-    const { rows } = await this.db.raw(
-      `select id, ${locale === 'en' ? 'name_en' : 'name_id'} as name from categories where id = any(cast(? as uuid[]))
-       union all select id, name from stores where id = any(cast(? as uuid[]))`,
-      [facets.categories.map((f) => f.id), facets.stores.map((f) => f.id)],
-    );
-    return new Map(rows.map((r: { id: string; name: string }) => [r.id, r.name]));
+    const key = (id: string) => `${locale}:${id}`;
+    const missing = (list: Array<{ id: string }>) => list.map((f) => f.id).filter((id) => !this.names.has(key(id)));
+    const [categories, stores] = [missing(facets.categories), missing(facets.stores)];
+    if (categories.length + stores.length > 0) {
+      const { rows } = await this.db.raw(
+        `select id, ${locale === 'en' ? 'name_en' : 'name_id'} as name from categories where id = any(cast(? as uuid[]))
+         union all select id, name from stores where id = any(cast(? as uuid[]))`,
+        [categories, stores],
+      );
+      for (const r of rows as Array<{ id: string; name: string }>) this.names.set(key(r.id), r.name);
+    }
+    const names = new Map<string, string>();
+    for (const f of [...facets.categories, ...facets.stores]) {
+      const name = this.names.get(key(f.id));
+      if (name !== undefined) names.set(f.id, name);
+    }
+    return names;
   }
 
   private async cards(ids: string[]): Promise<Schemas['ProductCard'][]> {

@@ -11,13 +11,16 @@ export function orderHandlers(orders: OrdersService, checkout: CheckoutFlow, quo
   const page = (q: { page?: number; pageSize?: number }) => ({ page: q.page!, pageSize: q.pageSize! }) // defaults from the spec, filled in by the validator;
   return {
     checkout: async ({ user, headers, body, ctx }) => {
-      const answer = await checkout.run(user(), headers['Idempotency-Key'], body, ctx.get('Accept-Language') || undefined);
+      const answer = await checkout.run(user(), headers['Idempotency-Key'], body, ctx.state.locale);
       return { status: answer.status, body: answer.body, headers: answer.replayed ? { 'Idempotent-Replayed': 'true' } : undefined };
     },
     quoteCheckout: async ({ user, body }) => ({ status: 200, body: await quotes.quote(user(), body) }),
     listMyOrders: async ({ user, query }) => ({ status: 200, body: await orders.list(user(), { status: query.status, paymentStatus: query.paymentStatus, ...page(query) }) }),
     getMyOrder: async ({ user, params }) => ({ status: 200, body: await orders.get(user(), params.id) }),
-    cancelMyOrder: async ({ user, params }) => ({ status: 200, body: await orders.transition(user(), params.id, 'cancelled', { reason: 'Dibatalkan oleh pembeli' }) }),
+    cancelMyOrder: async ({ user, params, ctx }) => ({
+      status: 200,
+      body: await orders.transition(user(), params.id, 'cancelled', { reason: ctx.state.locale === 'en' ? 'Cancelled by the shopper' : 'Dibatalkan oleh pembeli' }),
+    }),
     confirmReceipt: async ({ user, params }) => ({ status: 200, body: await orders.transition(user(), params.id, 'delivered') }),
     listStoreOrders: async ({ user, query }) => {
       const [list, counts] = await Promise.all([

@@ -9,6 +9,8 @@ export class User extends Model {
   name!: string;
   role!: 'customer' | 'seller';
   locale!: 'id' | 'en';
+  /** The user chose `locale` (it wins over Accept-Language). */
+  localeChosen!: boolean;
   createdAt!: Date;
   updatedAt!: Date;
 }
