@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from './support/app.ts';
+import { createKnex } from '../src/platform/db/knex.ts';
+import { RegionsService } from '../src/modules/regions/service.ts';
 import { categories, createProduct, signUpCustomer, uniqueEmail, type Session } from './support/fixtures.ts';
 
 const registerSeller = (app: TestApp, store: Record<string, unknown>) =>
@@ -30,6 +32,21 @@ describe('regions, addresses and shipping quotes', () => {
   });
   after(async () => {
     await app?.close();
+  });
+
+  describe('the regions table', () => {
+    it('should place a city from inside a transaction that holds the last pool connection', async function () {
+      this.timeout(10_000);
+      // one connection: a lazy first read inside the transaction would wait for it forever
+      const knex = createKnex(app.db.url, { max: 1 });
+      try {
+        const regions = new RegionsService(knex);
+        const place = await knex.transaction(() => regions.place('34.71', '/cityCode'));
+        expect(place.cityCode).to.equal('34.71');
+      } finally {
+        await knex.destroy();
+      }
+    });
   });
 
   describe('GET /regions', () => {

@@ -54,6 +54,9 @@ export class RegionsService {
 
   constructor(db: Knex) {
     this.db = db;
+    // read now, while the pool is idle: a first read from inside a checkout's transaction would wait
+    // for a pool connection that concurrent checkouts hold while they wait for this read
+    this.rows().catch(() => {});
   }
 
   private rows(): Promise<Map<string, RegionRow>> {
