@@ -65,6 +65,29 @@ describe('orders and reviews', () => {
       expect(events.map((e) => e.payload.to)).to.deep.equal(['processing', 'shipped', 'delivered']);
     });
 
+    it('should let the seller mark a shipped order delivered (the courier confirmed it), and collect cash on delivery', async () => {
+      const buyer = await signUpCustomer(app);
+      expect((await app.request('POST', '/cart/items', { token: buyer.token, body: { variantId: product.variants[0].id, quantity: 1 } })).status).to.equal(200);
+      const placed = await app.request('POST', '/checkout', {
+        token: buyer.token,
+        headers: { 'idempotency-key': randomUUID() },
+        body: { shippingAddress: address, paymentMethod: 'cod' },
+      });
+      expect(placed.status, JSON.stringify(placed.body)).to.equal(201);
+      const orderId = placed.body.orders[0].id as string;
+      expect((await sellerMove(orderId, { status: 'delivered' })).status, 'pending -> delivered').to.equal(409);
+      await sellerMove(orderId, { status: 'processing' });
+      expect((await sellerMove(orderId, { status: 'delivered' })).status, 'processing -> delivered').to.equal(409);
+      await sellerMove(orderId, { status: 'shipped', trackingNumber: 'SCP-5555' });
+      expect((await sellerMove(orderId, { status: 'delivered' }, otherSeller)).status, "another store's order").to.equal(404);
+      const delivered = await sellerMove(orderId, { status: 'delivered' });
+      expect(delivered.status, JSON.stringify(delivered.body)).to.equal(200);
+      expect(delivered.body).to.include({ status: 'delivered', paymentStatus: 'paid' });
+      expect(delivered.body.history.at(-1)).to.include({ from: 'shipped', to: 'delivered', actor: 'seller' });
+      expect((await sellerMove(orderId, { status: 'delivered' })).status, 'delivered twice').to.equal(409);
+      expect((await confirm(buyer, orderId)).status, 'the shopper confirms after the seller').to.equal(409);
+    });
+
     it('should refuse every illegal move with 409 and change nothing', async () => {
       const { buyer, orderId } = await placeOrder(1);
       // from pending

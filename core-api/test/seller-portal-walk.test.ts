@@ -224,7 +224,7 @@ describe('the seller portal, walked in a browser (npm test builds it first)', fu
     orderNumber = paid.body.orders[0].number;
   });
 
-  it('should show the seller the order, then mark it processing and shipped with a tracking number', async () => {
+  it('should show the seller the order, then mark it processing, shipped with a tracking number, and delivered', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Pesanan', exact: true }).click();
     await page.getByRole('button', { name: /Menunggu\s*1/ }).waitFor();
     await page.getByLabel('Cari nomor pesanan').fill(orderNumber.slice(-6));
@@ -254,6 +254,12 @@ describe('the seller portal, walked in a browser (npm test builds it first)', fu
     await shot(page, 'order-detail');
     const order = await app.db.knex('orders').where({ number: orderNumber }).first();
     expect(order).to.include({ status: 'shipped', trackingNumber: 'JNE-0123456789' });
+
+    // the courier confirmed delivery: the seller closes the order
+    await page.getByRole('button', { name: 'Tandai sampai' }).click();
+    await page.getByRole('button', { name: 'Ya, lanjutkan' }).click();
+    await page.getByText('Pesanan diperbarui: Selesai.').waitFor();
+    expect((await app.db.knex('orders').where({ number: orderNumber }).first()).status).to.equal('delivered');
   });
 
   it('should show today\'s revenue on the dashboard and in the chart legend on hover', async () => {

@@ -971,10 +971,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Move an order forward (processing, shipped) or cancel it
+         * Move an order forward (processing, shipped, delivered) or cancel it
          * @description Shipping needs a tracking number. An order whose payment is not `paid` cannot move to
          *     processing (409 naming why), except cash on delivery, which is paid when the order is
-         *     delivered. A seller may cancel a pending or processing order; its stock goes back, and a paid
+         *     delivered. A shipped order becomes delivered when the seller marks it (the courier confirmed
+         *     it) or the shopper confirms receipt, whichever comes first. A seller may cancel a pending or
+         *     processing order; its stock goes back, and a paid
          *     order is refunded through the gateway (its share of the checkout), recorded, and said so in
          *     the shopper's email. An illegal move is 409.
          *
@@ -3581,7 +3583,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    status: "processing" | "shipped" | "cancelled";
+                    status: "processing" | "shipped" | "delivered" | "cancelled";
                     trackingNumber?: string;
                     reason?: string;
                 };

@@ -87,7 +87,7 @@ function OrderList() {
   );
 }
 
-type Move = { to: 'processing' | 'shipped' | 'cancelled'; text: string };
+type Move = { to: 'processing' | 'shipped' | 'delivered' | 'cancelled'; text: string };
 
 function OrderDetail({ id }: { id: string }) {
   const [order, setOrder] = useState<Order | null>(null);
@@ -219,6 +219,14 @@ function OrderDetail({ id }: { id: string }) {
               {t('cancel')}
             </button>
           </div>
+        </article>
+      )}
+
+      {order.status === 'shipped' && (
+        <article class="panel actions-panel">
+          <button type="button" disabled={busy} onClick={() => setAsking({ to: 'delivered', text: t('confirmDeliver', { number: order.number }) })}>
+            {t('deliver')}
+          </button>
         </article>
       )}
 

@@ -7,7 +7,7 @@ export type OrderActor = 'customer' | 'seller' | 'system';
 const TRANSITIONS: Record<OrderStatus, Partial<Record<OrderStatus, OrderActor[]>>> = {
   pending: { processing: ['seller'], cancelled: ['customer', 'seller'] },
   processing: { shipped: ['seller'], cancelled: ['seller'] },
-  shipped: { delivered: ['customer'] },
+  shipped: { delivered: ['customer', 'seller'] },
   delivered: {},
   cancelled: {},
 };
