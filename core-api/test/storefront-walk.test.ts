@@ -25,6 +25,11 @@ async function expectAccessible(page: Page, label: string): Promise<void> {
 
 let shot = 0;
 /** Axe, then screenshots at 1280 px and 360 px (full page), and no sideways scrolling on the phone. */
+/** Astro drops an island's `ssr` attribute once it has hydrated: before that, a click or a choice is lost on it. */
+async function hydrated(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelector('astro-island[ssr]') === null);
+}
+
 async function visit(page: Page, label: string): Promise<void> {
   await page.waitForLoadState('load');
   await expectAccessible(page, label);
@@ -107,6 +112,7 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     // the product: the sold-out combination cannot be picked
     await page.getByRole('link', { name: 'Kemeja Linen Kerah Mandarin' }).click();
     await page.waitForURL(/\/produk\/kemeja-linen-kerah-mandarin-/);
+    await hydrated(page);
     const warna = page.getByRole('group', { name: 'Warna' });
     const ukuran = page.getByRole('group', { name: 'Ukuran' });
     await warna.getByRole('radio', { name: 'Krem' }).check();
@@ -132,6 +138,8 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
     await page.goto(`${storefront.url}/kategori/kopi`);
     await visit(page, 'category');
     await page.getByRole('link', { name: 'Kopi Arabika Gayo 250g' }).click();
+    await page.waitForURL(/\/produk\/kopi-arabika-gayo-250g/);
+    await hydrated(page);
     await page.getByRole('group', { name: 'Gilingan' }).getByRole('radio', { name: 'Halus' }).check();
     await page.getByRole('button', { name: 'Tambah ke Keranjang' }).click();
     await page.getByText('Ditambahkan ke keranjang.').first().waitFor();
@@ -144,6 +152,8 @@ describe('the storefront in a browser (a new shopper from search to review)', fu
 
     // checkout with an address and a BCA virtual account; a double click orders once
     await page.getByRole('link', { name: 'Checkout' }).click();
+    await page.waitForURL(/\/checkout$/);
+    await hydrated(page);
     await page.getByLabel('Nama penerima').fill('Sari Pembeli');
     await page.getByLabel('Nomor HP').fill('081234567890');
     await page.getByLabel('Alamat', { exact: true }).fill('Jl. Malioboro 12');
