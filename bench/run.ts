@@ -394,9 +394,6 @@ async function main(): Promise<void> {
         before: async () => {
           await db('productVariants').whereIn('id', variantIds).update({ stock: 1_000_000 });
           await fillCarts(db, shoppers, (k) => [0, 1, 2].map((j) => variantIds[(k * 3 + j) % variantIds.length]));
-          // the regions table loads on first use through a connection of its own: loaded inside many
-          // concurrent checkout transactions it would wait for a pool they hold (reported as a bug)
-          await fetch(`http://127.0.0.1:${server.apiPort}/regions`);
           n = 0;
         },
       },
