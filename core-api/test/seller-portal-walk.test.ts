@@ -89,7 +89,8 @@ describe('the seller portal, walked in a browser (npm test builds it first)', fu
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
+    // an English browser: the portal still speaks Indonesian by default, and asks the API for it
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'Asia/Jakarta' });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
   });
@@ -116,6 +117,8 @@ describe('the seller portal, walked in a browser (npm test builds it first)', fu
     await page.getByRole('button', { name: 'Daftar' }).click();
     await page.locator('.field-error').first().waitFor();
     expect(await page.getByLabel('Kata sandi').getAttribute('aria-invalid')).to.equal('true');
+    // the API's own field message, in the portal's language
+    await page.getByText(/^minimal \d+ karakter$/).waitFor();
     expect(await page.getByLabel('Nama toko').inputValue()).to.equal('Rotan Sari');
     expect(await page.getByLabel('Kota').inputValue()).to.equal('34.71');
     await axe(page, 'register with errors');

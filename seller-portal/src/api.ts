@@ -1,4 +1,5 @@
 import { createPasarClient, type components } from '@pasar/openapi';
+import { currentLang } from './i18n.ts';
 
 export type Problem = components['schemas']['Problem'];
 
@@ -30,6 +31,8 @@ export function authHeader(): Record<string, string> {
 
 const send = (request: Request) => {
   if (accessToken) request.headers.set('Authorization', `Bearer ${accessToken}`);
+  // the API's field messages in the portal's language
+  request.headers.set('Accept-Language', currentLang());
   return fetch(request);
 };
 
@@ -84,6 +87,7 @@ export function uploadFile(path: string, file: Blob, onProgress: (fraction: numb
       xhr.open(method, apiUrl + path);
       xhr.withCredentials = true;
       if (accessToken) xhr.setRequestHeader('Authorization', `Bearer ${accessToken}`);
+      xhr.setRequestHeader('Accept-Language', currentLang());
       xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
       xhr.onload = () => {
         let body: unknown = null;
