@@ -6,6 +6,36 @@ import { TITLES, translate } from './i18n.ts';
 import type { Locale } from './locale.ts';
 import { isDatabaseUnavailable, isVanishedUser, sqlState } from '../platform/db/errors.ts';
 import { ProblemError } from './problem.ts';
+import { DomainError, type DomainErrorKind } from '../domain/errors.ts';
+
+const STATUS: Record<DomainErrorKind, number> = {
+  malformed: 400,
+  unauthenticated: 401,
+  'payment-failed': 402,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'precondition-failed': 412,
+  'unsupported-media': 415,
+  invalid: 422,
+  'rate-limited': 429,
+  'upstream-failed': 502,
+};
+
+/** A domain refusal as the problem the client is told: its kind picks the status, its code the type. */
+export function fromDomainError(err: DomainError): ProblemError {
+  const { limit } = err;
+  return new ProblemError(STATUS[err.kind], err.message, {
+    type: err.code,
+    errors: err.errors,
+    extensions: err.details,
+    headers: limit && {
+      'Retry-After': String(limit.retryAfterSeconds),
+      RateLimit: `limit=${limit.points}, remaining=0, reset=${limit.retryAfterSeconds}`,
+      'RateLimit-Policy': `${limit.points};w=${limit.windowSeconds}`,
+    },
+  });
+}
 
 interface HttpishError {
   status?: number;
@@ -113,8 +143,8 @@ export function problemErrors(log: Logger): Middleware {
         sendProblem(ctx, new ProblemError(405, `${ctx.path} does not answer ${ctx.method}; it answers ${ctx.response.get('Allow') || 'nothing'}.`));
       }
     } catch (err) {
-      if (err instanceof ProblemError) {
-        sendProblem(ctx, err);
+      if (err instanceof ProblemError || err instanceof DomainError) {
+        sendProblem(ctx, err instanceof DomainError ? fromDomainError(err) : err);
         return;
       }
       const problem = fromHttpError(err as HttpishError);

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { operations } from '@pasar/openapi/schema';
+import type { AuthUser } from '../domain/caller.ts';
 
 export type OperationId = keyof operations;
 type Op<K extends OperationId> = operations[K];
@@ -23,13 +24,7 @@ export type Reply<K extends OperationId> = {
   };
 }[AnswerStatus<K>];
 
-/** The signed-in caller, from a verified access token. */
-export interface AuthUser {
-  id: string;
-  role: 'customer' | 'seller';
-  /** The refresh-token family (session) the access token was issued for. */
-  sessionId: string;
-}
+export type { AuthUser };
 
 export interface HandlerInput<K extends OperationId> {
   body: RequestBody<K>;

@@ -1,14 +1,9 @@
 import { TITLES as LOCALISED } from './i18n.ts';
+import type { FieldError } from '../domain/errors.ts';
 
 const TITLES = LOCALISED.en;
 
-/** One offending input, located the RFC 9457 way. */
-export interface FieldError {
-  pointer?: string;
-  parameter?: string;
-  header?: string;
-  message: string;
-}
+export type { FieldError };
 
 
 /**
