@@ -1,18 +1,15 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { CheckoutFlow } from './flows/checkout.flow.ts';
-import { AddressesService } from './modules/addresses/service.ts';
-import { CartService } from './modules/cart/service.ts';
-import { RegionsService } from './modules/regions/service.ts';
-import { SimulatedCourier } from './modules/shipping/calculator.ts';
-import { schedulePaymentJobs } from './modules/payments/jobs.ts';
-import { PaymentsService } from './modules/payments/service.ts';
+import { AddressesService } from './modules/addresses/index.ts';
+import { CartService } from './modules/cart/index.ts';
+import { RegionsService } from './modules/regions/index.ts';
+import { SimulatedCourier } from './modules/shipping/index.ts';
+import { schedulePaymentJobs, PaymentsService } from './modules/payments/index.ts';
 import type { Platform } from './platform/index.ts';
-import { scheduleAccountJobs } from './modules/accounts/jobs.ts';
-import { notificationHandlers } from './modules/notifications/handlers.ts';
-import { queueDueWeeklyReports } from './modules/notifications/weekly-report.ts';
-import { scheduleOutboxRelay } from './modules/outbox/job.ts';
-import type { OutboxHandlers } from './modules/outbox/relay.ts';
+import { scheduleAccountJobs } from './modules/accounts/index.ts';
+import { notificationHandlers, queueDueWeeklyReports } from './modules/notifications/index.ts';
+import { scheduleOutboxRelay, type OutboxHandlers } from './modules/outbox/index.ts';
 
 export const WEEKLY_REPORTS = 'reports.weekly';
 

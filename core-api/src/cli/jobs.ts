@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '../config.ts';
 import { defineJobs } from '../jobs.ts';
 import { createLogger } from '../logger.ts';
-import { outboxReport } from '../modules/outbox/relay.ts';
+import { outboxReport } from '../modules/outbox/index.ts';
 import { startPlatform } from '../platform/index.ts';
 
 const USAGE = 'Usage: npm run jobs -- list | run <name> | outbox\n';

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
-import { rebuildSalesRollups } from '../modules/analytics/service.ts';
+import { rebuildSalesRollups } from '../modules/analytics/index.ts';
 import { startPlatform } from '../platform/index.ts';
 
 /** `npm run rebuild-rollups`: recomputes the seller analytics rollups from the orders (writers wait meanwhile). */

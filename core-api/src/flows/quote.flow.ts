@@ -2,11 +2,10 @@ import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../http/handler.ts';
 import { conflict, unprocessable } from '../http/problem.ts';
-import type { AddressesService } from '../modules/addresses/service.ts';
-import { cartLines, type CartService } from '../modules/cart/service.ts';
-import type { RegionsService } from '../modules/regions/service.ts';
-import type { ShippingCalculator } from '../modules/shipping/calculator.ts';
-import { priceParcels } from '../modules/shipping/parcels.ts';
+import type { AddressesService } from '../modules/addresses/index.ts';
+import { cartLines, type CartService } from '../modules/cart/index.ts';
+import type { RegionsService } from '../modules/regions/index.ts';
+import { type ShippingCalculator, priceParcels } from '../modules/shipping/index.ts';
 
 type Schemas = components['schemas'];
 

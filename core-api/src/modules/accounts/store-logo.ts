@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { AuthUser } from '../../http/handler.ts';
 import { badRequest, notFound } from '../../http/problem.ts';
 import type { ObjectStorage } from '../../platform/storage/types.ts';
-import { processImage } from '../catalog/images.service.ts';
+import { processImage } from '../catalog/index.ts';
 import type { AccountsService, StoreJson } from './service.ts';
 
 /** A store's logo: the seller's image, checked and cropped like a product photo's thumbnail. */

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
 import { badRequest, notFound, unprocessable } from '../../http/problem.ts';
-import type { Place, RegionsService } from '../regions/service.ts';
+import type { Place, RegionsService } from '../regions/index.ts';
 
 type Schemas = components['schemas'];
 export type AddressJson = Schemas['Address'];

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
 import { conflict, notFound, unprocessable } from '../../http/problem.ts';
-import { mediaUrl, type MediaUrls } from '../catalog/media.ts';
+import { mediaUrl, type MediaUrls } from '../catalog/index.ts';
 
 type Schemas = components['schemas'];
 type CartProblem = Schemas['CartProblem'];

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import type { AuthUser } from '../../http/handler.ts';
 import { ProblemError, badRequest, notFound, unprocessable } from '../../http/problem.ts';
 import type { ObjectStorage } from '../../platform/storage/types.ts';
-import { enqueue } from '../outbox/outbox.ts';
+import { enqueue } from '../outbox/index.ts';
 import { imageJson, type ImageRow, type MediaUrls } from './media.ts';
 import type { ProductsService } from './products.service.ts';
 

@@ -6,7 +6,7 @@ import type { AuthUser } from '../../http/handler.ts';
 import type { FieldError } from '../../http/problem.ts';
 import { ProblemError, conflict, notFound, unprocessable } from '../../http/problem.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
-import { enqueue } from '../outbox/outbox.ts';
+import { enqueue } from '../outbox/index.ts';
 import { imageJson, type ImageRow, type MediaUrls } from './media.ts';
 import { orderedOptions } from './storefront.service.ts';
 

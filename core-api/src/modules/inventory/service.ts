@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
 import { ProblemError, notFound, unprocessable } from '../../http/problem.ts';
-import { enqueue } from '../outbox/outbox.ts';
-import { stockStatus, type ProductsService } from '../catalog/products.service.ts';
+import { enqueue } from '../outbox/index.ts';
+import { stockStatus, type ProductsService } from '../catalog/index.ts';
 
 type InventoryRow = components['schemas']['InventoryRow'];
 type StockChange = { variantId: string; stock: number; expectedStock?: number } | { variantId: string; delta: number };

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { Mailer } from '../../platform/mail/mailer.ts';
-import { loadOrders } from '../orders/service.ts';
-import { paymentJson } from '../payments/service.ts';
-import type { OutboxHandlers, OutboxRow } from '../outbox/relay.ts';
+import { loadOrders } from '../orders/index.ts';
+import { paymentJson } from '../payments/index.ts';
+import type { OutboxHandlers, OutboxRow } from '../outbox/index.ts';
 import { MESSAGES, rupiah, type Locale } from './messages.ts';
 import { renderEmail, type EmailName } from './render.ts';
 import { weeklyReport } from './weekly-report.ts';

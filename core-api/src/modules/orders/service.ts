@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
 import { notFound, unprocessable } from '../../http/problem.ts';
-import { applyStockChanges } from '../inventory/service.ts';
-import { enqueue } from '../outbox/outbox.ts';
+import { applyStockChanges } from '../inventory/index.ts';
+import { enqueue } from '../outbox/index.ts';
 import { assertTransition, type OrderActor, type OrderStatus } from './state.ts';
 
 type Schemas = components['schemas'];

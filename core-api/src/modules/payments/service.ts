@@ -4,7 +4,7 @@ import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
 import { ProblemError, notFound } from '../../http/problem.ts';
 import { InvalidSignature, type ChargeResult, type GatewayEvent, type PaymentGateway } from '../../platform/payments/gateway.ts';
-import { cancelOrders, loadOrders, setOrderPaymentStatus, setOrdersPaymentStatus, type PaymentHooks } from '../orders/service.ts';
+import { cancelOrders, loadOrders, setOrderPaymentStatus, setOrdersPaymentStatus, type PaymentHooks } from '../orders/index.ts';
 import { paymentInstructions, type Locale } from './instructions.ts';
 
 type Schemas = components['schemas'];

@@ -3,7 +3,7 @@ import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
 import { conflict, forbidden, notFound } from '../../http/problem.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
-import { enqueue } from '../outbox/outbox.ts';
+import { enqueue } from '../outbox/index.ts';
 
 type Review = components['schemas']['Review'];
 

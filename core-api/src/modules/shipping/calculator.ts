@@ -1,4 +1,4 @@
-import type { Place } from '../regions/service.ts';
+import type { Place } from '../regions/index.ts';
 
 export interface Parcel {
   from: Place;

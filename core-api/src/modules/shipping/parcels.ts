@@ -1,5 +1,5 @@
 import { conflict } from '../../http/problem.ts';
-import type { Place, RegionsService } from '../regions/service.ts';
+import type { Place, RegionsService } from '../regions/index.ts';
 import type { ShippingCalculator, ShippingRate } from './calculator.ts';
 
 export interface StoreParcel {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { components } from '@pasar/openapi/schema';
 import type { Handlers } from '../../http/handler.ts';
 import type { Platform } from '../../platform/index.ts';
-import { failedOutboxCount } from '../outbox/relay.ts';
+import { failedOutboxCount } from '../outbox/index.ts';
 
 type Health = components['schemas']['Health'];
 type CheckName = keyof Health['checks'];

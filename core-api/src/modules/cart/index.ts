@@ -1,0 +1,3 @@
+// The cart module's public surface: other code imports these, never the files behind them.
+export * from './routes.ts';
+export * from './service.ts';

@@ -1,0 +1,2 @@
+// The system module's public surface: other code imports these, never the files behind them.
+export * from './routes.ts';
