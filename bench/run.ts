@@ -31,6 +31,10 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '16' },
     out: { type: 'string', default: defaultOut },
     'build-only': { type: 'boolean', default: false },
+    /** Only these scenarios (keys, comma-separated): a partial run, never written to the README. */
+    only: { type: 'string' },
+    /** Heap snapshots of both API processes after each round go to this directory (to find what grows). */
+    'heap-snapshots': { type: 'string' },
     'data-dir': { type: 'string', default: process.env.BENCH_DATA_DIR ?? path.resolve(here, '../.data/bench') },
   },
 });
@@ -108,18 +112,25 @@ interface ServerStats {
   top: Array<{ sql: string; calls: number; meanMs: number; totalMs: number }>;
   cpu: { user: number; system: number };
   rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
 }
 
+type Role = 'api' | 'uncached' | 'bare';
+
+/** One process under load (bench/server.ts in the given role). */
 class Server {
   private readonly child: ChildProcess;
-  apiPort = 0;
-  uncachedPort = 0;
-  barePort = 0;
+  port = 0;
   /** The server's error log (pino, level 50+), shown when a scenario saw a 5xx. */
   readonly errors: string[] = [];
 
-  constructor(env: NodeJS.ProcessEnv) {
-    this.child = fork(path.join(here, 'server.ts'), { env: { ...env, LOG_LEVEL: 'error' }, stdio: ['inherit', 'pipe', 'inherit', 'ipc'] });
+  readonly role: Role;
+
+  constructor(role: Role, env: NodeJS.ProcessEnv) {
+    this.role = role;
+    this.child = fork(path.join(here, 'server.ts'), [role], { execArgv: [...process.execArgv, ...(process.env.BENCH_API_FLAGS?.split(' ').filter(Boolean) ?? [])], env: { ...env, LOG_LEVEL: 'error' }, stdio: ['inherit', 'pipe', 'inherit', 'ipc'] });
     this.child.stdout!.setEncoding('utf8');
     let partial = '';
     this.child.stdout!.on('data', (chunk: string) => {
@@ -128,28 +139,42 @@ class Server {
       this.errors.push(...lines.filter((line) => line.includes('"level":50') || line.includes('"level":60')));
     });
   }
+  get pid(): number {
+    return this.child.pid!;
+  }
   ready(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-      this.child.on('message', (m: { type: string; apiPort: number; uncachedPort: number; barePort: number }) => {
-        if (m.type === 'ready') Object.assign(this, { apiPort: m.apiPort, uncachedPort: m.uncachedPort, barePort: m.barePort }) && resolve();
+      this.child.once('exit', (code) => reject(new Error(`bench server (${this.role}) exited with ${code}`)));
+      this.child.on('message', (m: { type: string; port: number }) => {
+        if (m.type === 'ready') {
+          this.port = m.port;
+          resolve();
+        }
       });
     });
   }
-  stats(reset = false): Promise<ServerStats> {
+  private ask<T>(type: string, extra: Record<string, unknown> = {}): Promise<T> {
     return new Promise((resolve) => {
-      const on = (m: ServerStats & { type: string }) => {
-        if (m.type !== 'stats') return;
+      const on = (m: T & { type: string }) => {
+        if (m.type !== type) return;
         this.child.off('message', on);
         resolve(m);
       };
       this.child.on('message', on);
-      this.child.send({ type: 'stats' });
-      if (reset) this.child.send({ type: 'reset' });
+      this.child.send({ type, ...extra });
     });
+  }
+  async stats(reset = false): Promise<ServerStats> {
+    const stats = await this.ask<ServerStats>('stats');
+    if (reset) this.child.send({ type: 'reset' });
+    return stats;
+  }
+  async snapshot(file: string): Promise<string> {
+    return (await this.ask<{ file: string }>('snapshot', { path: file })).file;
   }
   stop(): Promise<void> {
     return new Promise((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return resolve();
       this.child.once('exit', () => resolve());
       this.child.send({ type: 'stop' });
     });
@@ -174,10 +199,13 @@ interface Scenario {
   after?: (run: Run) => Promise<void>;
 }
 
-async function runOnce(server: Server, scenario: Scenario, round: number): Promise<Run> {
+type Servers = Record<Role, Server>;
+
+async function runOnce(servers: Servers, scenario: Scenario, round: number): Promise<Run> {
   await scenario.before?.();
+  const server = servers[scenario.target];
   await server.stats(true);
-  const port = { api: server.apiPort, uncached: server.uncachedPort, bare: server.barePort }[scenario.target];
+  const port = server.port;
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const pgBefore = postgresCpuSeconds();
@@ -211,6 +239,9 @@ async function runOnce(server: Server, scenario: Scenario, round: number): Promi
   const seconds = (performance.now() - startedAt) / 1000;
   const stats = await server.stats();
   const me = process.cpuUsage(meBefore);
+  // every API process's memory after every run, whichever served it
+  const api = scenario.target === 'api' ? stats : await servers.api.stats();
+  const uncached = scenario.target === 'uncached' ? stats : await servers.uncached.stats();
   const pgAfter = postgresCpuSeconds();
   const sorted = latencies.sort((a, b) => a - b);
   const total = latencies.length;
@@ -226,7 +257,9 @@ async function runOnce(server: Server, scenario: Scenario, round: number): Promi
     errors: result.errors + result.timeouts,
     statuses,
     sqlPerRequest: total ? Math.round((stats.statements / total) * 10) / 10 : 0,
-    apiRssMb: Math.round(stats.rss / 2 ** 20),
+    rssMb: Math.round(stats.rss / 2 ** 20),
+    heapMb: Math.round(stats.heapUsed / 2 ** 20),
+    apiRssMb: { api: Math.round(api.rss / 2 ** 20), uncached: Math.round(uncached.rss / 2 ** 20) },
     cpuCores: {
       api: cores(stats.cpu.user + stats.cpu.system - apiBefore.cpu.user - apiBefore.cpu.system),
       postgres: pgBefore === null || pgAfter === null ? null : Math.round(((pgAfter - pgBefore) / seconds) * 100) / 100,
@@ -235,7 +268,7 @@ async function runOnce(server: Server, scenario: Scenario, round: number): Promi
     topStatements: stats.top,
   };
   await scenario.after?.(run);
-  process.stdout.write(`  [${round}] ${scenario.name}: ${run.rps} req/s, p95 ${run.p95} ms, p99 ${run.p99} ms, ${run.sqlPerRequest} SQL/req, API ${run.apiRssMb} MB\n`);
+  process.stdout.write(`  [${round}] ${scenario.name}: ${run.rps} req/s, p95 ${run.p95} ms, p99 ${run.p99} ms, ${run.sqlPerRequest} SQL/req, RSS ${run.rssMb} MB (JS heap ${Math.round(stats.heapUsed / 2 ** 20)} of ${Math.round(stats.heapTotal / 2 ** 20)} MB, external ${Math.round(stats.external / 2 ** 20)} MB); API RSS ${run.apiRssMb.api} MB, cache-off API ${run.apiRssMb.uncached} MB\n`);
   return run;
 }
 
@@ -290,7 +323,8 @@ function summarize(scenario: Scenario, runs: Run[]): ScenarioSummary {
     errors: runs.reduce((n, r) => n + r.errors, 0),
     statuses,
     sqlPerRequest: median(runs.map((r) => r.sqlPerRequest)),
-    apiRssMb: Math.max(...runs.map((r) => r.apiRssMb)),
+    rssMb: Math.max(...runs.map((r) => r.rssMb)),
+    apiRssMb: { api: Math.max(...runs.map((r) => r.apiRssMb.api)), uncached: Math.max(...runs.map((r) => r.apiRssMb.uncached)) },
     cpuCores: { api: cpu('api'), postgres: cpu('postgres'), loadGenerator: cpu('loadGenerator') },
     topStatements: runs.at(-1)!.topStatements,
   };
@@ -319,7 +353,7 @@ async function main(): Promise<void> {
     const mail = await startEmbeddedMail({});
     stops.push(() => mail.stop());
 
-    const server = new Server({
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: 'production',
       JWT_SECRET,
@@ -330,9 +364,15 @@ async function main(): Promise<void> {
       S3_ACCESS_KEY_ID: s3.accessKeyId,
       S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       SMTP_URL: mail.smtpUrl,
-    });
-    await server.ready();
-    stops.unshift(() => server.stop());
+    };
+    // one process each (started one after the other: each one checks the migrations)
+    const servers = {} as Servers;
+    for (const role of ['api', 'uncached', 'bare'] as const) {
+      const server = new Server(role, env);
+      stops.unshift(() => server.stop());
+      await server.ready();
+      servers[role] = server;
+    }
 
     // access tokens are accepted only while their session (a refresh-token family) is live
     const sessionOf = async (userIds: string[]) => {
@@ -420,17 +460,29 @@ async function main(): Promise<void> {
       { key: 'health', name: 'health: every check, answers at most 2 s old', target: 'api', next: () => ({ method: 'GET', path: '/health' }) },
     ];
 
+    const only = flags.only?.split(',');
+    if (only) scenarios.splice(0, scenarios.length, ...scenarios.filter((s) => only.includes(s.key)));
     const runs = new Map<Scenario, Run[]>(scenarios.map((s) => [s, []]));
     const rounds = Math.max(1, +flags.runs);
-    const rssAfterFirstRound: number[] = [];
     process.stdout.write(`Running ${scenarios.length} scenarios × ${rounds} interleaved rounds (each run ≥ ${duration} s and ≥ ${minSamples} answers, ≤ ${MAX_SECONDS} s):\n`);
     for (let round = 1; round <= rounds; round++) {
-      for (const scenario of scenarios) runs.get(scenario)!.push(await runOnce(server, scenario, round));
-      if (round === 1) rssAfterFirstRound.push(runs.get(scenarios.at(-1)!)!.at(-1)!.apiRssMb);
+      for (const scenario of scenarios) runs.get(scenario)!.push(await runOnce(servers, scenario, round));
+      if (flags['heap-snapshots']) {
+        mkdirSync(flags['heap-snapshots'], { recursive: true });
+        for (const role of ['api', 'uncached'] as const) {
+          const file = await servers[role].snapshot(path.join(path.resolve(flags['heap-snapshots']), `${role}-round${round}.heapsnapshot`));
+          process.stdout.write(`  heap snapshot: ${file}\n`);
+        }
+      }
     }
 
     const summaries = scenarios.map((s) => summarize(s, runs.get(s)!));
-    const all = summaries.flatMap((s) => s.runs.map((r) => r.apiRssMb));
+    // each API process's RSS after every run, in order; "after warm-up" is the end of round 1
+    const inOrder = Array.from({ length: rounds }, (_, k) => scenarios.map((s) => runs.get(s)![k].apiRssMb)).flat();
+    const memoryOf = (role: 'api' | 'uncached') => {
+      const rss = inOrder.map((m) => m[role]);
+      return { maxMb: Math.max(...rss), afterWarmupMb: rss[scenarios.length - 1], endMb: rss.at(-1)! };
+    };
     const { commit, dirty } = gitCommit();
     const report: Report = {
       date: new Date().toISOString(),
@@ -444,7 +496,7 @@ async function main(): Promise<void> {
       minSamples,
       connections,
       hotVariant: hotChecks,
-      memory: { apiRssMaxMb: Math.max(...all), apiRssAfterWarmupMb: rssAfterFirstRound[0] ?? all[0], apiRssEndMb: all.at(-1)!, postgresPssMb: postgresPssMb() },
+      memory: { api: memoryOf('api'), uncached: memoryOf('uncached'), postgresPssMb: postgresPssMb() },
       scenarios: summaries,
     };
     const markdown = renderReport(report);
@@ -456,7 +508,7 @@ async function main(): Promise<void> {
     for (const old of history.slice(0, Math.max(0, history.length - HISTORY))) rmSync(path.join(flags.out, 'history', old));
     // the README's table is this report, never typed by hand (only full runs into bench/results write it)
     const readme = path.resolve(here, '../README.md');
-    if (path.resolve(flags.out) === defaultOut && existsSync(readme)) {
+    if (!only && path.resolve(flags.out) === defaultOut && existsSync(readme)) {
       const text = readFileSync(readme, 'utf8');
       const start = '<!-- bench:start (generated by npm run bench) -->';
       const end = '<!-- bench:end -->';
@@ -465,7 +517,8 @@ async function main(): Promise<void> {
       }
     }
     if (summaries.some((r) => Object.keys(r.statuses).some((status) => status.startsWith('5')))) {
-      process.stdout.write(`\nSome requests failed with 5xx; the server logged:\n${server.errors.slice(0, 20).join('\n')}\n`);
+      const errors = Object.values(servers).flatMap((s) => s.errors);
+      process.stdout.write(`\nSome requests failed with 5xx; the servers logged:\n${errors.slice(0, 20).join('\n')}\n`);
     }
     process.stdout.write(`\n${markdown}\n\nWritten to ${path.join(flags.out, 'latest.json')} and latest.md in ${Math.round((Date.now() - began) / 1000)} s.\n`);
     if (hotChecks.some((h) => h.oversold)) process.exitCode = 1;
