@@ -165,6 +165,37 @@ for (const { name, make } of engines) {
       expect(new Set([first.total, second.total, last.total, beyond.total]).size).to.equal(1);
     });
 
+    it('should page through every match of a word by relevance, each once, however deep the page', async () => {
+      const [{ storeId, categoryId }] = await db.knex('products').where({ status: 'active' }).limit(1).select('storeId', 'categoryId');
+      const made: Array<{ id: string }> = await db.knex('products')
+        .insert(Array.from({ length: 150 }, (_, k) => ({
+          storeId,
+          categoryId,
+          title: k % 3 ? `Lentera Gantung ${k}` : `Hiasan Meja ${k}`,
+          slug: `lentera-uji-${k}`,
+          description: k % 3 ? 'Lampu hias.' : 'Cocok dengan lentera gantung.',
+          status: 'active',
+          priceMin: 10000,
+          priceMax: 10000,
+          // ties in sales too: the order must still be one and the same on every page
+          soldCount: k % 7,
+        })))
+        .returning('id');
+      await syncSearchIndex(db.knex, engine, made.map((p) => p.id));
+      const seen: string[] = [];
+      for (let page = 1; page <= 8; page++) {
+        const result = await engine.search(query({ q: 'lentera', pageSize: 24, page }));
+        expect(result.total).to.equal(150);
+        seen.push(...result.ids);
+      }
+      expect(seen).to.have.length(150);
+      expect(new Set(seen)).to.deep.equal(new Set(made.map((p) => p.id)));
+      // the title matches rank above the description's mentions
+      expect(seen.slice(0, 24).every((id) => made.findIndex((p) => p.id === id) % 3 !== 0)).to.equal(true);
+      await db.knex('products').whereIn('id', made.map((p) => p.id)).delete();
+      await syncSearchIndex(db.knex, engine, made.map((p) => p.id));
+    });
+
     it('should follow a product leaving the catalog', async () => {
       const [gone] = await db.knex('products').where({ title: 'Cobek Batu Merapi' }).select('id');
       await db.knex('products').where({ id: gone.id }).update({ status: 'archived' });

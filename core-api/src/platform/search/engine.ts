@@ -92,10 +92,12 @@ export function queryWords(q: string): string[] {
 const MIN_SIMILARITY = 0.34;
 const SIMILARITY_BAND = 0.1;
 /**
- * Ranking by relevance looks at this many matches at most, the most sold first, however many match:
- * a common word's page then reads a few thousand rows in sold order instead of ranking every match.
+ * Ranking by relevance reorders this many matches, the most sold (five pages of 24), however many
+ * match; the matches after them follow in sold order. A common word's page then reads at most a
+ * couple of thousand rows in sold order instead of ranking every match, and every page agrees with
+ * the others (no overlap, no gap) however deep it is.
  */
-const RANKED_CANDIDATES = 300;
+const RANKED_CANDIDATES = 120;
 
 const ORDER: Record<Exclude<ProductSort, 'relevance'>, string> = {
   price_asc: 'p.price_min asc, p.id',
@@ -110,16 +112,28 @@ type FacetRow = { category_id: string | null; store_id: string | null; n: number
 /** How long a filter's facets and total are reused (the public catalog may be cached 60 s anyway). */
 const FACET_TTL_MS = 30_000;
 
+/** The facet aggregate's bindings (the search's filters), handed to the cache's fetch. */
+type Filters = Record<'q' | 'tsquery' | 'categoryId' | 'storeId', string | null> & Record<'minPrice' | 'maxPrice', number | null> & { inStock: boolean | null };
+
 export class PostgresSearchEngine implements SearchEngine {
   readonly kind = 'postgres';
   private readonly db: Knex;
-  private readonly facetCache: LRUCache<string, FacetRow[]>;
+  private readonly facetTtlMs: number;
+  private readonly facetCache: LRUCache<string, FacetRow[], { sql: string; filters: Filters }>;
   /** Expanded queries, kept as long as facets (new catalog words show up within that time). */
   private readonly expansions: LRUCache<string, { tsquery: string; strict: string }>;
 
   constructor(db: Knex, facetTtlMs = FACET_TTL_MS) {
     this.db = db;
-    this.facetCache = new LRUCache({ max: 1000, ttl: Math.max(1, facetTtlMs) });
+    this.facetTtlMs = Math.max(1, facetTtlMs);
+    // one aggregate per filter at a time, however many searches wait for it; a read under way when
+    // the cache is cleared (sync) still answers its own search but is not kept
+    this.facetCache = new LRUCache({
+      max: 1000,
+      ttl: this.facetTtlMs,
+      ignoreFetchAbort: true,
+      fetchMethod: async (_key, _stale, { context }) => (await this.db.raw<{ rows: FacetRow[] }>(context.sql, context.filters)).rows,
+    });
     this.expansions = new LRUCache({ max: 5000, ttl: Math.max(1, facetTtlMs) });
   }
 
@@ -145,7 +159,7 @@ export class PostgresSearchEngine implements SearchEngine {
     const key = words.join(' ');
     const known = this.expansions.get(key);
     if (known) return known;
-    const { rows } = await this.db.raw(
+    const { rows } = await this.db.raw<{ rows: Array<{ word: string; known: boolean; forms: string[]; similar: Array<{ word: string; similarity: number }> }> }>(
       `select q.word,
          exists (select 1 from search_words w where w.word >= q.word and w.word < q.word || chr(1114111)) as known,
          array(select w.word from search_words w where w.root = pasar_word_root(q.word) and w.word <> q.word order by w.word limit 10) as forms,
@@ -154,7 +168,7 @@ export class PostgresSearchEngine implements SearchEngine {
        from unnest(cast(? as text[])) as q(word)`,
       [words],
     );
-    const byWord = new Map((rows as Array<{ word: string; known: boolean; forms: string[]; similar: Array<{ word: string; similarity: number }> }>).map((r) => [r.word, r]));
+    const byWord = new Map(rows.map((r) => [r.word, r]));
     const groups = words.map((word) => {
       const found = byWord.get(word)!;
       const best = found.similar[0]?.similarity ?? 0;
@@ -180,7 +194,7 @@ export class PostgresSearchEngine implements SearchEngine {
     const words = q ? queryWords(q) : [];
     const { tsquery, strict } = words.length ? await this.expand(words) : { tsquery: null, strict: null };
     const sort = query.sort === 'relevance' && !q ? 'newest' : query.sort;
-    const filters = {
+    const filters: Filters = {
       q,
       tsquery,
       categoryId: query.categoryId ?? null,
@@ -206,34 +220,36 @@ export class PostgresSearchEngine implements SearchEngine {
     const offset = (query.page - 1) * query.pageSize;
     const pageSql =
       sort === 'relevance'
-        ? `select id from (${matches.replace('%COLUMNS%', 'p.id, p.search_vector')} order by p.sold_count desc limit :candidates) m
-           order by m.search_vector @@ to_tsquery('simple', cast(:strict as text)) desc, ts_rank(m.search_vector, to_tsquery('simple', cast(:tsquery as text))) desc, m.id
+        ? `select id from (
+             select c.id, c.search_vector, row_number() over (order by c.sold_count desc, c.id) as k
+             from (${matches.replace('%COLUMNS%', 'p.id, p.search_vector, p.sold_count')} order by p.sold_count desc, p.id limit :upto) c) m
+           order by m.k > :candidates,
+             case when m.k <= :candidates then m.search_vector @@ to_tsquery('simple', cast(:strict as text)) end desc,
+             case when m.k <= :candidates then ts_rank(m.search_vector, to_tsquery('simple', cast(:tsquery as text))) end desc,
+             case when m.k <= :candidates then m.id end, m.k
            limit :limit offset :offset`
         : matches.replace('%COLUMNS%', 'p.id') + ` order by ${ORDER[sort]} limit :limit offset :offset`;
 
     const key = JSON.stringify(filters);
-    let counts = this.facetCache.get(key);
-    const page = this.db.raw(pageSql, {
+    const page = this.db.raw<{ rows: Array<{ id: string }> }>(pageSql, {
       ...filters,
       strict,
       limit: query.pageSize,
       offset,
-      candidates: Math.max(RANKED_CANDIDATES, offset + query.pageSize),
+      candidates: RANKED_CANDIDATES,
+      upto: Math.max(RANKED_CANDIDATES, offset + query.pageSize),
     });
-    const aggregate = counts
-      ? undefined
-      : this.db.raw(
-          matches.replace('%COLUMNS%', 'p.category_id, p.store_id, cast(count(*) as int) as n') + ' group by grouping sets ((p.category_id), (p.store_id), ())',
-          filters,
-        );
-    const [pageRows, aggregateRows] = await Promise.all([page, aggregate]);
-    if (!counts) {
-      counts = aggregateRows!.rows as FacetRow[];
-      this.facetCache.set(key, counts);
-    }
+    // past its time, a filter's facets still answer (for at most as long again) while one search
+    // counts them afresh: a whole-catalog count never stalls the searches that arrive meanwhile
+    const aggregate = this.facetCache.fetch(key, {
+      allowStale: this.facetCache.getRemainingTTL(key) > -this.facetTtlMs,
+      context: { sql: matches.replace('%COLUMNS%', 'p.category_id, p.store_id, cast(count(*) as int) as n') + ' group by grouping sets ((p.category_id), (p.store_id), ())', filters },
+    });
+    const [pageRows, counts] = await Promise.all([page, aggregate]);
+    if (!counts) throw new Error('facet counts missing');
     const byCount = (a: FacetCount, b: FacetCount) => b.count - a.count || a.id.localeCompare(b.id);
     return {
-      ids: (pageRows.rows as Array<{ id: string }>).map((r) => r.id),
+      ids: pageRows.rows.map((r) => r.id),
       total: counts.find((c) => c.category_id === null && c.store_id === null)?.n ?? 0,
       facets: {
         categories: counts.filter((c) => c.category_id !== null).map((c) => ({ id: c.category_id!, count: c.n })).sort(byCount),
