@@ -119,6 +119,12 @@ interface ServerStats {
 
 type Role = 'api' | 'uncached' | 'bare';
 
+/** The Node flags `npm start` runs the API with (core-api/package.json): the bench measures the API as it runs. */
+function apiNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.resolve(here, '../core-api/package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((arg) => arg.startsWith('--'));
+}
+
 /** One process under load (bench/server.ts in the given role). */
 class Server {
   private readonly child: ChildProcess;
@@ -130,7 +136,7 @@ class Server {
 
   constructor(role: Role, env: NodeJS.ProcessEnv) {
     this.role = role;
-    this.child = fork(path.join(here, 'server.ts'), [role], { execArgv: [...process.execArgv, ...(process.env.BENCH_API_FLAGS?.split(' ').filter(Boolean) ?? [])], env: { ...env, LOG_LEVEL: 'error' }, stdio: ['inherit', 'pipe', 'inherit', 'ipc'] });
+    this.child = fork(path.join(here, 'server.ts'), [role], { execArgv: [...process.execArgv, ...apiNodeFlags()], env: { ...env, LOG_LEVEL: 'error' }, stdio: ['inherit', 'pipe', 'inherit', 'ipc'] });
     this.child.stdout!.setEncoding('utf8');
     let partial = '';
     this.child.stdout!.on('data', (chunk: string) => {

@@ -32,16 +32,25 @@ describe('npm run bench', function () {
       expect(scenario.errors, scenario.name).to.equal(0);
       expect(Object.keys(scenario.statuses).filter((s) => s.startsWith('5')), scenario.name).to.deep.equal([]);
       expect(scenario.rps.min, scenario.name).to.be.at.most(scenario.rps.median);
-      expect(scenario.apiRssMb, scenario.name).to.be.above(0);
+      expect(scenario.rssMb, scenario.name).to.be.above(0);
+      expect(scenario.apiRssMb.api, scenario.name).to.be.above(0);
+      expect(scenario.apiRssMb.uncached, scenario.name).to.be.above(0);
     }
     const byKey = new Map(report.scenarios.map((s: { key: string }) => [s.key, s]));
     expect((byKey.get('list') as { sqlPerRequest: number }).sqlPerRequest, 'product list: bounded SQL').to.be.at.most(3);
     expect((byKey.get('floor') as { sqlPerRequest: number }).sqlPerRequest, 'the floor sends no SQL').to.equal(0);
+    // each API process alone: the API as configured and the one with the answer cache off
+    for (const role of ['api', 'uncached']) {
+      expect(report.memory[role].maxMb, role).to.be.above(0);
+      expect(report.memory[role].endMb, role).to.be.at.most(report.memory[role].maxMb);
+    }
     expect(report.hotVariant).to.have.length(2);
     for (const hot of report.hotVariant) expect(hot).to.include({ oversold: false, initialStock: 36, finalStock: 0, sold: 36, created: 36 });
     const markdown = readFileSync(path.join(dir, 'out', 'latest.md'), 'utf8');
     expect(markdown).to.include('| scenario | req/s |');
     expect(markdown).to.include('| target | measured | met |');
+    expect(markdown).to.include('| API process RSS < 300 MB across the whole bench |');
+    expect(markdown).to.include('| cache-off API process RSS < 300 MB across the whole bench |');
     expect(readdirSync(path.join(dir, 'out', 'history'))).to.have.length(1);
   });
 });

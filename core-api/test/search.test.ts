@@ -196,6 +196,36 @@ for (const { name, make } of engines) {
       await syncSearchIndex(db.knex, engine, made.map((p) => p.id));
     });
 
+    if (name === 'postgres') {
+      it('should count a filter\'s facets once for concurrent searches, and answer from the last count while recounting', async () => {
+        const counted = new PostgresSearchEngine(db.knex, 300);
+        const counts: string[] = [];
+        const onQuery = (q: { sql: string }) => q.sql.includes('grouping sets') && counts.push(q.sql);
+        db.knex.on('query', onQuery);
+        try {
+          const pages = await Promise.all([1, 2, 3, 4, 5, 6].map((page) => counted.search(query({ sort: 'newest', pageSize: 2, page }))));
+          expect(counts).to.have.length(1);
+          expect(new Set(pages.map((p) => p.total)).size).to.equal(1);
+          // past the TTL, a search answers from the last count at once while one count runs anew
+          const [one] = await db.knex('products').where({ status: 'active' }).limit(1).select('id');
+          await db.knex('products').where({ id: one.id }).update({ status: 'draft' });
+          await new Promise((resolve) => setTimeout(resolve, 350));
+          expect((await counted.search(query({ sort: 'newest', pageSize: 2 }))).total).to.equal(pages[0].total);
+          for (let waited = 0; counts.length < 2 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+          expect(counts).to.have.length(2);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          expect((await counted.search(query({ sort: 'newest', pageSize: 2 }))).total).to.equal(pages[0].total - 1);
+          expect(counts).to.have.length(2);
+          // a change the engine is told of is never answered from an old count
+          await db.knex('products').where({ id: one.id }).update({ status: 'active' });
+          await syncSearchIndex(db.knex, counted, [one.id]);
+          expect((await counted.search(query({ sort: 'newest', pageSize: 2 }))).total).to.equal(pages[0].total);
+        } finally {
+          db.knex.off('query', onQuery);
+        }
+      });
+    }
+
     it('should follow a product leaving the catalog', async () => {
       const [gone] = await db.knex('products').where({ title: 'Cobek Batu Merapi' }).select('id');
       await db.knex('products').where({ id: gone.id }).update({ status: 'archived' });
