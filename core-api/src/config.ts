@@ -12,6 +12,8 @@ export interface Config {
   host: string;
   dataDir: string;
   logLevel: string;
+  /** The command-line tools' level (`npm run reindex`): LOG_LEVEL, else warn, so the tool's own output is not drowned. */
+  toolLogLevel: string;
   publicUrl: string;
   /**
    * Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (proxy-addr syntax: addresses,
@@ -65,6 +67,8 @@ export interface Config {
     /** Memory for cached public catalog answers; 0 turns the cache off. */
     catalogCacheBytes: number;
   };
+  /** The front ends the root `npm start` runs beside the API (STOREFRONT_URL, SELLER_PORTAL_URL): named in the start banner. */
+  banner: { storefrontUrl?: string; sellerPortalUrl?: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -157,6 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST || '0.0.0.0',
     dataDir,
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
+    toolLogLevel: env.LOG_LEVEL ?? 'warn',
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
     trustedProxies,
     uploadTmpDir: path.resolve(env.UPLOAD_TMP_DIR || tmpdir()),
@@ -202,5 +207,6 @@ export function loadConfig(env: Env = process.env): Config {
       counterFlushMs: Math.max(10, int(env, 'COUNTER_FLUSH_MS', 1000)),
       catalogCacheBytes: int(env, 'CATALOG_CACHE_MB', 32) * 2 ** 20,
     },
+    banner: { storefrontUrl: env.STOREFRONT_URL || undefined, sellerPortalUrl: env.SELLER_PORTAL_URL || undefined },
   };
 }

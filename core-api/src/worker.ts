@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((err) => {
-  process.stderr.write(err instanceof ConfigError ? `Configuration error: ${err.message}\n` : `Worker could not start: ${err?.stack ?? err}\n`);
+main().catch((err: unknown) => {
+  process.stderr.write(err instanceof ConfigError ? `Configuration error: ${err.message}\n` : `Worker could not start: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

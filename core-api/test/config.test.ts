@@ -73,6 +73,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...production, PAYMENT_WEBHOOK_SECRET: 'short' })).to.throw(ConfigError, /at least 32/);
   });
 
+  it('should name the front ends `npm start` runs in the banner, and let the tools log warnings unless LOG_LEVEL says otherwise', () => {
+    const started = loadConfig({ DATA_DIR: dataDir(), STOREFRONT_URL: 'http://localhost:4321', SELLER_PORTAL_URL: 'http://localhost:5173' });
+    expect(started.banner).to.deep.equal({ storefrontUrl: 'http://localhost:4321', sellerPortalUrl: 'http://localhost:5173' });
+    expect(started.toolLogLevel).to.equal('warn');
+    const alone = loadConfig({ DATA_DIR: dataDir(), LOG_LEVEL: 'debug' });
+    expect(alone.banner).to.deep.equal({ storefrontUrl: undefined, sellerPortalUrl: undefined });
+    expect(alone.toolLogLevel).to.equal('debug');
+  });
+
   it('should run jobs unless JOBS=off, and refuse anything else', () => {
     expect(loadConfig({ DATA_DIR: dataDir() }).jobs).to.equal(true);
     expect(loadConfig({ DATA_DIR: dataDir(), JOBS: 'off' }).jobs).to.equal(false);

@@ -6,7 +6,7 @@ import { startPlatform } from '../platform/index.ts';
 /** `npm run reindex`: rebuilds the product search index from Postgres, the source of truth. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger({ logLevel: process.env.LOG_LEVEL ?? 'warn' });
+  const log = createLogger({ logLevel: config.toolLogLevel });
   const platform = await startPlatform(config, { log });
   const bar = new SingleBar({ format: `Reindexing (${platform.search.kind}) [{bar}] {value}/{total} products`, hideCursor: true }, Presets.shades_classic);
   let started = false;
