@@ -12,8 +12,6 @@ export interface Config {
   host: string;
   dataDir: string;
   logLevel: string;
-  /** The command-line tools' level (`npm run reindex`): LOG_LEVEL, else warn, so the tool's own output is not drowned. */
-  toolLogLevel: string;
   publicUrl: string;
   /**
    * Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (proxy-addr syntax: addresses,
@@ -161,7 +159,6 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST || '0.0.0.0',
     dataDir,
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
-    toolLogLevel: env.LOG_LEVEL ?? 'warn',
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
     trustedProxies,
     uploadTmpDir: path.resolve(env.UPLOAD_TMP_DIR || tmpdir()),

@@ -73,13 +73,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...production, PAYMENT_WEBHOOK_SECRET: 'short' })).to.throw(ConfigError, /at least 32/);
   });
 
-  it('should name the front ends `npm start` runs in the banner, and let the tools log warnings unless LOG_LEVEL says otherwise', () => {
+  it('should name the front ends `npm start` runs in the banner', () => {
     const started = loadConfig({ DATA_DIR: dataDir(), STOREFRONT_URL: 'http://localhost:4321', SELLER_PORTAL_URL: 'http://localhost:5173' });
     expect(started.banner).to.deep.equal({ storefrontUrl: 'http://localhost:4321', sellerPortalUrl: 'http://localhost:5173' });
-    expect(started.toolLogLevel).to.equal('warn');
-    const alone = loadConfig({ DATA_DIR: dataDir(), LOG_LEVEL: 'debug' });
+    const alone = loadConfig({ DATA_DIR: dataDir() });
     expect(alone.banner).to.deep.equal({ storefrontUrl: undefined, sellerPortalUrl: undefined });
-    expect(alone.toolLogLevel).to.equal('debug');
   });
 
   it('should run jobs unless JOBS=off, and refuse anything else', () => {
