@@ -281,7 +281,7 @@ describe('cart and checkout', () => {
 
 describe('order numbers', () => {
   it('should be unique for consecutive sequence values and look unrelated to each other', async () => {
-    const { orderNumber } = await import('../src/flows/checkout.flow.ts');
+    const { orderNumber } = await import('../src/modules/orders/index.ts');
     const day = new Date('2026-11-24T03:00:00Z');
     const numbers = Array.from({ length: 50_000 }, (_, i) => orderNumber(i + 1, day));
     expect(new Set(numbers).size).to.equal(numbers.length);
@@ -293,7 +293,7 @@ describe('order numbers', () => {
 
 describe('an order number already taken', () => {
   it('should make the checkout draw the next number instead of failing', async () => {
-    const { orderNumber } = await import('../src/flows/checkout.flow.ts');
+    const { orderNumber } = await import('../src/modules/orders/index.ts');
     const app = await startTestApp();
     try {
       const cats = await categories(app);

@@ -5,3 +5,4 @@ export * from './media.ts';
 export * from './products.service.ts';
 export * from './routes.ts';
 export * from './storefront.service.ts';
+export * from './sales.ts';
