@@ -49,7 +49,6 @@ const OWNERS: Record<string, string[]> = {
 const KNOWN_STRAYS = [
   'modules/notifications/weekly-report.ts writes outbox (owned by modules/outbox)',
   'modules/reviews/service.ts writes products (owned by modules/catalog)',
-  'platform/search/engine.ts writes products (owned by modules/catalog)',
 ];
 
 function sources(dir: string): string[] {
