@@ -13,6 +13,12 @@ const address = (phone = '081234567890', city = 'Yogyakarta') => ({
   postalCode: '55213',
 });
 
+/**
+ * What one POST /checkout of two stores' lines, paid at once, may cost the database: knex 'query'
+ * events, BEGIN and COMMIT of its two transactions and the simulated gateway's charge included.
+ */
+const STATEMENTS_PER_CHECKOUT = 25;
+
 describe('cart and checkout', () => {
   let app: TestApp;
   let batik: Session;
@@ -117,6 +123,26 @@ describe('cart and checkout', () => {
       const events = await app.db.knex('outbox').where('createdAt', '>=', app.db.knex.raw("now() - interval '1 minute'")).whereIn('topic', ['checkout.completed', 'order.placed']);
       expect(events.filter((e) => e.payload.checkoutId === checkout.id)).to.have.length(1);
       expect(events.filter((e) => orders.some((o: { id: string }) => o.id === e.payload.orderId))).to.have.length(2);
+    });
+
+    it('should place a two-store checkout in a bounded number of SQL statements', async () => {
+      const buyer = await signUpCustomer(app);
+      await add(buyer, shirt.variants[0].id, 1);
+      await add(buyer, coffee.variants[0].id, 1);
+      const statements: string[] = [];
+      // what runs beside the request on the same pool: the view counters' flush, the outbox relay
+      const background = /product_daily_|\b(select|update|delete)\b[\s\S]*\boutbox\b/i;
+      const count = (q: { sql: string }) => {
+        if (!background.test(q.sql)) statements.push(q.sql);
+      };
+      app.platform.db.on('query', count);
+      try {
+        const res = await pay(buyer, { shippingAddress: address(), paymentMethod: 'ovo' });
+        expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      } finally {
+        app.platform.db.off('query', count);
+      }
+      expect(statements.length, statements.join('\n')).to.be.at.most(STATEMENTS_PER_CHECKOUT);
     });
 
     it('should buy only the chosen lines and leave the rest in the cart', async () => {

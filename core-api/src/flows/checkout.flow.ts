@@ -10,13 +10,13 @@ import { MAX_MONEY, type CartLine, type CartService } from '../modules/cart/inde
 import { adjustSoldCounts } from '../modules/catalog/index.ts';
 import { StockShortError, applyStockChanges } from '../modules/inventory/index.ts';
 import {
-  cancelOrders, checkoutAnswer, claimCheckout, completeCheckout, createForCheckout, lockCheckout, orderLines, ordersOfCheckout, setCheckoutTotal, stuckCheckouts,
+  cancelOrders, checkoutAnswer, claimCheckout, completeCheckout, createForCheckout, lockCheckout, orderLines, ordersOfCheckout, stuckCheckouts, type PlacedOrders,
 } from '../modules/orders/index.ts';
 import type { AddressesService } from '../modules/addresses/index.ts';
 import type { RegionsService } from '../modules/regions/index.ts';
 import { type ShippingCalculator, priceParcels } from '../modules/shipping/index.ts';
 import { enqueue } from '../modules/outbox/index.ts';
-import { paymentLocale, createPayment, loadCheckout, lockPayment, recordCharge, recordFailure } from '../modules/payments/index.ts';
+import { paymentLocale, spokenLocale, checkoutResult, createPayment, lockPayment, recordCharge, recordFailure } from '../modules/payments/index.ts';
 
 type Schemas = components['schemas'];
 type CheckoutRequest = Schemas['CheckoutRequest'];
@@ -34,6 +34,8 @@ interface Placed {
   total: number;
   /** The payer's phone (e-wallets), from the shipping address. */
   phone: string;
+  /** The orders step 1 made: step 2 announces them and answers with their items without reading them back. */
+  orders: PlacedOrders;
 }
 
 /** A concurrent request with the same key waits this long for the first one's answer. */
@@ -84,21 +86,21 @@ export class CheckoutFlow {
     this.log = opts.log;
   }
 
-  /** `acceptLanguage` picks the language of the payment instructions (else the account's locale). */
-  async run(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, acceptLanguage?: string): Promise<CheckoutAnswer> {
-    const placed = await this.place(caller, idempotencyKey, request, acceptLanguage);
+  /** `language` (the request's negotiated locale or an Accept-Language value) picks the payment instructions' language, else the account's locale does. */
+  async run(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, language?: string): Promise<CheckoutAnswer> {
+    const placed = await this.place(caller, idempotencyKey, request, language);
     if ('replay' in placed) return this.replay(placed.replay);
     return this.pay(placed, request.paymentMethod);
   }
 
   /** Step 1, retried on the two rare failures a fresh attempt fixes. */
-  private async place(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, acceptLanguage?: string): Promise<Placed | { replay: string }> {
+  private async place(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, language?: string): Promise<Placed | { replay: string }> {
     // Nothing of a failed attempt is kept, so two rare failures are simply tried again: being picked
     // as a deadlock victim (locks are taken in a fixed order, so it should not happen), and an order
     // number already taken by a number from before the sequence (the retry draws the next one).
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(caller, idempotencyKey, request, acceptLanguage);
+        return await this.attempt(caller, idempotencyKey, request, language);
       } catch (err) {
         const code = (err as { code?: string; nativeError?: { code?: string } }).nativeError?.code ?? (err as { code?: string }).code;
         const retryable = code === '40P01' || code === '40001' || isUniqueViolation(err, 'orders_number_unique');
@@ -160,7 +162,7 @@ export class CheckoutFlow {
       await this.compensate(checkoutId, 'payment declined', { status: 402, detail: 'The payment was declined. Nothing was bought; try another payment method.', type: 'payment-declined' });
       throw new DomainError('payment-failed', 'The payment was declined. Nothing was bought; try another payment method.', { code: 'payment-declined' });
     }
-    const body = await this.confirm(checkoutId, result);
+    const body = await this.confirm(checkoutId, result, placed.orders);
     if (!body) {
       // the reconcile job gave this checkout up (no charge was known then) before the charge landed:
       // the money goes back, so there is never a charge without an order
@@ -172,17 +174,18 @@ export class CheckoutFlow {
 
   /**
    * Records a charge the gateway accepted (paid or pending), once, and keeps the answer for replays.
-   * Undefined when the checkout was already given up (compensated) meanwhile.
+   * Undefined when the checkout was already given up (compensated) meanwhile. `placed`: the orders
+   * step 1 made, when this process made them (the reconcile job reads them).
    */
-  private async confirm(checkoutId: string, result: ChargeResult): Promise<CheckoutResult | undefined> {
+  private async confirm(checkoutId: string, result: ChargeResult, placed?: PlacedOrders): Promise<CheckoutResult | undefined> {
     return this.db.transaction(async (trx) => {
       const checkout = await lockCheckout(trx, checkoutId);
       if (checkout.status === 'completed') return checkout.responseStatus === 201 ? (checkout.responseBody as CheckoutResult) : undefined;
-      await recordCharge(trx, checkoutId, result);
-      const orders = await ordersOfCheckout(trx, checkoutId);
+      const payment = await recordCharge(trx, checkoutId, result);
+      const orders = placed?.orders ?? (await ordersOfCheckout(trx, checkoutId));
       await enqueue(trx, 'checkout.completed', [{ checkoutId }]);
       await enqueue(trx, 'order.placed', orders.map((o) => ({ orderId: o.id, storeId: o.storeId })));
-      const body = await loadCheckout(trx, checkoutId);
+      const body = await checkoutResult(trx, checkout, payment, orders.map((o) => o.id), placed?.items);
       await completeCheckout(trx, checkoutId, { paymentStatus: body.checkout.paymentStatus, responseStatus: 201, responseBody: body });
       return body;
     });
@@ -229,7 +232,7 @@ export class CheckoutFlow {
     return settled;
   }
 
-  private async attempt(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, acceptLanguage?: string): Promise<Placed | { replay: string }> {
+  private async attempt(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, language?: string): Promise<Placed | { replay: string }> {
     const requestHash = createHash('sha256').update(canonical(request)).digest('hex');
     return this.db.transaction(async (trx) => {
       // 1. the key: inserting it waits for any in-flight step 1 holding the same key
@@ -251,9 +254,8 @@ export class CheckoutFlow {
         await this.shipping.addresses.create(caller, { ...saved, cityCode: address.cityCode, provinceCode: address.provinceCode }, trx);
       }
 
-      // 2. the cart
-      const cartId = await this.cart.lock(trx, caller.id);
-      const lines = await this.cart.lines(trx, cartId, request.itemIds);
+      // 2. the cart, locked, and the chosen lines
+      const lines = await this.cart.lines(trx, caller.id, request.itemIds);
       if (request.itemIds && lines.length !== request.itemIds.length) {
         throw invalid('Some chosen lines are not in your cart.', [{ pointer: '/itemIds', message: 'names lines that are not in the cart' }]);
       }
@@ -321,17 +323,17 @@ export class CheckoutFlow {
           id: orderIdOfStore.get(storeId)!,
           storeId,
           shippingCost: shippingOf(storeLines),
-          lines: storeLines.map((l) => ({ variantId: l.variantId, productId: l.productId, title: l.title, options: l.options, sku: l.sku, unitPrice: l.price, quantity: l.quantity })),
+          lines: storeLines.map((l) => ({ id: randomUUID(), variantId: l.variantId, productId: l.productId, title: l.title, options: l.options, sku: l.sku, unitPrice: l.price, quantity: l.quantity })),
         })),
       });
-      const total = orders.reduce((n, o) => n + o.total, 0);
+      const total = orders.orders.reduce((n, o) => n + o.total, 0);
 
       // 5. the payment, pending until the gateway answers (step 2); 6. the purchased lines leave the cart
-      const account = await trx<{ id: string; locale: string }>('users').where({ id: caller.id }).first('locale');
-      await createPayment(trx, { checkoutId, method: request.paymentMethod, amount: total, locale: paymentLocale(acceptLanguage, account?.locale) });
-      await setCheckoutTotal(trx, checkoutId, total);
+      // the account's language is read only when the request's says nothing we speak
+      const locale = spokenLocale(language) ?? paymentLocale(undefined, (await trx<{ id: string; locale: string }>('users').where({ id: caller.id }).first('locale'))?.locale);
+      await createPayment(trx, { checkoutId, method: request.paymentMethod, amount: total, locale });
       await this.cart.removeLines(trx, lines.map((l) => l.id));
-      return { checkoutId, total, phone: address.phone };
+      return { checkoutId, total, phone: address.phone, orders };
     });
   }
 }

@@ -73,7 +73,7 @@ export class QuoteFlow {
   }
 
   private async cartLines(caller: AuthUser, itemIds?: string[]): Promise<QuotedLine[]> {
-    const lines = await this.cart.lines(this.db, await this.cart.ensureCart(caller.id), itemIds);
+    const lines = await this.cart.lines(this.db, caller.id, itemIds);
     if (itemIds && lines.length !== itemIds.length) throw invalid('Some chosen lines are not in your cart.', [{ pointer: '/itemIds', message: 'names lines that are not in the cart' }]);
     if (lines.length === 0) throw invalid('Your cart is empty.', [{ pointer: '/itemIds', message: 'nothing to quote' }]);
     const gone = lines.filter((l) => !l.onSale);

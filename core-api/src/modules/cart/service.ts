@@ -45,13 +45,19 @@ export interface CartLine {
   onSale: boolean;
 }
 
-/** The lines of a cart with everything checkout and the cart page need, in one query. */
-function cartLines(db: Knex, cartId: string, itemIds?: string[]): Promise<CartLine[]> {
-  return db('cartItems as i')
+/**
+ * The lines of a shopper's cart with everything checkout and the cart page need, in one statement
+ * that also makes the cart on first use (or touches it), which locks its row for the caller's
+ * transaction: two checkouts of one cart take turns.
+ */
+function cartLines(db: Knex, userId: string, itemIds?: string[]): Promise<CartLine[]> {
+  return db
+    .with('c', db.raw('insert into carts (user_id) values (?) on conflict (user_id) do update set updated_at = now() returning id', [userId]))
+    .from('cartItems as i')
     .join('productVariants as v', 'v.id', 'i.variantId')
     .join('products as p', 'p.id', 'v.productId')
     .join('stores as s', 's.id', 'p.storeId')
-    .where('i.cartId', cartId)
+    .whereIn('i.cartId', db.select('id').from('c'))
     .modify((q) => (itemIds ? q.whereIn('i.id', itemIds) : q))
     .orderBy('s.name')
     .orderBy('i.createdAt')
@@ -99,16 +105,12 @@ export class CartService {
     return cart.id;
   }
 
-  /** The shopper's cart, made if need be and locked for the caller's transaction (so two checkouts of one cart take turns): its id. */
-  async lock(trx: Knex, userId: string): Promise<string> {
-    const cartId = await this.ensureCart(userId, trx);
-    await Cart.query(trx).findById(cartId).forUpdate();
-    return cartId;
-  }
-
-  /** The cart's lines (only `itemIds` when given), with what checkout and the cart page need. */
-  lines(db: Knex, cartId: string, itemIds?: string[]): Promise<CartLine[]> {
-    return cartLines(db, cartId, itemIds);
+  /**
+   * The shopper's cart lines (only `itemIds` when given), with what checkout and the cart page need.
+   * The cart is made on first use, and its row stays locked in the caller's transaction.
+   */
+  lines(db: Knex, userId: string, itemIds?: string[]): Promise<CartLine[]> {
+    return cartLines(db, userId, itemIds);
   }
 
   /** Takes bought lines out of the cart. */
@@ -140,7 +142,7 @@ export class CartService {
   }
 
   async get(caller: AuthUser): Promise<Schemas['Cart']> {
-    const lines = await cartLines(this.db, await this.ensureCart(caller.id));
+    const lines = await cartLines(this.db, caller.id);
     const groups = new Map<string, Schemas['Cart']['groups'][number]>();
     for (const line of lines) {
       const group = groups.get(line.storeId) ?? { store: { id: line.storeId, name: line.storeName, slug: line.storeSlug }, items: [], subtotal: 0 };

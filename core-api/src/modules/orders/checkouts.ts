@@ -50,11 +50,6 @@ export async function findCheckout(db: Knex, checkoutId: string): Promise<Checko
   return Checkout.query(db).findById(checkoutId).throwIfNotFound();
 }
 
-/** Step 1 is done: the total to charge is known and the payment waits for the gateway. */
-export async function setCheckoutTotal(trx: Knex, checkoutId: string, total: number): Promise<void> {
-  await Checkout.query(trx).patch({ total, paymentStatus: 'pending' }).where({ id: checkoutId });
-}
-
 /** The checkout's outcome, kept to answer replays of its key. */
 export async function completeCheckout(
   trx: Knex,

@@ -1,10 +1,8 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
-import { Order } from './models/order.ts';
-import { OrderEvent } from './models/order-event.ts';
-import { OrderItem } from './models/order-item.ts';
 
 type ShippingAddress = components['schemas']['ShippingAddress'];
+type OrderItemJson = components['schemas']['OrderItem'];
 
 const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 const SPACE = 2n ** 30n; // 32^6: six characters of ALPHABET
@@ -23,8 +21,9 @@ export function orderNumber(sequence: number, now = new Date()): string {
   return `PSR-${day}-${suffix}`;
 }
 
-/** A line as checkout sells it: the snapshot an order item keeps. */
+/** A line as checkout sells it: the snapshot an order item keeps (its id chosen by the caller). */
 export interface SoldLine {
+  id: string;
   variantId: string;
   productId: string;
   title: string;
@@ -42,35 +41,62 @@ export interface StoreOrder {
   lines: SoldLine[];
 }
 
+/** What placing a checkout's orders made: each order's id, store and total, and its items as order answers list them. */
+export interface PlacedOrders {
+  orders: Array<{ id: string; storeId: string; total: number }>;
+  /** By order id, sorted as `loadOrders` sorts them (by title, then id, in the database's collation). */
+  items: Map<string, OrderItemJson[]>;
+}
+
 /**
  * The orders of a checkout, one per store, pending payment: numbered, with their items' title,
- * options and price snapshots and their first status event, in three set-based inserts (the
- * sales rollups' statement triggers see each order before its items). Returns each order's total.
+ * options and price snapshots and their first status event; the checkout gets its total. Three
+ * set-based statements: the numbers, the orders (with their events and the checkout's total), the items.
  */
 export async function createForCheckout(
   trx: Knex,
   placed: { checkoutId: string; userId: string; shippingAddress: ShippingAddress; orders: StoreOrder[] },
-): Promise<Array<{ id: string; storeId: string; total: number }>> {
-  if (placed.orders.length === 0) return [];
+): Promise<PlacedOrders> {
+  if (placed.orders.length === 0) return { orders: [], items: new Map() };
   const { rows: sequence } = await trx.raw<{ rows: Array<{ n: number }> }>(`select nextval('order_number_seq') as n from generate_series(1, ?)`, [placed.orders.length]);
-  const rows = placed.orders.map((o, index) => {
+  const orders = placed.orders.map((o, index) => {
     const subtotal = o.lines.reduce((n, l) => n + l.unitPrice * l.quantity, 0);
-    return {
-      id: o.id,
-      checkoutId: placed.checkoutId,
-      storeId: o.storeId,
-      userId: placed.userId,
-      number: orderNumber(Number(sequence[index].n)),
-      subtotal,
-      shippingCost: o.shippingCost,
-      total: subtotal + o.shippingCost,
-      shippingAddress: placed.shippingAddress,
-    };
+    return { id: o.id, store_id: o.storeId, number: orderNumber(Number(sequence[index].n)), subtotal, shipping_cost: o.shippingCost };
   });
-  await Order.query(trx).insert(rows);
-  await OrderItem.query(trx).insert(
-    placed.orders.flatMap((o) => o.lines.map((l) => ({ orderId: o.id, ...l, lineTotal: l.unitPrice * l.quantity }))),
+  const lines = new Map(placed.orders.flatMap((o) => o.lines.map((l) => [l.id, { orderId: o.id, line: l }] as const)));
+  const items = [...lines.values()].map(({ orderId, line: l }) => ({
+    id: l.id, order_id: orderId, variant_id: l.variantId, product_id: l.productId, title: l.title, options: l.options, sku: l.sku, unit_price: l.unitPrice, quantity: l.quantity,
+  }));
+  const bindings = { checkoutId: placed.checkoutId, userId: placed.userId, address: JSON.stringify(placed.shippingAddress), orders: JSON.stringify(orders) };
+  await trx.raw(
+    `with o as (
+       insert into orders (id, checkout_id, store_id, user_id, number, subtotal, shipping_cost, total, shipping_address)
+       select x.id, :checkoutId, x.store_id, :userId, x.number, x.subtotal, x.shipping_cost, x.subtotal + x.shipping_cost, cast(:address as jsonb)
+       from json_to_recordset(cast(:orders as json)) as x (id uuid, store_id uuid, number text, subtotal bigint, shipping_cost bigint)
+       returning id, total
+     ), e as (
+       insert into order_events (order_id, from_status, to_status, actor_id, actor_role)
+       select o.id, null, 'pending', :userId, 'customer' from o
+     )
+     update checkouts set total = (select sum(total) from o), payment_status = 'pending' where id = :checkoutId`,
+    bindings,
   );
-  await OrderEvent.query(trx).insert(rows.map((o) => ({ orderId: o.id, fromStatus: null, toStatus: 'pending' as const, actorId: placed.userId, actorRole: 'customer' as const })));
-  return rows.map((o) => ({ id: o.id, storeId: o.storeId, total: o.total }));
+  // the items in a statement of their own, after their orders: the sales rollups' triggers count
+  // an order's units when its items arrive (an order and its items in one statement count twice)
+  const { rows: sorted } = await trx.raw<{ rows: Array<{ id: string }> }>(
+    `with i as (
+       insert into order_items (id, order_id, variant_id, product_id, title, options, sku, unit_price, quantity, line_total)
+       select x.id, x.order_id, x.variant_id, x.product_id, x.title, x.options, x.sku, x.unit_price, x.quantity, x.unit_price * x.quantity
+       from json_to_recordset(cast(? as json)) as x (id uuid, order_id uuid, variant_id uuid, product_id uuid, title text, options jsonb, sku text, unit_price bigint, quantity int)
+       returning id, title
+     )
+     select id from i order by title, id`,
+    [JSON.stringify(items)],
+  );
+  const byOrder = new Map<string, OrderItemJson[]>(orders.map((o) => [o.id, []]));
+  for (const { id } of sorted) {
+    const { orderId, line: l } = lines.get(id)!;
+    byOrder.get(orderId)!.push({ id: l.id, variantId: l.variantId, productId: l.productId, title: l.title, options: l.options, sku: l.sku, unitPrice: l.unitPrice, quantity: l.quantity, lineTotal: l.unitPrice * l.quantity });
+  }
+  return { orders: orders.map((o) => ({ id: o.id, storeId: o.store_id, total: o.subtotal + o.shipping_cost })), items: byOrder };
 }

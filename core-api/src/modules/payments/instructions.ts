@@ -4,11 +4,8 @@ type PaymentStatus = components['schemas']['PaymentStatus'];
 type PaymentMethod = components['schemas']['PaymentMethod'];
 export type Locale = 'id' | 'en';
 
-/**
- * The shopper's language for what a payment says: the first of Accept-Language's languages that we
- * speak (by quality), otherwise the account's own, otherwise Bahasa Indonesia.
- */
-export function paymentLocale(acceptLanguage: string | undefined, accountLocale?: string | null): Locale {
+/** The first of Accept-Language's languages (or a negotiated locale) that we speak, by quality; undefined when none is. */
+export function spokenLocale(acceptLanguage: string | undefined): Locale | undefined {
   const ranked = (acceptLanguage ?? '')
     .split(',')
     .map((part, index) => {
@@ -18,8 +15,15 @@ export function paymentLocale(acceptLanguage: string | undefined, accountLocale?
     })
     .filter((l) => l.q > 0 && (l.lang === 'id' || l.lang === 'en'))
     .sort((a, b) => b.q - a.q || a.index - b.index);
-  if (ranked.length) return ranked[0].lang as Locale;
-  return accountLocale === 'en' ? 'en' : 'id';
+  return ranked.length ? (ranked[0].lang as Locale) : undefined;
+}
+
+/**
+ * The shopper's language for what a payment says: the first of Accept-Language's languages that we
+ * speak (by quality), otherwise the account's own, otherwise Bahasa Indonesia.
+ */
+export function paymentLocale(acceptLanguage: string | undefined, accountLocale?: string | null): Locale {
+  return spokenLocale(acceptLanguage) ?? (accountLocale === 'en' ? 'en' : 'id');
 }
 
 const rupiah = (amount: number) => `Rp ${amount.toLocaleString('id-ID')}`;

@@ -50,10 +50,10 @@ export async function createPayment(trx: Knex, p: { checkoutId: string; method: 
   await Payment.query(trx).insert(p);
 }
 
-/** Records what the gateway answered for a checkout's charge (paid or pending). */
-export async function recordCharge(trx: Knex, checkoutId: string, result: ChargeResult): Promise<void> {
+/** Records what the gateway answered for a checkout's charge (paid or pending); returns the payment as recorded. */
+export async function recordCharge(trx: Knex, checkoutId: string, result: ChargeResult): Promise<Payment> {
   const status: PaymentStatus = result.status === 'paid' ? 'paid' : 'pending';
-  await Payment.query(trx)
+  const [payment] = await Payment.query(trx)
     .where({ checkoutId })
     .patch({
       status,
@@ -62,8 +62,10 @@ export async function recordCharge(trx: Knex, checkoutId: string, result: Charge
       expiresAt: result.expiresAt ? new Date(result.expiresAt) : null,
       ...(status === 'paid' ? { paidAt: trx.fn.now() } : {}),
       updatedAt: trx.fn.now(),
-    });
+    })
+    .returning('*');
   await setOrdersPaymentStatus(trx, checkoutId, status);
+  return payment;
 }
 
 /** The charge failed: nothing was taken. */
@@ -77,9 +79,23 @@ export async function loadCheckout(db: Knex, checkoutId: string): Promise<Schema
   const checkout = await findCheckout(db, checkoutId);
   const payment = await Payment.query(db).findOne({ checkoutId }).throwIfNotFound();
   const ids = (await ordersOfCheckout(db, checkoutId)).map((o) => o.id);
+  return checkoutResult(db, checkout, payment, ids);
+}
+
+/**
+ * The answer for a checkout whose row and payment the caller holds: its orders read fresh (their
+ * items too, unless the caller knows them: they never change once placed).
+ */
+export async function checkoutResult(
+  db: Knex,
+  checkout: { id: string; total: number },
+  payment: PaymentRow,
+  orderIds: string[],
+  knownItems?: Map<string, Schemas['OrderItem'][]>,
+): Promise<Schemas['CheckoutResult']> {
   return {
     checkout: { id: checkout.id, total: Number(checkout.total), paymentMethod: payment.method, paymentStatus: payment.status, payment: paymentJson(payment) },
-    orders: (await loadOrders(db, ids)).sort((a, b) => a.store.name.localeCompare(b.store.name)),
+    orders: (await loadOrders(db, orderIds, false, knownItems)).sort((a, b) => a.store.name.localeCompare(b.store.name)),
   };
 }
 
@@ -148,7 +164,7 @@ export class PaymentsService {
    * A verified gateway notification. Each event id counts once (a replay changes nothing); the
    * payment row is locked, so a notification racing the expiry job yields exactly one outcome.
    */
-  async notify(rawBody: string, signature: string | undefined): Promise<{ changed: boolean; status: PaymentStatus }> {
+  async receiveNotification(rawBody: string, signature: string | undefined): Promise<{ changed: boolean; status: PaymentStatus }> {
     let event: GatewayEvent;
     try {
       event = await this.gateway.verifyWebhook(rawBody, signature);

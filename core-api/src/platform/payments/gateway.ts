@@ -113,9 +113,8 @@ export class SimulatedGateway implements PaymentGateway {
       virtualAccount: method === 'bca_va' ? `39358${digits(key, 11)}` : null,
       expiresAt: method === 'bca_va' ? new Date(Date.now() + ttlSeconds * 1000) : null,
     };
-    await this.db('simGatewayCharges').insert(row).onConflict('idempotencyKey').ignore();
-    // there is one now: inserted above, or by the first charge with this key
-    const stored = await this.db<SimCharge>('simGatewayCharges').where({ idempotencyKey: key }).first<SimCharge>();
+    // the first charge with this key is the one kept (the no-op update makes the statement return it)
+    const [stored] = await this.db<SimCharge>('simGatewayCharges').insert(row).onConflict('idempotencyKey').merge(['idempotencyKey']).returning<SimCharge[]>('*');
     if (stored.status === 'declined') throw new PaymentDeclined(`${method.toUpperCase()} declined the payment of Rp ${amount.toLocaleString('id-ID')}.`);
     return SimulatedGateway.result(stored);
   }
