@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../domain/caller.ts';
 import { conflict, invalid, notFound } from '../../domain/errors.ts';
-import { mediaUrl, type MediaUrls } from '../catalog/index.ts';
+import { mediaUrl, thumbnailKeyColumn, type MediaUrls } from '../catalog/index.ts';
 import { Cart } from './models/cart.ts';
 import { CartItem } from './models/cart-item.ts';
 
@@ -66,7 +66,7 @@ function cartLines(db: Knex, userId: string, itemIds?: string[]): Promise<CartLi
       'i.id', 'i.variantId', 'p.id as productId', 's.id as storeId', 's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation', 's.cityCode as storeCityCode',
       'p.title', 'v.options', 'v.sku', 'v.price', 'v.stock', 'i.unitPriceAtAdd', 'i.quantity',
       db.raw(`(p.status = 'active' and v.archived_at is null) as on_sale`),
-      db.raw('(select im.thumbnail_key from product_images im where im.product_id = p.id order by im.position limit 1) as thumbnail_key'),
+      thumbnailKeyColumn(db, 'p.id'),
     );
 }
 
