@@ -17,7 +17,7 @@ const address = (phone = '081234567890', city = 'Yogyakarta') => ({
  * What one POST /checkout of two stores' lines, paid at once, may cost the database: knex 'query'
  * events, BEGIN and COMMIT of its two transactions and the simulated gateway's charge included.
  */
-const STATEMENTS_PER_CHECKOUT = 25;
+const STATEMENTS_PER_CHECKOUT = 26;
 
 describe('cart and checkout', () => {
   let app: TestApp;
@@ -278,6 +278,18 @@ describe('cart and checkout', () => {
       expect(answers.filter((a) => a.headers.get('idempotent-replayed') !== 'true')).to.have.length(1);
       expect(await countRows(app.db.knex, 'checkouts', (q) => q.where({ userId: buyer.userId }))).to.equal(1);
       expect(await countRows(app.db.knex, 'orders', (q) => q.where({ userId: buyer.userId }))).to.equal(1);
+      expect(await stockOf(coffee.variants[0].id)).to.equal(before - 2);
+    });
+  });
+
+  describe('one cart, two checkouts at once', () => {
+    it('should sell the cart once when two checkouts with different keys race for it; the other finds it empty', async () => {
+      const buyer = await signUpCustomer(app);
+      await add(buyer, coffee.variants[0].id, 2);
+      const before = await stockOf(coffee.variants[0].id);
+      const answers = await Promise.all([0, 1, 2].map(() => pay(buyer, { shippingAddress: address(), paymentMethod: 'cod' })));
+      expect(answers.map((a) => a.status).sort()).to.deep.equal([201, 422, 422]);
+      expect(answers.filter((a) => a.status === 422).map((a) => a.body.detail)).to.deep.equal(['Your cart is empty.', 'Your cart is empty.']);
       expect(await stockOf(coffee.variants[0].id)).to.equal(before - 2);
     });
   });

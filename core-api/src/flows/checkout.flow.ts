@@ -255,7 +255,7 @@ export class CheckoutFlow {
       }
 
       // 2. the cart, locked, and the chosen lines
-      const lines = await this.cart.lines(trx, caller.id, request.itemIds);
+      const lines = await this.cart.lockedLines(trx, caller.id, request.itemIds);
       if (request.itemIds && lines.length !== request.itemIds.length) {
         throw invalid('Some chosen lines are not in your cart.', [{ pointer: '/itemIds', message: 'names lines that are not in the cart' }]);
       }

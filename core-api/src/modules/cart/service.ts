@@ -46,18 +46,19 @@ export interface CartLine {
 }
 
 /**
- * The lines of a shopper's cart with everything checkout and the cart page need, in one statement
- * that also makes the cart on first use (or touches it), which locks its row for the caller's
- * transaction: two checkouts of one cart take turns.
+ * The lines of a cart with everything checkout and the cart page need, in one statement: the
+ * cart by id, or a shopper's, made on first use (or touched) by the same statement.
  */
-function cartLines(db: Knex, userId: string, itemIds?: string[]): Promise<CartLine[]> {
-  return db
-    .with('c', db.raw('insert into carts (user_id) values (?) on conflict (user_id) do update set updated_at = now() returning id', [userId]))
+function cartLines(db: Knex, cart: { id: string } | { userId: string }, itemIds?: string[]): Promise<CartLine[]> {
+  const made = 'userId' in cart
+    ? db.with('c', db.raw('insert into carts (user_id) values (?) on conflict (user_id) do update set updated_at = now() returning id', [cart.userId]))
+    : db.queryBuilder();
+  return made
     .from('cartItems as i')
     .join('productVariants as v', 'v.id', 'i.variantId')
     .join('products as p', 'p.id', 'v.productId')
     .join('stores as s', 's.id', 'p.storeId')
-    .whereIn('i.cartId', db.select('id').from('c'))
+    .modify((q) => ('userId' in cart ? q.whereIn('i.cartId', db.select('id').from('c')) : q.where('i.cartId', cart.id)))
     .modify((q) => (itemIds ? q.whereIn('i.id', itemIds) : q))
     .orderBy('s.name')
     .orderBy('i.createdAt')
@@ -105,12 +106,19 @@ export class CartService {
     return cart.id;
   }
 
-  /**
-   * The shopper's cart lines (only `itemIds` when given), with what checkout and the cart page need.
-   * The cart is made on first use, and its row stays locked in the caller's transaction.
-   */
+  /** The shopper's cart lines (only `itemIds` when given), as they are now; the cart is made on first use. */
   lines(db: Knex, userId: string, itemIds?: string[]): Promise<CartLine[]> {
-    return cartLines(db, userId, itemIds);
+    return cartLines(db, { userId }, itemIds);
+  }
+
+  /**
+   * Locks the shopper's cart for the caller's transaction (made on first use), then reads its lines
+   * (only `itemIds` when given): two checkouts of one cart take turns, and the second sees what the
+   * first left. Two statements on purpose: one that waited for the lock reads with its old snapshot.
+   */
+  async lockedLines(trx: Knex, userId: string, itemIds?: string[]): Promise<CartLine[]> {
+    const cartId = await this.ensureCart(userId, trx);
+    return cartLines(trx, { id: cartId }, itemIds);
   }
 
   /** Takes bought lines out of the cart. */
@@ -142,7 +150,7 @@ export class CartService {
   }
 
   async get(caller: AuthUser): Promise<Schemas['Cart']> {
-    const lines = await cartLines(this.db, caller.id);
+    const lines = await cartLines(this.db, { userId: caller.id });
     const groups = new Map<string, Schemas['Cart']['groups'][number]>();
     for (const line of lines) {
       const group = groups.get(line.storeId) ?? { store: { id: line.storeId, name: line.storeName, slug: line.storeSlug }, items: [], subtotal: 0 };
