@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
+import { formatRupiah } from '@pasar/openapi/format';
 import type { Logger } from 'pino';
 import type { AuthUser } from '../domain/caller.ts';
 import { DomainError, conflict, invalid, type DomainErrorKind } from '../domain/errors.ts';
@@ -302,7 +303,7 @@ export class CheckoutFlow {
         const priceChanges = lines
           .filter((l) => l.price !== l.unitPriceAtAdd)
           .map((l) => ({ itemId: l.id, variantId: l.variantId, title: l.title, oldPrice: l.unitPriceAtAdd, newPrice: l.price }));
-        throw conflict(`The total is now Rp ${expected.toLocaleString('id-ID')}, not Rp ${request.expectedTotal.toLocaleString('id-ID')}: ${priceChanges.map((c) => `${c.title} costs Rp ${c.newPrice.toLocaleString('id-ID')} (was Rp ${c.oldPrice.toLocaleString('id-ID')})`).join('; ') || 'shipping changed'}. Nothing was charged; confirm the new total to buy.`, {
+        throw conflict(`The total is now ${formatRupiah(expected)}, not ${formatRupiah(request.expectedTotal)}: ${priceChanges.map((c) => `${c.title} costs ${formatRupiah(c.newPrice)} (was ${formatRupiah(c.oldPrice)})`).join('; ') || 'shipping changed'}. Nothing was charged; confirm the new total to buy.`, {
           code: 'price-changed',
           errors: [{ pointer: '/expectedTotal', message: `the total is ${expected} now` }],
           details: { priceChanges, expectedTotal: request.expectedTotal, total: expected },
@@ -310,7 +311,7 @@ export class CheckoutFlow {
       }
       // the contract's Money maximum: no total past it is charged or served
       if (expected > MAX_MONEY) {
-        throw invalid(`The total would be Rp ${expected.toLocaleString('id-ID')}, past the Rp ${MAX_MONEY.toLocaleString('id-ID')} one checkout may pay.`, [{ pointer: '', message: `the total must be at most ${MAX_MONEY}` }]);
+        throw invalid(`The total would be ${formatRupiah(expected)}, past the ${formatRupiah(MAX_MONEY)} one checkout may pay.`, [{ pointer: '', message: `the total must be at most ${MAX_MONEY}` }]);
       }
       await adjustSoldCounts(trx, lines.map((l) => ({ productId: l.productId, units: l.quantity })));
 

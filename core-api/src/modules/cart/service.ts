@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { formatRupiah } from '@pasar/openapi/format';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../domain/caller.ts';
 import { conflict, invalid, notFound } from '../../domain/errors.ts';
@@ -19,7 +20,7 @@ async function keepTotalWithinMoney(trx: Knex, cartId: string): Promise<void> {
     .where('i.cartId', cartId)
     .select<Array<{ total: number }>>(trx.raw('coalesce(sum(v.price * i.quantity), 0) as total'));
   if (Number(total) > MAX_MONEY) {
-    throw invalid(`The cart's total would pass Rp ${MAX_MONEY.toLocaleString('id-ID')}, the most one checkout may pay.`, [
+    throw invalid(`The cart's total would pass ${formatRupiah(MAX_MONEY)}, the most one checkout may pay.`, [
       { pointer: '/quantity', message: `would take the cart total past ${MAX_MONEY}` },
     ]);
   }
