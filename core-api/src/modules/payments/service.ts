@@ -32,11 +32,6 @@ export function paymentJson(p: PaymentRow): PaymentJson {
   };
 }
 
-/** A checkout's payment, if it has one. */
-export async function findPayment(db: Knex, checkoutId: string): Promise<Payment | undefined> {
-  return Payment.query(db).findOne({ checkoutId });
-}
-
 /**
  * A checkout's payment, locked for the caller's transaction. Every path locks the payment before
  * the orders (webhook, expiry, refunds, order moves, compensation), so none deadlock.
