@@ -71,14 +71,16 @@ function postgresCpuSeconds(): number | null {
       }
     }
     let total = 0;
+    let found = 0;
     const walk = (pid: number) => {
       for (const child of children.get(pid) ?? []) {
-        if (stat.get(child)?.name === 'postgres') total += stat.get(child)!.cpu;
+        if (stat.get(child)?.name === 'postgres') (total += stat.get(child)!.cpu), found++;
         walk(child);
       }
     };
     walk(process.pid);
-    return total;
+    // none of ours: Postgres runs elsewhere (DATABASE_URL), its CPU is not ours to tell
+    return found ? total : null;
   } catch {
     return null;
   }
@@ -96,12 +98,14 @@ function postgresPssMb(): number | null {
       for (const r of rows) if (mine.has(r.ppid) && !mine.has(r.pid)) (mine.add(r.pid), (grew = true));
     }
     let kb = 0;
+    let found = 0;
     for (const r of rows) {
       if (!mine.has(r.pid) || r.comm !== 'postgres') continue;
+      found++;
       const rollup = readFileSync(`/proc/${r.pid}/smaps_rollup`, 'utf8');
       kb += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
     }
-    return Math.round(kb / 1024);
+    return found ? Math.round(kb / 1024) : null;
   } catch {
     return null;
   }
