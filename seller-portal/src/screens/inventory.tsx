@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { components } from '@pasar/openapi';
 import { api, fieldErrors } from '../api.ts';
-import { formatDateTime, t, type Key } from '../i18n.ts';
+import { formatStoreTime, t, type Key } from '../i18n.ts';
 import { Field, NoticeBar, Pager, problemText, useDebounced, type Notice } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
 
@@ -52,7 +52,7 @@ function History({ row, onClose }: { row: Row; onClose: () => void }) {
           <tbody>
             {items.map((m, i) => (
               <tr key={i}>
-                <td data-label={t('when')}>{formatDateTime(m.at)}</td>
+                <td data-label={t('when')}>{formatStoreTime(m.at)}</td>
                 <td data-label={t('change')}>{m.change > 0 ? `+${m.change}` : m.change}</td>
                 <td data-label={t('stock')}>
                   {m.oldStock} → {m.newStock}

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { components } from '@pasar/openapi';
+import { formatRupiah } from '@pasar/openapi/format';
 import { api, fieldErrors } from '../api.ts';
-import { formatDateTime, rupiah, t, type Key } from '../i18n.ts';
+import { formatStoreTime, t, type Key } from '../i18n.ts';
 import { Confirm, Field, Link, NoticeBar, Pager, problemText, useDebounced, type Notice } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
 
@@ -71,9 +72,9 @@ function OrderList() {
                 <td data-label={t('orderNumber')}>
                   <Link href={`/orders/${o.id}`}>{o.number}</Link>
                 </td>
-                <td data-label={t('placedAt')}>{formatDateTime(o.placedAt)}</td>
+                <td data-label={t('placedAt')}>{formatStoreTime(o.placedAt)}</td>
                 <td data-label={t('buyer')}>{o.shippingAddress.recipient}</td>
-                <td data-label={t('total')}>{rupiah(o.total)}</td>
+                <td data-label={t('total')}>{formatRupiah(o.total)}</td>
                 <td data-label={t('status')}>
                   <span class={`badge ${o.status}`}>{t(o.status)}</span>
                 </td>
@@ -144,7 +145,7 @@ function OrderDetail({ id }: { id: string }) {
         <Link href="/orders">{t('back')}</Link>
       </div>
       <p>
-        <span class={`badge ${order.status}`}>{t(order.status)}</span> · {formatDateTime(order.placedAt)}
+        <span class={`badge ${order.status}`}>{t(order.status)}</span> · {formatStoreTime(order.placedAt)}
         {order.trackingNumber && (
           <>
             {' '}
@@ -163,20 +164,20 @@ function OrderDetail({ id }: { id: string }) {
                   {item.title}
                   {Object.keys(item.options).length > 0 && <span class="hint"> · {Object.values(item.options).join(' / ')}</span>} × {item.quantity}
                 </span>
-                <span>{rupiah(item.lineTotal)}</span>
+                <span>{formatRupiah(item.lineTotal)}</span>
               </li>
             ))}
             <li>
               <span>{t('subtotal')}</span>
-              <span>{rupiah(order.subtotal)}</span>
+              <span>{formatRupiah(order.subtotal)}</span>
             </li>
             <li>
               <span>{t('shipping')}</span>
-              <span>{rupiah(order.shippingCost)}</span>
+              <span>{formatRupiah(order.shippingCost)}</span>
             </li>
             <li class="strong">
               <span>{t('total')}</span>
-              <span>{rupiah(order.total)}</span>
+              <span>{formatRupiah(order.total)}</span>
             </li>
           </ul>
         </article>
@@ -235,7 +236,7 @@ function OrderDetail({ id }: { id: string }) {
         <ol class="timeline">
           {(order.history ?? []).map((e, i) => (
             <li key={i}>
-              <strong>{t(e.to)}</strong> · {formatDateTime(e.at)} · {t(ACTORS[e.actor])}
+              <strong>{t(e.to)}</strong> · {formatStoreTime(e.at)} · {t(ACTORS[e.actor])}
               {e.note && <span class="hint"> · {e.note}</span>}
             </li>
           ))}

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { components } from '@pasar/openapi';
+import { formatRupiah } from '@pasar/openapi/format';
 import { api, fieldErrors, uploadFile } from '../api.ts';
-import { currentLang, rupiah, t } from '../i18n.ts';
+import { currentLang, t } from '../i18n.ts';
 import { Confirm, Field, Link, NoticeBar, Pager, Select, TextArea, navigate, problemText, useDebounced, type Notice } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
 
@@ -114,7 +115,7 @@ function ProductList() {
                 <td data-label={t('status')}>
                   <span class={`badge ${p.status}`}>{t(p.status)}</span>
                 </td>
-                <td data-label={t('price')}>{p.priceMin === p.priceMax ? rupiah(p.priceMin) : `${rupiah(p.priceMin)} – ${rupiah(p.priceMax)}`}</td>
+                <td data-label={t('price')}>{p.priceMin === p.priceMax ? formatRupiah(p.priceMin) : `${formatRupiah(p.priceMin)} – ${formatRupiah(p.priceMax)}`}</td>
                 <td data-label={t('stock')}>{p.variants.reduce((n, v) => n + v.stock, 0)}</td>
                 <td class="actions">
                   <Link href={`/products/${p.id}`} class="button secondary" aria-label={`${t('edit')} ${p.title}`}>

@@ -3,7 +3,6 @@ import { cached } from './cache';
 import type { Lang } from './i18n';
 
 export type { components } from '@pasar/openapi';
-export { formatRupiah } from '@pasar/openapi';
 
 // Read at request time on the server (not import.meta.env, which Vite would inline at build time),
 // so one built image serves any API address.

@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
+import { formatRupiah } from '@pasar/openapi/format';
 
 export type PaymentMethod = 'ovo' | 'dana' | 'bca_va' | 'cod';
 
@@ -103,7 +104,7 @@ export class SimulatedGateway implements PaymentGateway {
     };
     await this.db('simGatewayCharges').insert(row).onConflict('idempotencyKey').ignore();
     const stored = await this.db('simGatewayCharges').where({ idempotencyKey: key }).first();
-    if (stored.status === 'declined') throw new PaymentDeclined(`${method.toUpperCase()} declined the payment of Rp ${amount.toLocaleString('id-ID')}.`);
+    if (stored.status === 'declined') throw new PaymentDeclined(`${method.toUpperCase()} declined the payment of ${formatRupiah(amount)}.`);
     return SimulatedGateway.result(stored);
   }
 
