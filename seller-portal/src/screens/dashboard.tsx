@@ -5,7 +5,7 @@ import type { components } from '@pasar/openapi';
 import { formatDay, formatRupiah } from '@pasar/openapi/format';
 import { api } from '../api.ts';
 import { currentLang, storeDate, t, type Key } from '../i18n.ts';
-import { Link, Select } from '../ui.tsx';
+import { CardTable, Link, Select } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
 
 type Analytics = components['schemas']['SellerAnalytics'];
@@ -174,24 +174,15 @@ export default function Dashboard(_: ScreenProps) {
           {summary.topProducts.length === 0 ? (
             <p class="hint">{t('nothingYet')}</p>
           ) : (
-            <table class="cards">
-              <thead>
-                <tr>
-                  <th scope="col">{t('products')}</th>
-                  <th scope="col">{t('units')}</th>
-                  <th scope="col">{t('revenue')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {summary.topProducts.map((p) => (
-                  <tr key={p.productId}>
-                    <td data-label={t('products')}>{p.title}</td>
-                    <td data-label={t('units')}>{p.units}</td>
-                    <td data-label={t('revenue')}>{formatRupiah(p.revenue)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CardTable
+              rows={summary.topProducts}
+              rowKey={(p) => p.productId}
+              columns={[
+                { label: t('products'), cell: (p) => p.title },
+                { label: t('units'), cell: (p) => p.units },
+                { label: t('revenue'), cell: (p) => formatRupiah(p.revenue) },
+              ]}
+            />
           )}
         </article>
         <article class="panel">

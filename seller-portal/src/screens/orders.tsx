@@ -3,7 +3,7 @@ import type { components } from '@pasar/openapi';
 import { formatRupiah } from '@pasar/openapi/format';
 import { api, fieldErrors } from '../api.ts';
 import { formatStoreTime, t, type Key } from '../i18n.ts';
-import { Confirm, Field, Link, NoticeBar, Pager, problemText, useDebounced, type Notice } from '../ui.tsx';
+import { Confirm, Field, Link, NoticeBar, PagedTable, statusMessage, showAnswer, useDebounced, type Notice, type Page } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
 
 type Order = components['schemas']['Order'];
@@ -19,15 +19,12 @@ function OrderList() {
   const [status, setStatus] = useState<Status | ''>(initial && STATUSES.includes(initial) ? initial : '');
   const [q, setQ] = useState('');
   const [page, setPage] = useState(1);
-  const [list, setList] = useState<{ items: Order[]; total: number; pageSize: number; counts: Counts } | null>(null);
+  const [list, setList] = useState<(Page<Order> & { counts: Counts }) | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
   const query = useDebounced(q.trim());
 
   useEffect(() => {
-    api
-      .GET('/seller/orders', { params: { query: { status: status || undefined, q: query || undefined, page, pageSize: 20 } } })
-      .then(({ data, response }) => (data ? setList(data) : setNotice({ kind: 'error', text: problemText(response.status) })))
-      .catch(() => setNotice({ kind: 'error', text: t('offline') }));
+    showAnswer(api.GET('/seller/orders', { params: { query: { status: status || undefined, q: query || undefined, page, pageSize: 20 } } }), setList, setNotice);
   }, [status, query, page]);
 
   const all = list ? STATUSES.reduce((n, s) => n + list.counts[s], 0) : 0;
@@ -51,39 +48,20 @@ function OrderList() {
         <Field label={t('searchOrders')} type="search" value={q} onValue={(v) => (setQ(v), setPage(1))} placeholder="PSR-…" />
       </div>
       <NoticeBar notice={notice} />
-      {!list ? (
-        <p aria-live="polite">{t('loading')}</p>
-      ) : list.items.length === 0 ? (
-        <p class="empty">{query ? t('noMatch') : t('noOrders')}</p>
-      ) : (
-        <table class="cards">
-          <thead>
-            <tr>
-              <th scope="col">{t('orderNumber')}</th>
-              <th scope="col">{t('placedAt')}</th>
-              <th scope="col">{t('buyer')}</th>
-              <th scope="col">{t('total')}</th>
-              <th scope="col">{t('status')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((o) => (
-              <tr key={o.id}>
-                <td data-label={t('orderNumber')}>
-                  <Link href={`/orders/${o.id}`}>{o.number}</Link>
-                </td>
-                <td data-label={t('placedAt')}>{formatStoreTime(o.placedAt)}</td>
-                <td data-label={t('buyer')}>{o.shippingAddress.recipient}</td>
-                <td data-label={t('total')}>{formatRupiah(o.total)}</td>
-                <td data-label={t('status')}>
-                  <span class={`badge ${o.status}`}>{t(o.status)}</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {list && <Pager page={page} pageSize={list.pageSize} total={list.total} onPage={setPage} />}
+      <PagedTable
+        list={list}
+        empty={query ? t('noMatch') : t('noOrders')}
+        page={page}
+        onPage={setPage}
+        rowKey={(o) => o.id}
+        columns={[
+          { label: t('orderNumber'), cell: (o) => <Link href={`/orders/${o.id}`}>{o.number}</Link> },
+          { label: t('placedAt'), cell: (o) => formatStoreTime(o.placedAt) },
+          { label: t('buyer'), cell: (o) => o.shippingAddress.recipient },
+          { label: t('total'), cell: (o) => formatRupiah(o.total) },
+          { label: t('status'), cell: (o) => <span class={`badge ${o.status}`}>{t(o.status)}</span> },
+        ]}
+      />
     </section>
   );
 }
@@ -100,10 +78,7 @@ function OrderDetail({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    api
-      .GET('/seller/orders/{id}', { params: { path: { id } } })
-      .then(({ data, response }) => (data ? setOrder(data) : setNotice({ kind: 'error', text: problemText(response.status) })))
-      .catch(() => setNotice({ kind: 'error', text: t('offline') }));
+    showAnswer(api.GET('/seller/orders/{id}', { params: { path: { id } } }), setOrder, setNotice);
   }, [id]);
 
   const move = async ({ to }: Move) => {
@@ -115,7 +90,7 @@ function OrderDetail({ id }: { id: string }) {
       const { data, error, response } = await api.POST('/seller/orders/{id}/status', { params: { path: { id } }, body });
       if (!data) {
         setErrors(fieldErrors(error, '/'));
-        setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? problemText(response.status) });
+        setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? statusMessage(response.status) });
         return;
       }
       setOrder(data);

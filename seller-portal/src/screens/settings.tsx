@@ -3,7 +3,7 @@ import type { components } from '@pasar/openapi';
 import { api, fieldErrors, uploadFile } from '../api.ts';
 import { t } from '../i18n.ts';
 import { RegionPicker } from '../regions.tsx';
-import { Confirm, Field, NoticeBar, TextArea, problemText, type Notice } from '../ui.tsx';
+import { Confirm, Field, NoticeBar, TextArea, statusMessage, type Notice } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
 
 /** Runs a request, shows its outcome and the fields it refused; the form keeps what was typed. */
@@ -20,7 +20,7 @@ function useSubmit() {
       if (response.ok) setNotice({ kind: 'ok', text: ok });
       else {
         setErrors(fieldErrors(error, prefix));
-        setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? problemText(response.status) });
+        setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? statusMessage(response.status) });
       }
       return response.ok;
     } catch {
@@ -57,7 +57,7 @@ function LogoField({ me, setMe }: ScreenProps) {
   const remove = async () => {
     const { response } = await api.DELETE('/seller/store/logo');
     if (response.ok) setStore(null);
-    else setError(problemText(response.status));
+    else setError(statusMessage(response.status));
   };
   return (
     <div class="field logo">

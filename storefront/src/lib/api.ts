@@ -67,6 +67,17 @@ export function fieldErrors(problem: Problem | undefined): Record<string, string
   return out;
 }
 
+/** A refused form as its page shows it: the status to answer with, the problem in words, and per field. */
+export interface FormProblem {
+  status: number;
+  text: string;
+  fields: Record<string, string>;
+}
+
+export function formProblem(problem: Problem | undefined, fallback: string): FormProblem {
+  return { status: problem?.status ?? 400, text: problemText(problem, fallback), fields: fieldErrors(problem) };
+}
+
 /** Every category (cached for a minute, as the API's own Cache-Control allows). */
 export function categoriesOf(api: PasarClient) {
   return cached('categories', 60, async () => (await dataOrNull(api.GET('/categories')))?.items ?? null);
