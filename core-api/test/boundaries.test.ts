@@ -56,7 +56,6 @@ const KNOWN_STRAYS = [
   'modules/notifications/weekly-report.ts writes outbox (owned by modules/outbox)',
   'modules/orders/service.ts writes products (owned by modules/catalog)',
   'modules/reviews/service.ts writes products (owned by modules/catalog)',
-  'platform/search/engine.ts writes products (owned by modules/catalog)',
 ];
 
 function sources(dir: string): string[] {
