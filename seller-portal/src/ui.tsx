@@ -1,5 +1,6 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { fieldErrors } from './api.ts';
 import { t } from './i18n.ts';
 
 let nextId = 0;
@@ -81,6 +82,33 @@ export function statusMessage(status: number): string {
   if (status === 429) return t('tooMany');
   if (status >= 500) return t('serverError');
   return t('fixFields');
+}
+
+/** Runs a request, shows its outcome and the fields it refused; the form keeps what was typed. */
+export function useSubmit() {
+  const [notice, setNotice] = useState<Notice>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const run = async (request: () => Promise<{ error?: unknown; response: Response }>, ok: string, prefix = '/') => {
+    setBusy(true);
+    setNotice(null);
+    setErrors({});
+    try {
+      const { error, response } = await request();
+      if (response.ok) setNotice({ kind: 'ok', text: ok });
+      else {
+        setErrors(fieldErrors(error, prefix));
+        setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? statusMessage(response.status) });
+      }
+      return response.ok;
+    } catch {
+      setNotice({ kind: 'error', text: t('offline') });
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { notice, errors, busy, run, setNotice, setErrors };
 }
 
 /** Shows an answer's body, or says in the notice why there is none (the API's status, or offline). */

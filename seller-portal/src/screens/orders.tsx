@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { components } from '@pasar/openapi';
 import { formatRupiah } from '@pasar/openapi/format';
-import { api, fieldErrors } from '../api.ts';
+import { api } from '../api.ts';
 import { formatStoreTime, t, type Key } from '../i18n.ts';
-import { Confirm, Field, Link, NoticeBar, PagedTable, statusMessage, showAnswer, useDebounced, type Notice, type Page } from '../ui.tsx';
+import { Confirm, Field, Link, NoticeBar, PagedTable, showAnswer, useDebounced, useSubmit, type Notice, type Page } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
 
 type Order = components['schemas']['Order'];
@@ -70,37 +70,22 @@ type Move = { to: 'processing' | 'shipped' | 'delivered' | 'cancelled'; text: st
 
 function OrderDetail({ id }: { id: string }) {
   const [order, setOrder] = useState<Order | null>(null);
-  const [notice, setNotice] = useState<Notice>(null);
   const [tracking, setTracking] = useState('');
   const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
   const [asking, setAsking] = useState<Move | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { notice, errors, busy, run, setNotice, setErrors } = useSubmit();
 
   useEffect(() => {
     showAnswer(api.GET('/seller/orders/{id}', { params: { path: { id } } }), setOrder, setNotice);
   }, [id]);
 
-  const move = async ({ to }: Move) => {
-    setBusy(true);
-    setErrors({});
-    setNotice(null);
-    try {
+  const move = ({ to }: Move) =>
+    run(async () => {
       const body = { status: to, ...(to === 'shipped' ? { trackingNumber: tracking.trim() } : {}), ...(to === 'cancelled' && reason.trim() ? { reason: reason.trim() } : {}) };
-      const { data, error, response } = await api.POST('/seller/orders/{id}/status', { params: { path: { id } }, body });
-      if (!data) {
-        setErrors(fieldErrors(error, '/'));
-        setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? statusMessage(response.status) });
-        return;
-      }
-      setOrder(data);
-      setNotice({ kind: 'ok', text: t('orderUpdated', { status: t(data.status) }) });
-    } catch {
-      setNotice({ kind: 'error', text: t('offline') });
-    } finally {
-      setBusy(false);
-    }
-  };
+      const answer = await api.POST('/seller/orders/{id}/status', { params: { path: { id } }, body });
+      if (answer.data) setOrder(answer.data);
+      return answer;
+    }, t('orderUpdated', { status: t(to) }));
 
   if (!order) return notice ? <NoticeBar notice={notice} /> : <p aria-live="polite">{t('loading')}</p>;
   const a = order.shippingAddress;
