@@ -1,28 +1,12 @@
-import jwt from 'jsonwebtoken';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'koa';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
+import { ACCESS_TOKEN, type AccessClaims } from '../domain/access-token.ts';
 import type { AuthUser } from './handler.ts';
 import { ProblemError, unauthorized } from './problem.ts';
 
-const ISSUER = 'pasar';
-const AUDIENCE = 'pasar-api';
-const ALGORITHM = 'HS256';
 const ENDED = Symbol('session ended');
-
-interface AccessClaims {
-  sub: string;
-  role: AuthUser['role'];
-  sid: string;
-  /** The language the user chose, if they did (read by locale.ts). */
-  lng?: 'id' | 'en';
-}
-
-export function signAccessTokenAt(user: AuthUser, secret: string, ttlSeconds: number, issuedAt: Date, lng?: 'id' | 'en'): string {
-  const iat = Math.floor(issuedAt.getTime() / 1000);
-  const claims = { sub: user.id, role: user.role, sid: user.sessionId, iat, exp: iat + ttlSeconds, ...(lng ? { lng } : {}) };
-  return jwt.sign(claims, secret, { algorithm: ALGORITHM, issuer: ISSUER, audience: AUDIENCE });
-}
 
 /** Whether the session an access token was issued for is still live (not signed out, user not deleted). */
 export type SessionCheck = (userId: string, sessionId: string) => Promise<boolean>;
@@ -39,9 +23,9 @@ export function createAuthenticator(secret: string, sessionIsLive: SessionCheck)
       {
         jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
         secretOrKey: secret,
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        algorithms: [ALGORITHM],
+        issuer: ACCESS_TOKEN.issuer,
+        audience: ACCESS_TOKEN.audience,
+        algorithms: [ACCESS_TOKEN.algorithm],
       },
       (claims: AccessClaims, done: (err: unknown, user?: AuthUser | false, info?: unknown) => void) => {
         const valid = typeof claims.sub === 'string' && typeof claims.sid === 'string' && ['customer', 'seller'].includes(claims.role);
@@ -55,6 +39,7 @@ export function createAuthenticator(secret: string, sessionIsLive: SessionCheck)
   );
   return (ctx) =>
     new Promise<AuthUser>((resolve, reject) => {
+      // passport types the middleware it returns as `any`: it is Connect-style
       const middleware = authenticator.authenticate('jwt', { session: false }, (err: unknown, user: AuthUser | false, info: unknown) => {
         if (err) return reject(err);
         if (user) return resolve(user);
@@ -72,7 +57,7 @@ export function createAuthenticator(secret: string, sessionIsLive: SessionCheck)
             headers: { 'WWW-Authenticate': `Bearer realm="pasar"${missing ? '' : ', error="invalid_token"'}` },
           }),
         );
-      });
+      }) as (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
       middleware(ctx.req, ctx.res, () => reject(unauthorized()));
     });
 }

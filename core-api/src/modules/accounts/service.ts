@@ -5,7 +5,7 @@ import slugify from 'slugify';
 import type { components } from '@pasar/openapi/schema';
 import type { Config } from '../../config.ts';
 import type { AuthUser } from '../../http/handler.ts';
-import { signAccessTokenAt } from '../../http/auth.ts';
+import { signAccessTokenAt } from '../../domain/access-token.ts';
 import { ProblemError, badRequest, conflict, unauthorized, unprocessable } from '../../http/problem.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { mediaUrl, type MediaUrls } from '../catalog/index.ts';
