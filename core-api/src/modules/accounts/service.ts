@@ -4,14 +4,15 @@ import type { Knex } from 'knex';
 import slugify from 'slugify';
 import type { components } from '@pasar/openapi/schema';
 import type { Config } from '../../config.ts';
+import { mediaUrl, type MediaUrls } from '../../domain/media.ts';
 import type { AuthUser } from '../../http/handler.ts';
 import { signAccessTokenAt } from '../../http/auth.ts';
-import { ProblemError, badRequest, conflict, unauthorized, unprocessable } from '../../http/problem.ts';
+import { badRequest, conflict, unauthorized, unprocessable } from '../../http/problem.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
-import { mediaUrl, type MediaUrls } from '../catalog/index.ts';
 import { enqueue } from '../outbox/index.ts';
 import type { Place, RegionsService } from '../regions/index.ts';
 import { AccountLimits } from './limits.ts';
+import { sellerStore, sellerStoreId } from './seller-store.ts';
 import type { SessionRegistry } from './sessions.ts';
 import { RefreshToken } from './models/refresh-token.ts';
 import { Store } from './models/store.ts';
@@ -208,8 +209,8 @@ export class AccountsService {
         const place = patch.store.cityCode || patch.store.location ? await this.storePlace(patch.store, '/store') : undefined;
         if (name) {
           // the store's name is part of each product's search document
-          const store = await trx('stores').where({ ownerId: caller.id }).first('id');
-          const productIds: string[] = await trx('products').where({ storeId: store.id }).pluck('id');
+          const storeId = await sellerStoreId(trx, caller);
+          const productIds: string[] = await trx('products').where({ storeId }).pluck('id');
           await enqueue(trx, 'catalog.product-changed', productIds.map((productId) => ({ productId })));
         }
         await Store.query(trx)
@@ -250,9 +251,7 @@ export class AccountsService {
   }
 
   async myStore(caller: AuthUser): Promise<StoreJson> {
-    const store = await Store.query(this.db).findOne({ ownerId: caller.id });
-    if (!store) throw new ProblemError(404, 'This seller has no store.');
-    return this.storeJson(store);
+    return this.storeJson(await sellerStore(this.db, caller));
   }
 
   private async storeJson(store: Store): Promise<StoreJson> {

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
-import { notFound, unprocessable } from '../../http/problem.ts';
+import { unprocessable } from '../../http/problem.ts';
+import { sellerStore } from '../accounts/index.ts';
+import { stockStatusSql } from '../inventory/index.ts';
 
 type Analytics = components['schemas']['SellerAnalytics'];
 export type Granularity = 'day' | 'week' | 'month';
@@ -21,8 +23,7 @@ export class AnalyticsService {
   }
 
   async forSeller(caller: AuthUser, query: { from?: string; to?: string; granularity?: Granularity }, now = new Date()): Promise<Analytics> {
-    const store = await this.db('stores').where({ ownerId: caller.id }).first('id', 'timezone');
-    if (!store) throw notFound('store');
+    const store = await sellerStore(this.db, caller);
     const { rows: [today] } = await this.db.raw(`select to_char(cast(? as timestamptz) at time zone ?, 'YYYY-MM-DD') as day`, [now.toISOString(), store.timezone]);
     const to = query.to ?? today.day;
     const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
@@ -58,9 +59,9 @@ export class AnalyticsService {
            (select coalesce(sum(revenue), 0) from store_daily_sales where store_id = ? and day >= (select d from local_today) - 29) as revenue30d,
            (select coalesce(json_object_agg(status, orders), '{}') from store_order_statuses where store_id = ?) as by_status,
            (select count(*) from product_variants v join products p on p.id = v.product_id
-              where v.store_id = ? and v.archived_at is null and p.status <> 'archived' and v.stock > 0 and v.stock < v.low_stock_threshold) as low_stock,
+              where v.store_id = ? and v.archived_at is null and p.status <> 'archived' and ${stockStatusSql('low')}) as low_stock,
            (select count(*) from product_variants v join products p on p.id = v.product_id
-              where v.store_id = ? and v.archived_at is null and p.status <> 'archived' and v.stock = 0) as out_of_stock`,
+              where v.store_id = ? and v.archived_at is null and ${stockStatusSql('out')}) as out_of_stock`,
         [now.toISOString(), tz, store.id, store.id, store.id, store.id, store.id, store.id],
       ),
       this.db.raw(

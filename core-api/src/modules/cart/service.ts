@@ -3,6 +3,7 @@ import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
 import { conflict, notFound, unprocessable } from '../../http/problem.ts';
 import { mediaUrl, type MediaUrls } from '../catalog/index.ts';
+import { inStock } from '../inventory/index.ts';
 
 type Schemas = components['schemas'];
 type CartProblem = Schemas['CartProblem'];
@@ -79,7 +80,7 @@ export async function restoreCartLines(trx: Knex, userId: string, orderIds: stri
 export function lineProblems(line: CartLine): CartProblem[] {
   const problems: CartProblem[] = [];
   if (!line.onSale) problems.push('unavailable');
-  else if (line.stock === 0) problems.push('out_of_stock');
+  else if (!inStock(line.stock)) problems.push('out_of_stock');
   else if (line.stock < line.quantity) problems.push('insufficient_stock');
   if (line.price !== line.unitPriceAtAdd) problems.push('price_changed');
   return problems;

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import type { AuthUser } from '../../http/handler.ts';
 import { ProblemError, badRequest, notFound, unprocessable } from '../../http/problem.ts';
 import type { ObjectStorage } from '../../platform/storage/types.ts';
+import { sellerStoreId } from '../accounts/index.ts';
 import { enqueue } from '../outbox/index.ts';
 import { imageJson, type ImageRow, type MediaUrls } from './media.ts';
 import type { ProductsService } from './products.service.ts';
@@ -71,7 +72,7 @@ export class ImagesService {
   }
 
   async upload(caller: AuthUser, productId: string, bytes: Buffer | undefined) {
-    const storeId = await this.products.storeOf(caller);
+    const storeId = await sellerStoreId(this.db, caller);
     await this.products.ownProduct(this.db, storeId, productId);
     if (!bytes || bytes.length === 0) throw badRequest('Send the photo as the multipart field `file`.', [{ pointer: '/file', message: 'is required' }]);
     const image = await processImage(bytes);
@@ -103,7 +104,7 @@ export class ImagesService {
   }
 
   async remove(caller: AuthUser, productId: string, imageId: string): Promise<void> {
-    const storeId = await this.products.storeOf(caller);
+    const storeId = await sellerStoreId(this.db, caller);
     const removed = await this.db.transaction(async (trx) => {
       await this.products.ownProduct(trx, storeId, productId, true);
       const [row] = await trx('productImages').where({ id: imageId, productId }).delete().returning('*');
@@ -115,7 +116,7 @@ export class ImagesService {
   }
 
   async reorder(caller: AuthUser, productId: string, imageIds: string[]) {
-    const storeId = await this.products.storeOf(caller);
+    const storeId = await sellerStoreId(this.db, caller);
     const rows = await this.db.transaction(async (trx) => {
       await this.products.ownProduct(trx, storeId, productId, true);
       const current: string[] = await trx('productImages').where({ productId }).pluck('id');

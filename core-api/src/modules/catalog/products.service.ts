@@ -4,8 +4,10 @@ import slugify from 'slugify';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
 import type { FieldError } from '../../http/problem.ts';
-import { ProblemError, conflict, notFound, unprocessable } from '../../http/problem.ts';
+import { conflict, notFound, unprocessable } from '../../http/problem.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
+import { sellerStoreId } from '../accounts/index.ts';
+import { stockStatus } from '../inventory/index.ts';
 import { enqueue } from '../outbox/index.ts';
 import { imageJson, type ImageRow, type MediaUrls } from './media.ts';
 import { orderedOptions } from './storefront.service.ts';
@@ -14,10 +16,6 @@ type Schemas = components['schemas'];
 type VariantPatch = Schemas['VariantPatch'];
 type ProductOption = Schemas['ProductOption'];
 export type SellerProductJson = Schemas['SellerProduct'];
-export type StockStatus = Schemas['StockStatus'];
-
-export const stockStatus = (stock: number, threshold: number): StockStatus => (stock === 0 ? 'out' : stock < threshold ? 'low' : 'ok');
-
 /** A strong validator of the whole representation: any edit, sale or stock change gives another. */
 export const productEtag = (product: SellerProductJson): string => `"${createHash('sha256').update(JSON.stringify(product)).digest('base64url')}"`;
 
@@ -88,13 +86,6 @@ export class ProductsService {
     this.urls = urls;
   }
 
-  /** The caller's store id; every seller route is scoped to it. */
-  async storeOf(caller: AuthUser, db: Knex = this.db): Promise<string> {
-    const store = await db('stores').where({ ownerId: caller.id }).first('id');
-    if (!store) throw new ProblemError(404, 'This seller has no store.');
-    return store.id;
-  }
-
   /** A product of the caller's store, locked for the rest of the transaction; another store's is a 404. */
   async ownProduct(trx: Knex, storeId: string, productId: string, lock = false) {
     const query = trx('products').where({ id: productId, storeId }).first();
@@ -126,7 +117,7 @@ export class ProductsService {
     const problems = variantProblems(options, input.variants);
     if (problems.length) throw unprocessable('The variants do not fit the options; see errors.', problems);
     const id = await this.write(async (trx) => {
-      const storeId = await this.storeOf(caller, trx);
+      const storeId = await sellerStoreId(trx, caller);
       await this.checkCategory(trx, input.categoryId);
       const [product] = await trx('products')
         .insert({
@@ -168,7 +159,7 @@ export class ProductsService {
    */
   async update(caller: AuthUser, productId: string, patch: Schemas['ProductPatch'], ifMatch?: string): Promise<SellerProductJson> {
     await this.write(async (trx) => {
-      const storeId = await this.storeOf(caller, trx);
+      const storeId = await sellerStoreId(trx, caller);
       await this.ownProduct(trx, storeId, productId);
       // variants before product, the order checkout takes them in, so the two cannot deadlock
       await trx('productVariants').where({ productId }).orderBy('id').forUpdate();
@@ -256,7 +247,7 @@ export class ProductsService {
   /** Deletes a product, or archives it when any of its variants was ever ordered, so order history stays whole. */
   async remove(caller: AuthUser, productId: string): Promise<{ archived: boolean; objectKeys: string[] }> {
     return this.db.transaction(async (trx) => {
-      const storeId = await this.storeOf(caller, trx);
+      const storeId = await sellerStoreId(trx, caller);
       await this.ownProduct(trx, storeId, productId, true);
       // ever ordered, or in a cart: archived, so order history stays whole and the cart line stays, flagged unavailable
       const ordered = await trx('orderItems').where({ productId }).first('id');
@@ -275,7 +266,7 @@ export class ProductsService {
   }
 
   async list(caller: AuthUser, query: { status?: string; q?: string; categoryId?: string; page: number; pageSize: number }) {
-    const storeId = await this.storeOf(caller);
+    const storeId = await sellerStoreId(this.db, caller);
     const base = this.db('products')
       .where({ storeId })
       .modify((q) => {
@@ -300,7 +291,7 @@ export class ProductsService {
   }
 
   async get(caller: AuthUser, productId: string): Promise<SellerProductJson> {
-    const storeId = await this.storeOf(caller);
+    const storeId = await sellerStoreId(this.db, caller);
     await this.ownProduct(this.db, storeId, productId);
     const [product] = await this.load([productId]);
     return product;

@@ -4,6 +4,7 @@ import type { components } from '@pasar/openapi/schema';
 import { conflict, notFound } from '../../http/problem.ts';
 import type { ProductSearch, SearchEngine } from '../../platform/search/engine.ts';
 import { imageJson, mediaUrl, type ImageRow, type MediaUrls } from './media.ts';
+import { inStock, productInStockSql } from '../inventory/index.ts';
 
 type Schemas = components['schemas'];
 
@@ -81,7 +82,7 @@ export class StorefrontService {
         'p.id', 'p.slug', 'p.title', 'p.priceMin', 'p.priceMax', 'p.soldCount', 'p.ratingAvg', 'p.ratingCount',
         's.id as storeId', 's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation', 's.cityCode as storeCityCode',
         this.db.raw('(select i.thumbnail_key from product_images i where i.product_id = p.id order by i.position, i.created_at limit 1) as thumbnail_key'),
-        this.db.raw('exists (select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0) as in_stock'),
+        this.db.raw(`${productInStockSql('p')} as in_stock`),
       );
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.filter((id) => byId.has(id)).map((id) => {
@@ -136,13 +137,13 @@ export class StorefrontService {
       store: { id: product.storeId, name: product.storeName, slug: product.storeSlug, location: product.storeLocation, cityCode: product.storeCityCode },
       specifications: product.specifications,
       options: product.options,
-      variants: variants.map((v) => ({ id: v.id, options: orderedOptions(v.options, product.options), price: v.price, stock: v.stock, inStock: v.stock > 0 })),
+      variants: variants.map((v) => ({ id: v.id, options: orderedOptions(v.options, product.options), price: v.price, stock: v.stock, inStock: inStock(v.stock) })),
       images: images.map((i) => imageJson(this.urls, i)),
       price: product.priceMin,
       priceMax: product.priceMax,
       rating: rating(product.ratingAvg, product.ratingCount),
       soldCount: product.soldCount,
-      inStock: variants.some((v) => v.stock > 0),
+      inStock: variants.some((v) => inStock(v.stock)),
       createdAt: product.createdAt.toISOString(),
     };
   }

@@ -3,7 +3,8 @@ import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
 import { ProblemError, notFound, unprocessable } from '../../http/problem.ts';
 import { enqueue } from '../outbox/index.ts';
-import { stockStatus, type ProductsService } from '../catalog/index.ts';
+import { sellerStoreId } from '../accounts/index.ts';
+import { crossesBelowThreshold, stockStatus, stockStatusSql } from './rules.ts';
 
 type InventoryRow = components['schemas']['InventoryRow'];
 type StockChange = { variantId: string; stock: number; expectedStock?: number } | { variantId: string; delta: number };
@@ -84,7 +85,7 @@ export async function applyStockChanges(
   }
   const lowStock = changed
     .map(([id, stock]) => ({ row: byId.get(id)!, stock }))
-    .filter(({ row, stock }) => row.stock >= row.lowStockThreshold && stock < row.lowStockThreshold)
+    .filter(({ row, stock }) => crossesBelowThreshold(row.stock, stock, row.lowStockThreshold))
     .map(({ row, stock }) => ({ variantId: row.id, productId: row.productId, storeId: row.storeId, stock, threshold: row.lowStockThreshold }));
   await enqueue(trx, 'inventory.low-stock', lowStock);
   await enqueue(trx, 'catalog.product-changed', [...new Set(rows.map((r) => r.productId))].map((productId) => ({ productId })));
@@ -99,11 +100,9 @@ function withinMaxStock(stock: number, pointer: string): number {
 
 export class InventoryService {
   private readonly db: Knex;
-  private readonly products: ProductsService;
 
-  constructor(db: Knex, products: ProductsService) {
+  constructor(db: Knex) {
     this.db = db;
-    this.products = products;
   }
 
   private rows(storeId: string) {
@@ -133,11 +132,9 @@ export class InventoryService {
   }
 
   async list(caller: AuthUser, query: { status?: 'ok' | 'low' | 'out'; q?: string; page: number; pageSize: number }) {
-    const storeId = await this.products.storeOf(caller);
+    const storeId = await sellerStoreId(this.db, caller);
     const base = this.rows(storeId).modify((q) => {
-      if (query.status === 'out') q.where('v.stock', 0);
-      if (query.status === 'low') q.where('v.stock', '>', 0).andWhereRaw('v.stock < v.low_stock_threshold');
-      if (query.status === 'ok') q.whereRaw('v.stock >= v.low_stock_threshold').andWhere('v.stock', '>', 0);
+      if (query.status) q.whereRaw(stockStatusSql(query.status));
       if (query.q) {
         const like = `%${query.q.replace(/[%_\\]/g, '\\$&')}%`;
         q.andWhere((w) => w.whereILike('p.title', like).orWhereILike('v.sku', like));
@@ -155,7 +152,7 @@ export class InventoryService {
 
   /** A variant's stock changes, newest first; another store's variant is a 404. */
   async history(caller: AuthUser, variantId: string, page: { page: number; pageSize: number }) {
-    const storeId = await this.products.storeOf(caller);
+    const storeId = await sellerStoreId(this.db, caller);
     const own = await this.db('productVariants').where({ id: variantId, storeId }).first('id');
     if (!own) throw notFound('variant');
     const base = this.db('stockMovements as m').where('m.variantId', variantId);
@@ -184,7 +181,7 @@ export class InventoryService {
 
   /** All or nothing: one short variant, or one that is not the seller's, changes nothing. */
   async update(caller: AuthUser, items: StockChange[]) {
-    const storeId = await this.products.storeOf(caller);
+    const storeId = await sellerStoreId(this.db, caller);
     const ids = [...new Set(items.map((i) => i.variantId))];
     await this.db.transaction(async (trx) => {
       const own: string[] = await trx('productVariants').whereIn('id', ids).where({ storeId }).whereNull('archivedAt').pluck('id');

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { stockStatusSql } from '../inventory/index.ts';
 
 export interface WeekFigures {
   revenue: number;
@@ -58,7 +59,7 @@ export async function weeklyReport(db: Knex, storeId: string, weekStart: string)
     .where('v.storeId', storeId)
     .whereNull('v.archivedAt')
     .whereNot('p.status', 'archived')
-    .whereRaw('v.stock < v.low_stock_threshold')
+    .whereRaw(stockStatusSql('low'))
     .orderBy('v.stock')
     .orderBy('p.title')
     .limit(10)

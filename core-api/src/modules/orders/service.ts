@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../http/handler.ts';
 import { notFound, unprocessable } from '../../http/problem.ts';
+import { sellerStoreId } from '../accounts/index.ts';
 import { applyStockChanges } from '../inventory/index.ts';
 import { enqueue } from '../outbox/index.ts';
 import { assertTransition, type OrderActor, type OrderStatus } from './state.ts';
@@ -133,9 +134,7 @@ export class OrdersService {
 
   private async scopeOf(caller: AuthUser): Promise<Scope> {
     if (caller.role === 'customer') return { userId: caller.id };
-    const store = await this.db('stores').where({ ownerId: caller.id }).first('id');
-    if (!store) throw notFound('store');
-    return { storeId: store.id };
+    return { storeId: await sellerStoreId(this.db, caller) };
   }
 
   private scoped(query: Knex.QueryBuilder, scope: Scope) {
