@@ -53,7 +53,6 @@ const KNOWN_STRAYS = [
   'flows/checkout.flow.ts writes order_events (owned by modules/orders)',
   'flows/checkout.flow.ts writes cart_items (owned by modules/cart)',
   'flows/checkout.flow.ts writes products (owned by modules/catalog)',
-  'modules/notifications/weekly-report.ts writes outbox (owned by modules/outbox)',
   'modules/orders/service.ts writes products (owned by modules/catalog)',
   'modules/reviews/service.ts writes products (owned by modules/catalog)',
   'platform/search/engine.ts writes products (owned by modules/catalog)',
