@@ -1,28 +1,12 @@
-import jwt from 'jsonwebtoken';
 import type { Context } from 'koa';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import type { AuthUser } from './handler.ts';
 import { ProblemError, unauthorized } from './problem.ts';
+import { ACCESS_TOKEN, type AccessClaims } from '../domain/access-token.ts';
 
-const ISSUER = 'pasar';
-const AUDIENCE = 'pasar-api';
-const ALGORITHM = 'HS256';
+const { issuer: ISSUER, audience: AUDIENCE, algorithm: ALGORITHM } = ACCESS_TOKEN;
 const ENDED = Symbol('session ended');
-
-interface AccessClaims {
-  sub: string;
-  role: AuthUser['role'];
-  sid: string;
-  /** The language the user chose, if they did (read by locale.ts). */
-  lng?: 'id' | 'en';
-}
-
-export function signAccessTokenAt(user: AuthUser, secret: string, ttlSeconds: number, issuedAt: Date, lng?: 'id' | 'en'): string {
-  const iat = Math.floor(issuedAt.getTime() / 1000);
-  const claims = { sub: user.id, role: user.role, sid: user.sessionId, iat, exp: iat + ttlSeconds, ...(lng ? { lng } : {}) };
-  return jwt.sign(claims, secret, { algorithm: ALGORITHM, issuer: ISSUER, audience: AUDIENCE });
-}
 
 /** Whether the session an access token was issued for is still live (not signed out, user not deleted). */
 export type SessionCheck = (userId: string, sessionId: string) => Promise<boolean>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { AuthUser } from '../../http/handler.ts';
-import { badRequest } from '../../http/problem.ts';
+import type { AuthUser } from '../../domain/caller.ts';
+import { malformed } from '../../domain/errors.ts';
 import type { ObjectStorage } from '../../platform/storage/types.ts';
 import { sellerStoreId } from './seller-store.ts';
 import type { AccountsService, StoreJson } from './service.ts';
@@ -24,7 +24,7 @@ export class StoreLogoService {
   }
 
   async upload(caller: AuthUser, bytes: Buffer | undefined): Promise<StoreJson> {
-    if (!bytes || bytes.length === 0) throw badRequest('Send the logo as the multipart field `file`.', [{ pointer: '/file', message: 'is required' }]);
+    if (!bytes || bytes.length === 0) throw malformed('Send the logo as the multipart field `file`.', [{ pointer: '/file', message: 'is required' }]);
     const storeId = await sellerStoreId(this.db, caller);
     const { thumbnail } = await this.processImage(bytes);
     const key = `media/${createHash('sha256').update(thumbnail).digest('hex')}.jpg`;
