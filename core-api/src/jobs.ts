@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { CheckoutFlow } from './flows/checkout.flow.ts';
 import { AddressesService } from './modules/addresses/index.ts';
 import { CartService } from './modules/cart/index.ts';
+import { syncSearchIndex } from './modules/catalog/index.ts';
 import { RegionsService } from './modules/regions/index.ts';
 import { SimulatedCourier } from './modules/shipping/index.ts';
 import { schedulePaymentJobs, PaymentsService } from './modules/payments/index.ts';
@@ -16,7 +17,7 @@ export const WEEKLY_REPORTS = 'reports.weekly';
 /** What each outbox topic does once its change has committed. */
 export function outboxHandlers(platform: Platform): OutboxHandlers {
   return {
-    'catalog.product-changed': async (row) => platform.search.sync([row.payload.productId]),
+    'catalog.product-changed': async (row) => syncSearchIndex(platform.db, platform.search, [row.payload.productId]),
     ...notificationHandlers(platform.db, platform.mailer),
   };
 }

@@ -1,17 +1,19 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
+import { rebuildSearchIndex } from '../modules/catalog/index.ts';
 import { startPlatform } from '../platform/index.ts';
 
 /** `npm run reindex`: rebuilds the product search index from Postgres, the source of truth. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger({ logLevel: process.env.LOG_LEVEL ?? 'warn' });
+  // the progress bar is the output: info lines would break it
+  const log = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const platform = await startPlatform(config, { log });
   const bar = new SingleBar({ format: `Reindexing (${platform.search.kind}) [{bar}] {value}/{total} products`, hideCursor: true }, Presets.shades_classic);
   let started = false;
   try {
-    await platform.search.rebuild((done, total) => {
+    await rebuildSearchIndex(platform.db, platform.search, (done, total) => {
       if (!started) bar.start(total, 0);
       started = true;
       bar.update(done);
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
   process.stdout.write('Search index rebuilt.\n');
 }
 
-main().catch((err) => {
-  process.stderr.write(err instanceof ConfigError ? `Configuration error: ${err.message}\n` : `Reindex failed: ${err?.message ?? err}\n`);
+main().catch((err: unknown) => {
+  process.stderr.write(err instanceof ConfigError ? `Configuration error: ${err.message}\n` : `Reindex failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

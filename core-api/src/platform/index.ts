@@ -133,7 +133,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
     }
 
     const search: SearchEngine = config.meili
-      ? new MeiliSearchEngine(db, config.meili.url, config.meili.apiKey)
+      ? new MeiliSearchEngine(config.meili.url, config.meili.apiKey)
       : new PostgresSearchEngine(db);
 
     return {

@@ -4,4 +4,5 @@ export * from './images.service.ts';
 export * from './media.ts';
 export * from './products.service.ts';
 export * from './routes.ts';
+export * from './search-documents.ts';
 export * from './storefront.service.ts';

@@ -51,15 +51,28 @@ export interface ProductDocument {
   roots: string[];
 }
 
+/**
+ * Where a rebuild reads from: the catalog hands it over (see modules/catalog/search-documents.ts), so
+ * an engine builds no documents and writes no catalog table itself.
+ */
+export interface SearchIndexSource {
+  /** How many documents `batches` yields. */
+  count(): Promise<number>;
+  /** Every searchable product's document, in batches. */
+  batches(): AsyncIterable<ProductDocument[]>;
+  /** Recomputes the catalog's own search columns (which the Postgres engine reads), in `trx`; the rows touched. */
+  refreshSearchColumns(trx: Knex): Promise<number>;
+}
+
 /** Product search: Meilisearch when MEILI_URL is set, Postgres otherwise. Both pass one contract suite. */
 export interface SearchEngine {
   readonly kind: 'meilisearch' | 'postgres';
   check(): Promise<void>;
   search(query: ProductSearch): Promise<SearchResult>;
-  /** Brings the index up to date for these products (their documents, or removal when absent). */
-  sync(productIds: string[]): Promise<void>;
-  /** Rebuilds the whole index from Postgres, reporting progress as (done, total). */
-  rebuild(onProgress?: (done: number, total: number) => void): Promise<void>;
+  /** Brings the index up to date: these documents in, the products `removedIds` names out. */
+  sync(documents: ProductDocument[], removedIds: string[]): Promise<void>;
+  /** Rebuilds the whole index from `source`, reporting progress as (done, total). */
+  rebuild(source: SearchIndexSource, onProgress?: (done: number, total: number) => void): Promise<void>;
 }
 
 /** Shoppers' words for the same thing, kept as data: each group is mutual. */
@@ -235,63 +248,22 @@ export class PostgresSearchEngine implements SearchEngine {
     this.expansions.clear();
   }
 
-  /** Recomputes every search vector and the word table (dropping words no longer in the catalog). */
-  async rebuild(onProgress?: (done: number, total: number) => void): Promise<void> {
+  /** Has the catalog recompute its search columns, and rebuilds the word table (dropping words no longer in the catalog). */
+  async rebuild(source: SearchIndexSource, onProgress?: (done: number, total: number) => void): Promise<void> {
     this.facetCache.clear();
     this.expansions.clear();
-    const updated = await this.db.transaction(async (trx): Promise<{ rowCount: number }> => {
-      const vectors = await trx.raw(`update products set search_vector = pasar_product_search_vector(title, description, category_id, store_id)`);
+    const updated = await this.db.transaction(async (trx) => {
+      const rows = await source.refreshSearchColumns(trx);
       await trx.raw('delete from search_words');
       await trx.raw(`insert into search_words (word, root)
         select w, pasar_word_root(w) from (
           select pasar_text_words(title || ' ' || description) w from products
           union select pasar_text_words(name_id || ' ' || name_en) from categories
           union select pasar_text_words(name) from stores) x`);
-      return vectors;
+      return rows;
     });
-    onProgress?.(updated.rowCount, updated.rowCount);
+    onProgress?.(updated, updated);
   }
-}
-
-/** Loads index documents for active products from Postgres (the others are absent from the result). */
-export async function loadProductDocuments(db: Knex, productIds?: string[], page?: { after: string | null; limit: number }): Promise<ProductDocument[]> {
-  const { rows } = await db.raw(
-    `
-    select p.id, p.title, p.description, p.store_id, s.name as store_name, p.category_id,
-      p.price_min, p.price_max, p.sold_count, p.rating_avg, cast(extract(epoch from p.created_at) as bigint) as created_at,
-      exists (select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0) as in_stock,
-      array(select distinct pasar_word_root(w) from pasar_text_words(p.title || ' ' || p.description) w) as roots,
-      (with recursive up as (
-         select c.id, c.parent_id, c.name_id, c.name_en from categories c where c.id = p.category_id
-         union all
-         select c.id, c.parent_id, c.name_id, c.name_en from categories c join up on c.id = up.parent_id)
-       select json_build_object('ids', json_agg(id), 'names', json_agg(name_id || ' / ' || name_en)) from up) as categories
-    from products p join stores s on s.id = p.store_id
-    where p.status = 'active'
-      and (cast(:ids as uuid[]) is null or p.id = any(cast(:ids as uuid[])))
-      and (cast(:after as uuid) is null or p.id > cast(:after as uuid))
-    order by p.id
-    limit :limit
-    `,
-    { ids: productIds ?? null, after: page?.after ?? null, limit: page?.limit ?? productIds?.length ?? 1000 },
-  );
-  return (rows as Array<Record<string, any>>).map((r) => ({
-    id: r.id,
-    title: r.title,
-    description: r.description,
-    storeId: r.store_id,
-    storeName: r.store_name,
-    categoryId: r.category_id,
-    categoryIds: r.categories.ids,
-    categoryNames: r.categories.names,
-    price: Number(r.price_min),
-    priceMax: Number(r.price_max),
-    inStock: r.in_stock,
-    soldCount: r.sold_count,
-    ratingAvg: Number(r.rating_avg),
-    createdAt: Number(r.created_at),
-    roots: r.roots,
-  }));
 }
 
 const MEILI_SORT: Record<Exclude<ProductSort, 'relevance'>, string[]> = {
@@ -307,12 +279,10 @@ const quote = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
 export class MeiliSearchEngine implements SearchEngine {
   readonly kind = 'meilisearch';
   readonly client: Meilisearch;
-  private readonly db: Knex;
   private readonly index: Index<ProductDocument>;
   private settingsApplied = false;
 
-  constructor(db: Knex, url: string, apiKey?: string, indexName = 'products') {
-    this.db = db;
+  constructor(url: string, apiKey?: string, indexName = 'products') {
     this.client = new Meilisearch({ host: url, apiKey });
     this.index = this.client.index<ProductDocument>(indexName);
   }
@@ -368,29 +338,21 @@ export class MeiliSearchEngine implements SearchEngine {
     };
   }
 
-  async sync(productIds: string[]): Promise<void> {
-    if (productIds.length === 0) return;
+  async sync(documents: ProductDocument[], removedIds: string[]): Promise<void> {
+    if (documents.length === 0 && removedIds.length === 0) return;
     await this.ensureSettings();
-    const documents = await loadProductDocuments(this.db, productIds);
-    const present = new Set(documents.map((d) => d.id));
-    const gone = productIds.filter((id) => !present.has(id));
     if (documents.length) await this.index.addDocuments(documents).waitTask();
-    if (gone.length) await this.index.deleteDocuments(gone).waitTask();
+    if (removedIds.length) await this.index.deleteDocuments(removedIds).waitTask();
   }
 
-  async rebuild(onProgress?: (done: number, total: number) => void): Promise<void> {
+  async rebuild(source: SearchIndexSource, onProgress?: (done: number, total: number) => void): Promise<void> {
     await this.ensureSettings();
     await this.index.deleteAllDocuments().waitTask();
-    const [{ count }] = await this.db('products').where({ status: 'active' }).count<{ count: string }[]>({ count: '*' });
-    const total = Number(count);
+    const total = await source.count();
     let done = 0;
-    let after: string | null = null;
-    while (true) {
-      const batch = await loadProductDocuments(this.db, undefined, { after, limit: 1000 });
-      if (batch.length === 0) break;
+    for await (const batch of source.batches()) {
       await this.index.addDocuments(batch).waitTask();
       done += batch.length;
-      after = batch[batch.length - 1].id;
       onProgress?.(done, total);
     }
   }
