@@ -13,7 +13,7 @@ import { negotiateLocale } from './http/locale.ts';
 import { requestContext } from './http/request-context.ts';
 import { buildApiRouter } from './http/router.ts';
 import { accountHandlers, storeLogoHandlers, AccountsService, SessionRegistry, StoreLogoService } from './modules/accounts/index.ts';
-import { ImagesService, ProductsService, CatalogCache, dropCacheAfterWrites, catalogHandlers, StorefrontService, processImage } from './modules/catalog/index.ts';
+import { ImagesService, ProductsService, CatalogCache, dropCacheAfterWrites, catalogHandlers, PublicCatalog, processImage } from './modules/catalog/index.ts';
 import { inventoryHandlers, InventoryService } from './modules/inventory/index.ts';
 import { systemHandlers } from './modules/system/index.ts';
 import { CheckoutFlow } from './flows/checkout.flow.ts';
@@ -57,7 +57,7 @@ function handlers({ config, platform, log }: AppDeps, cache: CatalogCache, sessi
       db,
       storage,
       products,
-      storefront: new StorefrontService(db, search, urls),
+      publicCatalog: new PublicCatalog(db, search, urls),
       images: new ImagesService(db, storage, products, urls),
       cache,
       onViewed: (productId, ctx) => counters.count(productId, 'views', visitorKey({ ip: ctx.ip, userAgent: ctx.get('User-Agent') })),

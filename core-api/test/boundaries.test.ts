@@ -54,7 +54,6 @@ const KNOWN_STRAYS = [
   'flows/checkout.flow.ts writes cart_items (owned by modules/cart)',
   'flows/checkout.flow.ts writes products (owned by modules/catalog)',
   'modules/orders/service.ts writes products (owned by modules/catalog)',
-  'modules/reviews/service.ts writes products (owned by modules/catalog)',
 ];
 
 function sources(dir: string): string[] {

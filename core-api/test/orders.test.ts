@@ -205,5 +205,36 @@ describe('orders and reviews', () => {
       expect(store.body.rating).to.deep.equal({ average: 4.5, count: 2 });
       expect((await app.request('POST', `/products/${product.id}/reviews`, { token: seller.token, body: { rating: 5 } })).status, 'sellers do not review').to.equal(403);
     });
+
+    it('should count every review when shoppers review one product at the same moment', async () => {
+      const cats = await categories(app);
+      const mug = await createProduct(app, seller, { title: 'Mug Gerabah', categoryId: cats.sepatu, status: 'active', variants: [{ options: {}, price: 50000, stock: 100 }] });
+      const buyers: Session[] = [];
+      for (let i = 0; i < 4; i++) {
+        const buyer = await signUpCustomer(app);
+        expect((await app.request('POST', '/cart/items', { token: buyer.token, body: { variantId: mug.variants[0].id, quantity: 1 } })).status).to.equal(200);
+        const res = await app.request('POST', '/checkout', { token: buyer.token, headers: { 'idempotency-key': randomUUID() }, body: { shippingAddress: address, paymentMethod: 'ovo' } });
+        expect(res.status, JSON.stringify(res.body)).to.equal(201);
+        const orderId = res.body.orders[0].id as string;
+        await sellerMove(orderId, { status: 'processing' });
+        await sellerMove(orderId, { status: 'shipped', trackingNumber: `JNE-${i}` });
+        await confirm(buyer, orderId);
+        buyers.push(buyer);
+      }
+      const ratings = [1, 2, 4, 5];
+      const created = await Promise.all(buyers.map((buyer, i) => app.request('POST', `/products/${mug.id}/reviews`, { token: buyer.token, body: { rating: ratings[i] } })));
+      expect(created.map((r) => r.status)).to.deep.equal([201, 201, 201, 201]);
+      expect((await app.request('GET', `/products/${mug.id}/reviews`)).body.rating).to.deep.equal({ average: 3, count: 4 });
+      expect((await app.request('GET', `/products/${mug.id}`)).body.rating).to.deep.equal({ average: 3, count: 4 });
+    });
+
+    it('should not let a draft product be reviewed', async () => {
+      const cats = await categories(app);
+      const draft = await createProduct(app, seller, { title: 'Sandal Draf', categoryId: cats.sepatu, status: 'draft', variants: [{ options: {}, price: 50000, stock: 1 }] });
+      const buyer = await signUpCustomer(app);
+      const res = await app.request('POST', `/products/${draft.id}/reviews`, { token: buyer.token, body: { rating: 5 } });
+      expect(res.status).to.equal(404);
+      expect(res.body.detail).to.equal('No such product.');
+    });
   });
 });

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import sharp from 'sharp';
-import type { AuthUser } from '../../http/handler.ts';
-import { ProblemError, badRequest, notFound, unprocessable } from '../../http/problem.ts';
+import type { AuthUser } from '../../domain/caller.ts';
+import { DomainError, invalid, malformed, notFound } from '../../domain/errors.ts';
 import type { ObjectStorage } from '../../platform/storage/types.ts';
 import { sellerStoreId } from '../accounts/index.ts';
 import { enqueue } from '../outbox/index.ts';
-import { imageJson, type ImageRow, type MediaUrls } from './media.ts';
+import { imageJson, type MediaUrls } from './media.ts';
+import { ProductImage } from './models/product-image.ts';
 import type { ProductsService } from './products.service.ts';
 
 /** Against decompression bombs: a small file may still claim a huge canvas. */
@@ -37,10 +38,10 @@ export async function processImage(bytes: Buffer): Promise<ProcessedImage> {
     format = undefined;
   }
   if (format !== 'jpeg' && format !== 'png') {
-    throw new ProblemError(415, 'The file is not a JPEG or PNG image.', { errors: [{ pointer: '/file', message: 'must be a JPEG or PNG image' }] });
+    throw new DomainError('unsupported-media', 'The file is not a JPEG or PNG image.', { errors: [{ pointer: '/file', message: 'must be a JPEG or PNG image' }] });
   }
   if (pixels > MAX_IMAGE_PIXELS) {
-    throw unprocessable(`The image is larger than ${MAX_IMAGE_PIXELS / 1_000_000} megapixels.`, [{ pointer: '/file', message: 'has too many pixels' }]);
+    throw invalid(`The image is larger than ${MAX_IMAGE_PIXELS / 1_000_000} megapixels.`, [{ pointer: '/file', message: 'has too many pixels' }]);
   }
   try {
     const pipeline = sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS }).rotate().resize(MAX_EDGE, MAX_EDGE, { fit: 'inside', withoutEnlargement: true });
@@ -52,7 +53,7 @@ export async function processImage(bytes: Buffer): Promise<ProcessedImage> {
       thumbnail,
     };
   } catch {
-    throw unprocessable('The image could not be decoded.', [{ pointer: '/file', message: 'is not a readable image' }]);
+    throw invalid('The image could not be decoded.', [{ pointer: '/file', message: 'is not a readable image' }]);
   }
 }
 
@@ -74,7 +75,7 @@ export class ImagesService {
   async upload(caller: AuthUser, productId: string, bytes: Buffer | undefined) {
     const storeId = await sellerStoreId(this.db, caller);
     await this.products.ownProduct(this.db, storeId, productId);
-    if (!bytes || bytes.length === 0) throw badRequest('Send the photo as the multipart field `file`.', [{ pointer: '/file', message: 'is required' }]);
+    if (!bytes || bytes.length === 0) throw malformed('Send the photo as the multipart field `file`.', [{ pointer: '/file', message: 'is required' }]);
     const image = await processImage(bytes);
     const objectKey = contentKey(image.full.body, image.full.ext);
     const thumbnailKey = contentKey(image.thumbnail, 'jpg');
@@ -83,9 +84,11 @@ export class ImagesService {
     await this.storage.put(thumbnailKey, image.thumbnail, 'image/jpeg');
     const row = await this.db.transaction(async (trx) => {
       await this.products.ownProduct(trx, storeId, productId, true);
-      const { count, max } = (await trx('productImages').where({ productId }).count({ count: '*' }).max({ max: 'position' }).first()) as { count: string; max: number | null };
-      if (Number(count) >= MAX_IMAGES) throw unprocessable(`A product has at most ${MAX_IMAGES} photos.`, [{ pointer: '/file', message: 'is one photo too many' }]);
-      const [inserted] = await trx('productImages')
+      const { count, max } = await trx('productImages')
+        .where({ productId })
+        .first<{ count: number; max: number | null }>(trx.raw('count(*) as count'), trx.raw('max(position) as max'));
+      if (count >= MAX_IMAGES) throw invalid(`A product has at most ${MAX_IMAGES} photos.`, [{ pointer: '/file', message: 'is one photo too many' }]);
+      const inserted = await ProductImage.query(trx)
         .insert({
           productId,
           objectKey,
@@ -98,7 +101,7 @@ export class ImagesService {
         })
         .returning('*');
       await enqueue(trx, 'catalog.product-changed', [{ productId }]);
-      return inserted as ImageRow;
+      return inserted;
     });
     return imageJson(this.urls, row);
   }
@@ -107,10 +110,10 @@ export class ImagesService {
     const storeId = await sellerStoreId(this.db, caller);
     const removed = await this.db.transaction(async (trx) => {
       await this.products.ownProduct(trx, storeId, productId, true);
-      const [row] = await trx('productImages').where({ id: imageId, productId }).delete().returning('*');
+      const [row] = await ProductImage.query(trx).where({ id: imageId, productId }).delete().returning('*');
       if (!row) throw notFound('image');
       await enqueue(trx, 'catalog.product-changed', [{ productId }]);
-      return row as ImageRow;
+      return row;
     });
     await this.deleteUnreferenced([removed.objectKey, removed.thumbnailKey]);
   }
@@ -119,12 +122,12 @@ export class ImagesService {
     const storeId = await sellerStoreId(this.db, caller);
     const rows = await this.db.transaction(async (trx) => {
       await this.products.ownProduct(trx, storeId, productId, true);
-      const current: string[] = await trx('productImages').where({ productId }).pluck('id');
+      const current = (await ProductImage.query(trx).where({ productId }).select('id')).map((i) => i.id);
       const same = current.length === imageIds.length && imageIds.every((id) => current.includes(id));
-      if (!same) throw unprocessable('List every photo of the product exactly once.', [{ pointer: '/imageIds', message: 'must name each of the product\'s photos once' }]);
-      for (const [position, id] of imageIds.entries()) await trx('productImages').where({ id }).update({ position });
+      if (!same) throw invalid('List every photo of the product exactly once.', [{ pointer: '/imageIds', message: 'must name each of the product\'s photos once' }]);
+      for (const [position, id] of imageIds.entries()) await ProductImage.query(trx).findById(id).patch({ position });
       await enqueue(trx, 'catalog.product-changed', [{ productId }]);
-      return (await trx('productImages').where({ productId }).orderBy('position')) as ImageRow[];
+      return ProductImage.query(trx).where({ productId }).orderBy('position');
     });
     return rows.map((r) => imageJson(this.urls, r));
   }
@@ -132,7 +135,7 @@ export class ImagesService {
   /** Content-addressed objects may be shared by several rows: delete only what nothing points at any more. */
   async deleteUnreferenced(keys: string[]): Promise<void> {
     for (const key of new Set(keys)) {
-      const used = await this.db('productImages').where({ objectKey: key }).orWhere({ thumbnailKey: key }).first('id');
+      const used = await ProductImage.query(this.db).where({ objectKey: key }).orWhere({ thumbnailKey: key }).select('id').first();
       if (!used) await this.storage.delete(key);
     }
   }

@@ -1,8 +1,9 @@
 // The catalog module's public surface: other code imports these, never the files behind them.
-export * from './cache.ts';
-export * from './images.service.ts';
-export * from './media.ts';
-export * from './products.service.ts';
-export * from './routes.ts';
-export * from './search-documents.ts';
-export * from './storefront.service.ts';
+export { CatalogCache, dropCacheAfterWrites } from './cache.ts';
+export { ImagesService, processImage } from './images.service.ts';
+export { mediaUrl, thumbnailKeyColumn, type MediaUrls } from './media.ts';
+export { ProductsService } from './products.service.ts';
+export { PublicCatalog } from './public-catalog.ts';
+export { productRating, recordRating, reviewableProduct, type ProductRating } from './ratings.ts';
+export { catalogHandlers } from './routes.ts';
+export { rebuildSearchIndex, syncSearchIndex } from './search-documents.ts';

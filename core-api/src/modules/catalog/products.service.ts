@@ -1,16 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import slugify from 'slugify';
+import type { PartialModelObject } from 'objection';
 import type { components } from '@pasar/openapi/schema';
-import type { AuthUser } from '../../http/handler.ts';
-import type { FieldError } from '../../http/problem.ts';
-import { conflict, notFound, unprocessable } from '../../http/problem.ts';
+import type { AuthUser } from '../../domain/caller.ts';
+import { conflict, invalid, notFound, type FieldError } from '../../domain/errors.ts';
+import { countThenPage } from '../../domain/paging.ts';
+import { containing, firstFreeSlug, numberedSlugPattern, slugOf } from '../../domain/text.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { sellerStoreId } from '../accounts/index.ts';
 import { stockStatus } from '../inventory/index.ts';
 import { enqueue } from '../outbox/index.ts';
-import { imageJson, type ImageRow, type MediaUrls } from './media.ts';
-import { orderedOptions } from './storefront.service.ts';
+import { imageJson, type MediaUrls } from './media.ts';
+import { Category } from './models/category.ts';
+import { Product } from './models/product.ts';
+import { ProductImage } from './models/product-image.ts';
+import { ProductVariant } from './models/product-variant.ts';
+import { orderedOptions } from './public-catalog.ts';
 
 type Schemas = components['schemas'];
 type VariantPatch = Schemas['VariantPatch'];
@@ -26,17 +31,6 @@ export class StaleProductError extends Error {
     super('the product changed since it was read');
     this.current = current;
   }
-}
-
-interface VariantRow {
-  id: string;
-  productId: string;
-  sku: string;
-  options: Record<string, string>;
-  price: number;
-  stock: number;
-  lowStockThreshold: number;
-  archivedAt: Date | null;
 }
 
 /** The rules a product's variants keep, reported with a pointer per broken variant. */
@@ -72,9 +66,21 @@ export function variantProblems(options: ProductOption[], variants: Array<{ opti
   return problems;
 }
 
+/** `KOP-1A2B3C4D`: three letters of the title and a random part. */
 function generatedSku(title: string): string {
-  const prefix = (slugify.default(title, { strict: true }).replace(/-/g, '').slice(0, 3) || 'SKU').toUpperCase();
+  const prefix = (slugOf(title, 80, '').replace(/-/g, '').slice(0, 3) || 'SKU').toUpperCase();
   return `${prefix}-${randomBytes(4).toString('hex').toUpperCase()}`;
+}
+
+/** Keeps the product's price range current (from its live variants) and queues its search index update. */
+export async function recomputePriceRangeAndReindex(trx: Knex, productId: string): Promise<void> {
+  await trx.raw(
+    `update products p set price_min = coalesce(v.low, 0), price_max = coalesce(v.high, 0)
+     from (select min(price) as low, max(price) as high from product_variants where product_id = ? and archived_at is null) v
+     where p.id = ?`,
+    [productId, productId],
+  );
+  await enqueue(trx, 'catalog.product-changed', [{ productId }]);
 }
 
 export class ProductsService {
@@ -86,66 +92,68 @@ export class ProductsService {
     this.urls = urls;
   }
 
-  /** A product of the caller's store, locked for the rest of the transaction; another store's is a 404. */
-  async ownProduct(trx: Knex, storeId: string, productId: string, lock = false) {
-    const query = trx('products').where({ id: productId, storeId }).first();
+  /** A product of the caller's store, with `lock` locked for the rest of the transaction; another store's is a 404. */
+  async ownProduct(trx: Knex, storeId: string, productId: string, lock = false): Promise<Product> {
+    const query = Product.query(trx).findOne({ id: productId, storeId });
     const product = await (lock ? query.forUpdate() : query);
     if (!product) throw notFound('product');
     return product;
   }
 
   private async checkCategory(trx: Knex, categoryId: string): Promise<void> {
-    const category = await trx('categories').where({ id: categoryId }).first('id');
-    if (!category) throw unprocessable('There is no such category.', [{ pointer: '/categoryId', message: 'is not a category' }]);
+    const category = await Category.query(trx).findById(categoryId).select('id');
+    if (!category) throw invalid('There is no such category.', [{ pointer: '/categoryId', message: 'is not a category' }]);
   }
 
+  /** The title's slug, numbered (`-2`, `-3`…) when another product of the store has it. */
   private async freeSlug(trx: Knex, storeId: string, title: string, productId?: string): Promise<string> {
-    const base = slugify.default(title, { lower: true, strict: true, locale: 'id' }).slice(0, 80) || 'produk';
-    const taken = new Set<string>(
-      await trx('products')
-        .where({ storeId })
-        .andWhere((q) => q.where('slug', base).orWhere('slug', '~', `^${base}-[0-9]+$`))
-        .modify((q) => (productId ? q.whereNot({ id: productId }) : q))
-        .pluck('slug'),
-    );
-    if (!taken.has(base)) return base;
-    for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+    const base = slugOf(title, 80, 'produk');
+    const taken = await Product.query(trx)
+      .where({ storeId })
+      .where((q) => q.where('slug', base).orWhere('slug', '~', numberedSlugPattern(base)))
+      .modify((q) => (productId ? q.whereNot({ id: productId }) : q))
+      .select('slug');
+    return firstFreeSlug(base, taken.map((p) => p.slug));
   }
 
   async create(caller: AuthUser, input: Schemas['NewProduct']): Promise<SellerProductJson> {
     const options = input.options ?? [];
     const problems = variantProblems(options, input.variants);
-    if (problems.length) throw unprocessable('The variants do not fit the options; see errors.', problems);
+    if (problems.length) throw invalid('The variants do not fit the options; see errors.', problems);
     const id = await this.write(async (trx) => {
       const storeId = await sellerStoreId(trx, caller);
       await this.checkCategory(trx, input.categoryId);
-      const [product] = await trx('products')
-        .insert({
-          storeId,
-          categoryId: input.categoryId,
-          title: input.title.trim(),
-          slug: await this.freeSlug(trx, storeId, input.title),
-          description: input.description ?? '',
-          status: input.status ?? 'draft',
-          specifications: JSON.stringify(input.specifications ?? []),
-          options: JSON.stringify(options),
-        })
-        .returning('id');
-      await trx('productVariants').insert(input.variants.map((v, position) => this.variantRow(storeId, product.id, input.title, v, position)));
-      await this.afterChange(trx, product.id);
-      return product.id as string;
+      const product = await Product.query(trx).insert({
+        storeId,
+        categoryId: input.categoryId,
+        title: input.title.trim(),
+        slug: await this.freeSlug(trx, storeId, input.title),
+        description: input.description ?? '',
+        status: input.status ?? 'draft',
+        specifications: input.specifications ?? [],
+        options,
+      });
+      await ProductVariant.query(trx).insert(input.variants.map((v, position) => this.variantRow(storeId, product.id, input.title, v, position)));
+      await recomputePriceRangeAndReindex(trx, product.id);
+      return product.id;
     });
     return this.get(caller, id);
   }
 
   /** A new variant's row; its initial stock is the only stock written outside the inventory operations. */
-  private variantRow(storeId: string, productId: string, title: string, v: { options: Record<string, string>; price: number; stock?: number; sku?: string; lowStockThreshold?: number }, position: number) {
+  private variantRow(
+    storeId: string,
+    productId: string,
+    title: string,
+    v: { options: Record<string, string>; price: number; stock?: number; sku?: string; lowStockThreshold?: number },
+    position: number,
+  ): PartialModelObject<ProductVariant> {
     return {
       storeId,
       productId,
       position,
       sku: v.sku ?? generatedSku(title),
-      options: JSON.stringify(v.options),
+      options: v.options,
       price: v.price,
       stock: v.stock ?? 0,
       lowStockThreshold: v.lowStockThreshold ?? 10,
@@ -162,7 +170,7 @@ export class ProductsService {
       const storeId = await sellerStoreId(trx, caller);
       await this.ownProduct(trx, storeId, productId);
       // variants before product, the order checkout takes them in, so the two cannot deadlock
-      await trx('productVariants').where({ productId }).orderBy('id').forUpdate();
+      await ProductVariant.query(trx).where({ productId }).orderBy('id').forUpdate();
       const product = await this.ownProduct(trx, storeId, productId, true);
       if (ifMatch && ifMatch.trim() !== '*') {
         const [now] = await this.load([productId], trx);
@@ -170,7 +178,7 @@ export class ProductsService {
       }
       if (patch.categoryId) await this.checkCategory(trx, patch.categoryId);
       const options: ProductOption[] = patch.options ?? product.options;
-      const current: VariantRow[] = await trx('productVariants').where({ productId }).whereNull('archivedAt').orderBy('position').orderBy('id');
+      const current = await ProductVariant.query(trx).where({ productId }).whereNull('archivedAt').orderBy('position').orderBy('id');
 
       if (patch.variants || patch.options) {
         const sent: VariantPatch[] = patch.variants ?? current.map((v) => ({ id: v.id }));
@@ -182,13 +190,13 @@ export class ProductsService {
           if (!v.id && v.price === undefined) problems.push({ pointer: `/variants/${i}/price`, message: 'is required for a new variant' });
           return { ...v, options: v.options ?? before?.options ?? {}, sku: v.sku ?? before?.sku };
         });
-        if (problems.length) throw unprocessable('The variants are not valid; see errors.', problems);
+        if (problems.length) throw invalid('The variants are not valid; see errors.', problems);
         problems.push(...variantProblems(options, wanted));
-        if (problems.length) throw unprocessable('The variants do not fit the options; see errors.', problems);
+        if (problems.length) throw invalid('The variants do not fit the options; see errors.', problems);
         if (patch.variants) await this.replaceVariants(trx, storeId, product, current, patch.variants);
       }
 
-      const fields: Record<string, unknown> = { updatedAt: new Date() };
+      const fields: PartialModelObject<Product> = { updatedAt: new Date() };
       if (patch.title) {
         fields.title = patch.title.trim();
         fields.slug = await this.freeSlug(trx, storeId, patch.title, productId);
@@ -196,34 +204,34 @@ export class ProductsService {
       if (patch.description !== undefined) fields.description = patch.description;
       if (patch.categoryId) fields.categoryId = patch.categoryId;
       if (patch.status) fields.status = patch.status;
-      if (patch.specifications) fields.specifications = JSON.stringify(patch.specifications);
-      if (patch.options) fields.options = JSON.stringify(patch.options);
-      await trx('products').where({ id: productId }).update(fields);
-      await this.afterChange(trx, productId);
+      if (patch.specifications) fields.specifications = patch.specifications;
+      if (patch.options) fields.options = patch.options;
+      await Product.query(trx).findById(productId).patch(fields);
+      await recomputePriceRangeAndReindex(trx, productId);
     });
     return this.get(caller, productId);
   }
 
   /** `wanted` is the whole list: ids change, new entries add, the missing are removed (archived if ever ordered). */
-  private async replaceVariants(trx: Knex, storeId: string, product: { id: string; title: string }, current: VariantRow[], wanted: VariantPatch[]) {
+  private async replaceVariants(trx: Knex, storeId: string, product: Product, current: ProductVariant[], wanted: VariantPatch[]) {
     const keep = new Set(wanted.filter((v) => v.id).map((v) => v.id));
     const removed = current.filter((c) => !keep.has(c.id)).map((c) => c.id);
     if (removed.length) {
-      const orderedRows: Array<{ variantId: string }> = await trx('orderItems').whereIn('variantId', removed).distinct('variantId');
+      const orderedRows = await trx('orderItems').whereIn('variantId', removed).distinct<Array<{ variantId: string }>>('variantId');
       const ordered = new Set(orderedRows.map((r) => r.variantId));
       const deletable = removed.filter((id) => !ordered.has(id));
-      if (deletable.length) await trx('productVariants').whereIn('id', deletable).delete();
-      if (ordered.size) await trx('productVariants').whereIn('id', [...ordered]).update({ archivedAt: new Date() });
+      if (deletable.length) await ProductVariant.query(trx).whereIn('id', deletable).delete();
+      if (ordered.size) await ProductVariant.query(trx).whereIn('id', [...ordered]).patch({ archivedAt: new Date() });
     }
     for (const [position, v] of wanted.entries()) {
       if (!v.id) {
-        await trx('productVariants').insert(this.variantRow(storeId, product.id, product.title, { ...v, options: v.options!, price: v.price! }, position));
+        await ProductVariant.query(trx).insert(this.variantRow(storeId, product.id, product.title, { ...v, options: v.options!, price: v.price! }, position));
         continue;
       }
-      await trx('productVariants')
-        .where({ id: v.id })
-        .update({
-          ...(v.options ? { options: JSON.stringify(v.options) } : {}),
+      await ProductVariant.query(trx)
+        .findById(v.id)
+        .patch({
+          ...(v.options ? { options: v.options } : {}),
           ...(v.price !== undefined ? { price: v.price } : {}),
           ...(v.sku ? { sku: v.sku } : {}),
           ...(v.lowStockThreshold !== undefined ? { lowStockThreshold: v.lowStockThreshold } : {}),
@@ -233,33 +241,22 @@ export class ProductsService {
     }
   }
 
-  /** Keeps the product's price range current and tells the search index. */
-  async afterChange(trx: Knex, productId: string): Promise<void> {
-    await trx.raw(
-      `update products p set price_min = coalesce(v.low, 0), price_max = coalesce(v.high, 0)
-       from (select min(price) as low, max(price) as high from product_variants where product_id = ? and archived_at is null) v
-       where p.id = ?`,
-      [productId, productId],
-    );
-    await enqueue(trx, 'catalog.product-changed', [{ productId }]);
-  }
-
-  /** Deletes a product, or archives it when any of its variants was ever ordered, so order history stays whole. */
+  /** Deletes a product, or archives it when it was ever ordered or sits in a cart, so order history stays whole. */
   async remove(caller: AuthUser, productId: string): Promise<{ archived: boolean; objectKeys: string[] }> {
     return this.db.transaction(async (trx) => {
       const storeId = await sellerStoreId(trx, caller);
       await this.ownProduct(trx, storeId, productId, true);
       // ever ordered, or in a cart: archived, so order history stays whole and the cart line stays, flagged unavailable
-      const ordered = await trx('orderItems').where({ productId }).first('id');
-      const inCart = await trx('cartItems as i').join('productVariants as v', 'v.id', 'i.variantId').where('v.productId', productId).first('i.id');
+      const ordered = await trx('orderItems').where({ productId }).first<{ id: string } | undefined>('id');
+      const inCart = await trx('cartItems as i').join('productVariants as v', 'v.id', 'i.variantId').where('v.productId', productId).first<{ id: string } | undefined>('i.id');
       if (ordered || inCart) {
-        await trx('products').where({ id: productId }).update({ status: 'archived', updatedAt: new Date() });
-        await trx('productVariants').where({ productId }).whereNull('archivedAt').update({ archivedAt: new Date() });
+        await Product.query(trx).findById(productId).patch({ status: 'archived', updatedAt: new Date() });
+        await ProductVariant.query(trx).where({ productId }).whereNull('archivedAt').patch({ archivedAt: new Date() });
         await enqueue(trx, 'catalog.product-changed', [{ productId }]);
         return { archived: true, objectKeys: [] };
       }
-      const images: ImageRow[] = await trx('productImages').where({ productId });
-      await trx('products').where({ id: productId }).delete();
+      const images = await ProductImage.query(trx).where({ productId });
+      await Product.query(trx).deleteById(productId);
       await enqueue(trx, 'catalog.product-changed', [{ productId }]);
       return { archived: false, objectKeys: images.flatMap((i) => [i.objectKey, i.thumbnailKey]) };
     });
@@ -271,7 +268,7 @@ export class ProductsService {
       .where({ storeId })
       .modify((q) => {
         if (query.status) q.where({ status: query.status });
-        if (query.q) q.whereILike('title', `%${query.q.replace(/[%_\\]/g, '\\$&')}%`);
+        if (query.q) q.whereILike('title', containing(query.q));
         if (query.categoryId) {
           q.whereRaw(
             'category_id in (with recursive tree as (select id from categories where id = ? union all select c.id from categories c join tree on c.parent_id = tree.id) select id from tree)',
@@ -279,15 +276,11 @@ export class ProductsService {
           );
         }
       });
-    const [{ count }] = await base.clone().count<{ count: string }[]>({ count: '*' });
-    const ids: string[] = await base
-      .clone()
-      .orderBy('updatedAt', 'desc')
-      .orderBy('id')
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize)
-      .pluck('id');
-    return { items: await this.load(ids), total: Number(count), page: query.page, pageSize: query.pageSize };
+    const page = await countThenPage(base, query, async (page) => {
+      const rows = await page.orderBy('updatedAt', 'desc').orderBy('id').select<Array<{ id: string }>>('id');
+      return rows.map((r) => r.id);
+    });
+    return { ...page, items: await this.load(page.items) };
   }
 
   async get(caller: AuthUser, productId: string): Promise<SellerProductJson> {
@@ -301,13 +294,13 @@ export class ProductsService {
   private async load(ids: string[], db: Knex = this.db): Promise<SellerProductJson[]> {
     if (ids.length === 0) return [];
     const [products, variants, images] = await Promise.all([
-      db('products').whereIn('id', ids),
-      db('productVariants').whereIn('productId', ids).whereNull('archivedAt').orderBy('position').orderBy('id'),
-      db('productImages').whereIn('productId', ids).orderBy('position').orderBy('createdAt'),
+      Product.query(db).whereIn('id', ids),
+      ProductVariant.query(db).whereIn('productId', ids).whereNull('archivedAt').orderBy('position').orderBy('id'),
+      ProductImage.query(db).whereIn('productId', ids).orderBy('position').orderBy('createdAt'),
     ]);
     const byId = new Map(products.map((p) => [p.id, p]));
     return ids.map((id) => {
-      const p = byId.get(id);
+      const p = byId.get(id)!;
       return {
         id: p.id,
         slug: p.slug,
@@ -317,7 +310,7 @@ export class ProductsService {
         status: p.status,
         specifications: p.specifications,
         options: p.options,
-        variants: (variants as VariantRow[])
+        variants: variants
           .filter((v) => v.productId === id)
           .map((v) => ({
             id: v.id,
@@ -328,7 +321,7 @@ export class ProductsService {
             lowStockThreshold: v.lowStockThreshold,
             stockStatus: stockStatus(v.stock, v.lowStockThreshold),
           })),
-        images: (images as ImageRow[]).filter((i) => i.productId === id).map((i) => imageJson(this.urls, i)),
+        images: images.filter((i) => i.productId === id).map((i) => imageJson(this.urls, i)),
         priceMin: p.priceMin,
         priceMax: p.priceMax,
         createdAt: p.createdAt.toISOString(),
@@ -344,10 +337,10 @@ export class ProductsService {
       // two writers picked the same free slug at once: the loser picks again
       if (isUniqueViolation(err, 'products_store_id_slug_unique')) {
         if (attempt < 10) return this.write(work, attempt + 1);
-        throw conflict('Another product of this store was just given this title; try again.', [{ pointer: '/title', message: 'is being taken' }]);
+        throw conflict('Another product of this store was just given this title; try again.', { errors: [{ pointer: '/title', message: 'is being taken' }] });
       }
       if (isUniqueViolation(err, 'product_variants_store_id_sku_unique')) {
-        throw conflict('Another variant of this store already has that SKU.', [{ pointer: '/variants', message: 'a SKU is already used in this store' }]);
+        throw conflict('Another variant of this store already has that SKU.', { errors: [{ pointer: '/variants', message: 'a SKU is already used in this store' }] });
       }
       throw err;
     }

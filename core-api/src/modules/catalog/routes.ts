@@ -2,13 +2,15 @@ import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { Handlers } from '../../http/handler.ts';
+import type { Locale } from '../../http/locale.ts';
 import { takeUpload } from '../../http/multipart.ts';
-import { notFound } from '../../http/problem.ts';
+import { notFound } from '../../domain/errors.ts';
 import type { ObjectStorage } from '../../platform/storage/types.ts';
 import type { CatalogCache } from './cache.ts';
 import type { ImagesService } from './images.service.ts';
+import { Category as CategoryRow } from './models/category.ts';
 import { StaleProductError, productEtag, type ProductsService } from './products.service.ts';
-import type { StorefrontService } from './storefront.service.ts';
+import type { PublicCatalog } from './public-catalog.ts';
 
 type Category = components['schemas']['Category'];
 
@@ -52,24 +54,24 @@ type CatalogOps =
 export function catalogHandlers(deps: {
   db: Knex;
   storage: ObjectStorage;
-  storefront: StorefrontService;
+  publicCatalog: PublicCatalog;
   products: ProductsService;
   images: ImagesService;
   cache: CatalogCache;
-  /** Hears each product detail served, with the visitor's key (the view counter). */
+  /** Counts a view of a product detail served (the visitor is read from the request). */
   onViewed: (productId: string, ctx: Context) => void;
 }): Handlers<CatalogOps> {
-  const { db, storage, storefront, products, images, cache, onViewed } = deps;
+  const { db, storage, publicCatalog, products, images, cache, onViewed } = deps;
   return {
     listCategories: async ({ ctx }) =>
       cachedPublic(cache, ctx, async () => {
-        const rows: Category[] = await db('categories').select('id', 'slug', 'nameId', 'nameEn', 'parentId', 'position');
-        return { items: treeOrder(rows) };
+        const rows = await CategoryRow.query(db).select('id', 'slug', 'nameId', 'nameEn', 'parentId', 'position');
+        return { items: treeOrder(rows.map(({ id, slug, nameId, nameEn, parentId, position }) => ({ id, slug, nameId, nameEn, parentId, position }))) };
       }),
 
     listProducts: async ({ query, ctx }) =>
       cachedPublic(cache, ctx, () =>
-        storefront.listProducts({
+        publicCatalog.listProducts({
         q: query.q,
         categoryId: query.categoryId,
         storeId: query.storeId,
@@ -80,18 +82,18 @@ export function catalogHandlers(deps: {
         // the validator filled in the spec's defaults
         page: query.page!,
         pageSize: query.pageSize!,
-      }, ctx.state.locale)),
+      }, (ctx.state as { locale: Locale }).locale)),
 
     getProduct: async ({ params, query, ctx }) => {
-      const reply = await cachedPublic(cache, ctx, () => storefront.getProduct(params.id, query.store));
-      // the answer's product id: the path may name the product by its slug
+      // the read (cached) and the view it counts, by the answer's product id (the path may name a slug)
+      const reply = await cachedPublic(cache, ctx, () => publicCatalog.productDetail(params.id, query.store));
       onViewed(reply.productId!, ctx);
       return reply;
     },
     listStores: async ({ query, ctx }) =>
-      cachedPublic(cache, ctx, () => storefront.listStores({ ...query, page: query.page!, pageSize: query.pageSize! })),
+      cachedPublic(cache, ctx, () => publicCatalog.listStores({ ...query, page: query.page!, pageSize: query.pageSize! })),
 
-    getStore: async ({ params, ctx }) => cachedPublic(cache, ctx, () => storefront.getStore(params.idOrSlug)),
+    getStore: async ({ params, ctx }) => cachedPublic(cache, ctx, () => publicCatalog.getStore(params.idOrSlug)),
 
     getMedia: async ({ params }) => {
       const object = await storage.get(`media/${params.name}`);

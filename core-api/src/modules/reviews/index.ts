@@ -1,3 +1,3 @@
 // The reviews module's public surface: other code imports these, never the files behind them.
-export * from './routes.ts';
-export * from './service.ts';
+export { reviewHandlers } from './routes.ts';
+export { ReviewsService } from './service.ts';

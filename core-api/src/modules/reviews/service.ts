@@ -1,13 +1,14 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
-import type { AuthUser } from '../../http/handler.ts';
-import { conflict, forbidden, notFound } from '../../http/problem.ts';
+import type { AuthUser } from '../../domain/caller.ts';
+import { conflict, forbidden, notFound } from '../../domain/errors.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
-import { enqueue } from '../outbox/index.ts';
+import { productRating, recordRating, reviewableProduct } from '../catalog/index.ts';
+import { Review } from './models/review.ts';
 
-type Review = components['schemas']['Review'];
+type ReviewJson = components['schemas']['Review'];
 
-const toJson = (r: { id: string; rating: number; comment: string; reviewerName: string; createdAt: Date }): Review => ({
+const toJson = (r: { id: string; rating: number; comment: string; reviewerName: string; createdAt: Date }): ReviewJson => ({
   id: r.id,
   rating: r.rating,
   comment: r.comment,
@@ -24,26 +25,24 @@ export class ReviewsService {
     this.db = db;
   }
 
-  async create(caller: AuthUser, productId: string, rating: number, comment: string): Promise<Review> {
+  async create(caller: AuthUser, productId: string, rating: number, comment: string): Promise<ReviewJson> {
     try {
       return await this.db.transaction(async (trx) => {
-        const product = await trx('products').where({ id: productId }).whereNot({ status: 'draft' }).forUpdate().first('id');
-        if (!product) throw notFound('product');
+        // locked: concurrent reviews of one product count each other
+        if (!(await reviewableProduct(trx, productId))) throw notFound('product');
         const order = await trx('orders as o')
           .join('orderItems as i', 'i.orderId', 'o.id')
           .where({ 'o.userId': caller.id, 'o.status': 'delivered', 'i.productId': productId })
           .orderBy('o.deliveredAt', 'desc')
-          .first('o.id');
+          .first<{ id: string } | undefined>('o.id');
         if (!order) throw forbidden('Only shoppers who received this product may review it.');
-        const [row] = await trx('reviews').insert({ productId, userId: caller.id, orderId: order.id, rating, comment }).returning('*');
+        const row = await Review.query(trx).insert({ productId, userId: caller.id, orderId: order.id, rating, comment }).returning('*');
         // the product's rating follows every review
-        await trx.raw(
-          `update products set rating_count = r.n, rating_avg = r.avg
-           from (select count(*) as n, coalesce(avg(rating), 0) as avg from reviews where product_id = ?) r where id = ?`,
-          [productId, productId],
-        );
-        await enqueue(trx, 'catalog.product-changed', [{ productId }]);
-        const user = await trx('users').where({ id: caller.id }).first('name');
+        const { count, average } = await trx('reviews')
+          .where({ productId })
+          .first<{ count: number; average: number }>(trx.raw('count(*) as count'), trx.raw('coalesce(avg(rating), 0) as average'));
+        await recordRating(trx, productId, { count, average });
+        const user = await trx('users').where({ id: caller.id }).first<{ name: string }>('name');
         return toJson({ ...row, reviewerName: user.name });
       });
     } catch (err) {
@@ -53,8 +52,8 @@ export class ReviewsService {
   }
 
   async list(productId: string, page: number, pageSize: number) {
-    const product = await this.db('products').where({ id: productId, status: 'active' }).first('ratingAvg', 'ratingCount');
-    if (!product) throw notFound('product');
+    const rating = await productRating(this.db, productId);
+    if (!rating) throw notFound('product');
     const rows = await this.db('reviews as r')
       .join('users as u', 'u.id', 'r.userId')
       .where('r.productId', productId)
@@ -62,13 +61,13 @@ export class ReviewsService {
       .orderBy('r.id')
       .limit(pageSize)
       .offset((page - 1) * pageSize)
-      .select('r.id', 'r.rating', 'r.comment', 'r.createdAt', 'u.name as reviewerName');
+      .select<Array<{ id: string; rating: number; comment: string; createdAt: Date; reviewerName: string }>>('r.id', 'r.rating', 'r.comment', 'r.createdAt', 'u.name as reviewerName');
     return {
       items: rows.map(toJson),
-      total: product.ratingCount,
+      total: rating.count,
       page,
       pageSize,
-      rating: { average: Math.round(product.ratingAvg * 100) / 100, count: product.ratingCount },
+      rating: { average: Math.round(rating.average * 100) / 100, count: rating.count },
     };
   }
 }

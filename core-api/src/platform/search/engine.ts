@@ -76,7 +76,7 @@ export interface SearchEngine {
 }
 
 /** Shoppers' words for the same thing, kept as data: each group is mutual. */
-const SYNONYM_GROUPS: string[][] = JSON.parse(readFileSync(new URL('./synonyms.json', import.meta.url), 'utf8')).groups;
+const SYNONYM_GROUPS = (JSON.parse(readFileSync(new URL('./synonyms.json', import.meta.url), 'utf8')) as { groups: string[][] }).groups;
 export const SYNONYMS = new Map<string, string[]>();
 for (const group of SYNONYM_GROUPS) for (const word of group) SYNONYMS.set(word, [...new Set([...(SYNONYMS.get(word) ?? []), ...group.filter((w) => w !== word)])]);
 
@@ -107,6 +107,9 @@ const ORDER: Record<Exclude<ProductSort, 'relevance'>, string> = {
 
 type FacetRow = { category_id: string | null; store_id: string | null; n: number };
 
+/** A query word, whether catalog words start with it, its affixed forms and the words it may be a typo of. */
+type ExpansionRow = { word: string; known: boolean; forms: string[]; similar: Array<{ word: string; similarity: number }> };
+
 /** How long a filter's facets and total are reused (the public catalog may be cached 60 s anyway). */
 const FACET_TTL_MS = 30_000;
 
@@ -124,17 +127,10 @@ export class PostgresSearchEngine implements SearchEngine {
   }
 
   async check(): Promise<void> {
-    const row = await this.db('pg_extension').where({ extname: 'pg_trgm' }).first();
+    const row = await this.db('pg_extension').where({ extname: 'pg_trgm' }).first<{ extname: string } | undefined>('extname');
     if (!row) throw new Error('pg_trgm extension is not installed');
   }
 
-  /**
-   * Facets and the total depend on the filters, not on the page or the sort: they are counted in one
-   * aggregate pass (grouping sets) and kept for FACET_TTL_MS, which the catalog's public caching
-   * (max-age 60) already allows. The page itself is one ordered, limited query that indexes serve.
-   * Words match the full-text index (prefixes too); only when nothing does, typos match through the
-   * trigram index (`<<%`, strict word similarity; threshold set per session).
-   */
   /**
    * Each query word becomes an OR of itself (as a prefix), its synonyms, the catalog words sharing its
    * Indonesian root and, when no catalog word starts with it, the title words it is a typo of; the
@@ -145,7 +141,7 @@ export class PostgresSearchEngine implements SearchEngine {
     const key = words.join(' ');
     const known = this.expansions.get(key);
     if (known) return known;
-    const { rows } = await this.db.raw(
+    const { rows } = await this.db.raw<{ rows: ExpansionRow[] }>(
       `select q.word,
          exists (select 1 from search_words w where w.word >= q.word and w.word < q.word || chr(1114111)) as known,
          array(select w.word from search_words w where w.root = pasar_word_root(q.word) and w.word <> q.word order by w.word limit 10) as forms,
@@ -154,7 +150,7 @@ export class PostgresSearchEngine implements SearchEngine {
        from unnest(cast(? as text[])) as q(word)`,
       [words],
     );
-    const byWord = new Map((rows as Array<{ word: string; known: boolean; forms: string[]; similar: Array<{ word: string; similarity: number }> }>).map((r) => [r.word, r]));
+    const byWord = new Map(rows.map((r) => [r.word, r]));
     const groups = words.map((word) => {
       const found = byWord.get(word)!;
       const best = found.similar[0]?.similarity ?? 0;
@@ -213,7 +209,7 @@ export class PostgresSearchEngine implements SearchEngine {
 
     const key = JSON.stringify(filters);
     let counts = this.facetCache.get(key);
-    const page = this.db.raw(pageSql, {
+    const page = this.db.raw<{ rows: Array<{ id: string }> }>(pageSql, {
       ...filters,
       strict,
       limit: query.pageSize,
@@ -222,18 +218,18 @@ export class PostgresSearchEngine implements SearchEngine {
     });
     const aggregate = counts
       ? undefined
-      : this.db.raw(
+      : this.db.raw<{ rows: FacetRow[] }>(
           matches.replace('%COLUMNS%', 'p.category_id, p.store_id, cast(count(*) as int) as n') + ' group by grouping sets ((p.category_id), (p.store_id), ())',
           filters,
         );
     const [pageRows, aggregateRows] = await Promise.all([page, aggregate]);
     if (!counts) {
-      counts = aggregateRows!.rows as FacetRow[];
+      counts = aggregateRows!.rows;
       this.facetCache.set(key, counts);
     }
     const byCount = (a: FacetCount, b: FacetCount) => b.count - a.count || a.id.localeCompare(b.id);
     return {
-      ids: (pageRows.rows as Array<{ id: string }>).map((r) => r.id),
+      ids: pageRows.rows.map((r) => r.id),
       total: counts.find((c) => c.category_id === null && c.store_id === null)?.n ?? 0,
       facets: {
         categories: counts.filter((c) => c.category_id !== null).map((c) => ({ id: c.category_id!, count: c.n })).sort(byCount),

@@ -1,9 +1,12 @@
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import type { components } from '@pasar/openapi/schema';
-import { conflict, notFound } from '../../http/problem.ts';
+import { conflict, notFound } from '../../domain/errors.ts';
+import { countThenPage } from '../../domain/paging.ts';
+import { containing } from '../../domain/text.ts';
 import type { ProductSearch, SearchEngine } from '../../platform/search/engine.ts';
-import { imageJson, mediaUrl, type ImageRow, type MediaUrls } from './media.ts';
+import { imageJson, mediaUrl, thumbnailKeyColumn, type ImageRow, type MediaUrls } from './media.ts';
+import type { Product } from './models/product.ts';
 import { inStock, productInStockSql } from '../inventory/index.ts';
 
 type Schemas = components['schemas'];
@@ -20,8 +23,68 @@ export function orderedOptions(values: Record<string, string>, options: Array<{ 
 
 const rating = (average: number, count: number): Schemas['Rating'] => ({ average: Math.round(Number(average) * 100) / 100, count });
 
-/** What shoppers and partners read: active products only, in a bounded number of queries. */
-export class StorefrontService {
+/** A store as a product card or detail names it. */
+interface StoreColumns {
+  storeId: string;
+  storeName: string;
+  storeSlug: string;
+  storeLocation: string;
+  storeCityCode: string | null;
+}
+
+const storeSummary = (r: StoreColumns): Schemas['StoreSummary'] => ({
+  id: r.storeId,
+  name: r.storeName,
+  slug: r.storeSlug,
+  location: r.storeLocation,
+  cityCode: r.storeCityCode,
+});
+
+interface CardRow extends StoreColumns {
+  id: string;
+  slug: string;
+  title: string;
+  priceMin: number;
+  priceMax: number;
+  soldCount: number;
+  ratingAvg: number;
+  ratingCount: number;
+  thumbnailKey: string | null;
+  inStock: boolean;
+}
+
+type ProductColumns = Pick<
+  Product,
+  'id' | 'slug' | 'title' | 'description' | 'categoryId' | 'specifications' | 'options' | 'priceMin' | 'priceMax' | 'soldCount' | 'ratingAvg' | 'ratingCount' | 'createdAt'
+>;
+
+interface DetailRow extends ProductColumns, StoreColumns {
+  categorySlug: string;
+  categoryNameId: string;
+  categoryNameEn: string;
+  categoryParentId: string | null;
+  categoryPosition: number;
+  variantList: Array<{ id: string; options: Record<string, string>; price: number; stock: number }>;
+  imageList: ImageRow[];
+}
+
+interface StoreRow {
+  id: string;
+  name: string;
+  slug: string;
+  location: string;
+  cityCode: string | null;
+  provinceCode: string | null;
+  province: string | null;
+  description: string;
+  createdAt: Date;
+  productCount: number;
+  ratingCount: number;
+  ratingAvg: number;
+}
+
+/** The public catalog, as shoppers and partners read it: active products only, in a bounded number of queries. */
+export class PublicCatalog {
   private readonly db: Knex;
   private readonly search: SearchEngine;
   private readonly urls: MediaUrls;
@@ -57,12 +120,12 @@ export class StorefrontService {
     const missing = (list: Array<{ id: string }>) => list.map((f) => f.id).filter((id) => !this.names.has(key(id)));
     const [categories, stores] = [missing(facets.categories), missing(facets.stores)];
     if (categories.length + stores.length > 0) {
-      const { rows } = await this.db.raw(
+      const { rows } = await this.db.raw<{ rows: Array<{ id: string; name: string }> }>(
         `select id, ${locale === 'en' ? 'name_en' : 'name_id'} as name from categories where id = any(cast(? as uuid[]))
          union all select id, name from stores where id = any(cast(? as uuid[]))`,
         [categories, stores],
       );
-      for (const r of rows as Array<{ id: string; name: string }>) this.names.set(key(r.id), r.name);
+      for (const r of rows) this.names.set(key(r.id), r.name);
     }
     const names = new Map<string, string>();
     for (const f of [...facets.categories, ...facets.stores]) {
@@ -78,38 +141,39 @@ export class StorefrontService {
       .join('stores as s', 's.id', 'p.storeId')
       .whereIn('p.id', ids)
       .where('p.status', 'active')
-      .select(
+      .select<CardRow[]>(
         'p.id', 'p.slug', 'p.title', 'p.priceMin', 'p.priceMax', 'p.soldCount', 'p.ratingAvg', 'p.ratingCount',
         's.id as storeId', 's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation', 's.cityCode as storeCityCode',
-        this.db.raw('(select i.thumbnail_key from product_images i where i.product_id = p.id order by i.position, i.created_at limit 1) as thumbnail_key'),
+        thumbnailKeyColumn(this.db, 'p.id'),
         this.db.raw(`${productInStockSql('p')} as in_stock`),
       );
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.filter((id) => byId.has(id)).map((id) => {
+    return ids.flatMap((id) => {
       const r = byId.get(id);
-      return {
+      if (!r) return [];
+      return [{
         id: r.id,
         slug: r.slug,
         title: r.title,
         price: r.priceMin,
         priceMax: r.priceMax,
         thumbnailUrl: r.thumbnailKey ? mediaUrl(this.urls, r.thumbnailKey) : null,
-        store: { id: r.storeId, name: r.storeName, slug: r.storeSlug, location: r.storeLocation, cityCode: r.storeCityCode },
+        store: storeSummary(r),
         rating: rating(r.ratingAvg, r.ratingCount),
         soldCount: r.soldCount,
         inStock: r.inStock,
-      };
+      }];
     });
   }
 
-  /** One read: variants and photos come along as JSON. */
-  async getProduct(idOrSlug: string, store?: string): Promise<Schemas['ProductDetail']> {
+  /** An active product by id or slug, in one read: variants and photos come along as JSON. Counts nothing. */
+  async productDetail(idOrSlug: string, store?: string): Promise<Schemas['ProductDetail']> {
     const id = UUID.test(idOrSlug) ? idOrSlug : await this.productIdBySlug(idOrSlug, store);
     const product = await this.db('products as p')
       .join('stores as s', 's.id', 'p.storeId')
       .join('categories as c', 'c.id', 'p.categoryId')
       .where({ 'p.id': id, 'p.status': 'active' })
-      .first(
+      .first<DetailRow | undefined>(
         'p.*',
         's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation', 's.cityCode as storeCityCode',
         'c.slug as categorySlug', 'c.nameId as categoryNameId', 'c.nameEn as categoryNameEn', 'c.parentId as categoryParentId', 'c.position as categoryPosition',
@@ -119,8 +183,7 @@ export class StorefrontService {
            from product_images i where i.product_id = p.id), '[]') as image_list`),
       );
     if (!product) throw notFound('product');
-    const variants: Array<{ id: string; options: Record<string, string>; price: number; stock: number }> = product.variantList;
-    const images: ImageRow[] = product.imageList;
+    const variants = product.variantList;
     return {
       id: product.id,
       slug: product.slug,
@@ -134,11 +197,11 @@ export class StorefrontService {
         parentId: product.categoryParentId,
         position: product.categoryPosition,
       },
-      store: { id: product.storeId, name: product.storeName, slug: product.storeSlug, location: product.storeLocation, cityCode: product.storeCityCode },
+      store: storeSummary(product),
       specifications: product.specifications,
       options: product.options,
       variants: variants.map((v) => ({ id: v.id, options: orderedOptions(v.options, product.options), price: v.price, stock: v.stock, inStock: inStock(v.stock) })),
-      images: images.map((i) => imageJson(this.urls, i)),
+      images: product.imageList.map((i) => imageJson(this.urls, i)),
       price: product.priceMin,
       priceMax: product.priceMax,
       rating: rating(product.ratingAvg, product.ratingCount),
@@ -150,46 +213,44 @@ export class StorefrontService {
 
   /** Slugs are unique per store: a slug of several stores' products needs the store. */
   private async productIdBySlug(slug: string, store?: string): Promise<string> {
-    const rows: Array<{ id: string; storeSlug: string }> = await this.db('products as p')
+    const rows = await this.db('products as p')
       .join('stores as s', 's.id', 'p.storeId')
       .where({ 'p.slug': slug, 'p.status': 'active' })
       .modify((q) => (store ? q.where(UUID.test(store) ? 's.id' : 's.slug', store) : q))
       .orderBy('s.slug')
-      .select('p.id', 's.slug as storeSlug');
+      .select<Array<{ id: string; storeSlug: string }>>('p.id', 's.slug as storeSlug');
     if (rows.length === 0) throw notFound('product');
     if (rows.length > 1) {
-      throw conflict(`Several stores sell a product called "${slug}": ${rows.map((r) => r.storeSlug).join(', ')}. Add ?store= to choose.`, [
-        { parameter: 'store', message: `must name one of ${rows.map((r) => r.storeSlug).join(', ')}` },
-      ]);
+      throw conflict(`Several stores sell a product called "${slug}": ${rows.map((r) => r.storeSlug).join(', ')}. Add ?store= to choose.`, {
+        errors: [{ parameter: 'store', message: `must name one of ${rows.map((r) => r.storeSlug).join(', ')}` }],
+      });
     }
     return rows[0].id;
   }
 
   async listStores(query: { q?: string; cityCode?: string; provinceCode?: string; page: number; pageSize: number }) {
-    const filter = (q: Knex.QueryBuilder) => {
-      if (query.q) q.whereILike('s.name', `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      if (query.cityCode) q.where('s.cityCode', query.cityCode);
-      if (query.provinceCode) q.where('city.parentCode', query.provinceCode);
-    };
-    const [[{ total }], rows] = await Promise.all([
-      this.db('stores as s').leftJoin('regions as city', 'city.code', 's.cityCode').modify(filter).count({ total: '*' }),
-      this.stores().modify(filter).orderBy([{ column: 's.name' }, { column: 's.id' }]).offset((query.page - 1) * query.pageSize).limit(query.pageSize),
-    ]);
-    return { items: rows.map(publicStore), total: Number(total), page: query.page, pageSize: query.pageSize };
+    const stores = this.db('stores as s')
+      .leftJoin('regions as city', 'city.code', 's.cityCode')
+      .modify((q) => {
+        if (query.q) q.whereILike('s.name', containing(query.q));
+        if (query.cityCode) q.where('s.cityCode', query.cityCode);
+        if (query.provinceCode) q.where('city.parentCode', query.provinceCode);
+      });
+    const page = await countThenPage(stores, query, (page) => this.withStoreColumns(page).orderBy([{ column: 's.name' }, { column: 's.id' }]));
+    return { ...page, items: page.items.map(publicStore) };
   }
 
   async getStore(idOrSlug: string): Promise<Schemas['PublicStore']> {
-    const [store] = await this.stores().where(UUID.test(idOrSlug) ? 's.id' : 's.slug', idOrSlug);
+    const [store] = await this.withStoreColumns(this.db('stores as s').leftJoin('regions as city', 'city.code', 's.cityCode')).where(UUID.test(idOrSlug) ? 's.id' : 's.slug', idOrSlug);
     if (!store) throw notFound('store');
     return publicStore(store);
   }
 
-  /** Stores with their region names, active product count and rating, in one query. */
-  private stores(): Knex.QueryBuilder {
-    return this.db('stores as s')
-      .leftJoin('regions as city', 'city.code', 's.cityCode')
+  /** To `stores as s` joined with `regions as city`: the province, active product count and rating, in the same query. */
+  private withStoreColumns(stores: Knex.QueryBuilder) {
+    return stores
       .leftJoin('regions as province', 'province.code', 'city.parentCode')
-      .select(
+      .select<StoreRow[]>(
         's.id', 's.name', 's.slug', 's.location', 's.cityCode', 'province.code as provinceCode', 'province.name as province', 's.description', 's.createdAt',
         this.db.raw(`(select count(*) from products p where p.store_id = s.id and p.status = 'active')::int as product_count`),
         this.db.raw(`(select coalesce(sum(p.rating_count), 0) from products p where p.store_id = s.id)::int as rating_count`),
@@ -200,7 +261,7 @@ export class StorefrontService {
   }
 }
 
-function publicStore(store: any): Schemas['PublicStore'] {
+function publicStore(store: StoreRow): Schemas['PublicStore'] {
   return {
     id: store.id,
     name: store.name,
