@@ -62,6 +62,13 @@ module.exports = {
       to: { path: `${src}/modules/[^/]+/`, pathNot: `${src}/modules/[^/]+/index\\.ts$` },
     },
     {
+      name: 'entry-points-are-not-imported',
+      comment: 'server.ts, worker.ts and the cli/ commands start processes; code they share lives elsewhere.',
+      severity: 'error',
+      from: { path: src },
+      to: { path: `${src}/(server\\.ts|worker\\.ts|cli/)` },
+    },
+    {
       name: 'outside-systems-behind-platform',
       comment: 'Only platform adapters use the clients of outside systems.',
       severity: 'error',

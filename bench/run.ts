@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import type { Knex } from 'knex';
-import { signAccessTokenAt } from '../core-api/src/modules/accounts/access-token.ts';
+import { signAccessTokenAt } from '../core-api/src/domain/access-token.ts';
 import { createKnex, migrateLatest } from '../core-api/src/platform/db/knex.ts';
 import { startEmbeddedMail } from '../core-api/src/platform/embedded/mail.ts';
 import { startEmbeddedPostgres } from '../core-api/src/platform/embedded/postgres.ts';

@@ -65,6 +65,8 @@ export interface Config {
     /** Memory for cached public catalog answers; 0 turns the cache off. */
     catalogCacheBytes: number;
   };
+  /** The front ends the root `npm start` runs beside the API (STOREFRONT_URL, SELLER_PORTAL_URL): named in the start banner. */
+  banner: { storefrontUrl?: string; sellerPortalUrl?: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -202,5 +204,6 @@ export function loadConfig(env: Env = process.env): Config {
       counterFlushMs: Math.max(10, int(env, 'COUNTER_FLUSH_MS', 1000)),
       catalogCacheBytes: int(env, 'CATALOG_CACHE_MB', 32) * 2 ** 20,
     },
+    banner: { storefrontUrl: env.STOREFRONT_URL || undefined, sellerPortalUrl: env.SELLER_PORTAL_URL || undefined },
   };
 }

@@ -36,8 +36,8 @@ export async function defineJobs(platform: Platform, config: Config, log: Logger
   );
   await scheduleOutboxRelay(platform.scheduler, db, outboxHandlers(platform), config.outbox.retentionDays);
   // hourly, so that each store gets its report at Monday 09:00 in its own time zone
-  platform.scheduler.agenda.define(WEEKLY_REPORTS, async () => {
+  platform.scheduler.define(WEEKLY_REPORTS, async () => {
     await queueDueWeeklyReports(platform.db);
   });
-  await platform.scheduler.agenda.every('0 * * * *', WEEKLY_REPORTS);
+  await platform.scheduler.every('0 * * * *', WEEKLY_REPORTS);
 }

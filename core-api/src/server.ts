@@ -28,9 +28,8 @@ async function main(): Promise<void> {
     `  API            ${config.publicUrl}`,
     `  API reference  ${config.publicUrl}/docs`,
     `  Health         ${config.publicUrl}/health`,
-    // set by the root `npm start`, which runs the front ends beside the API
-    ...(process.env.STOREFRONT_URL ? [`  Storefront     ${process.env.STOREFRONT_URL}`] : []),
-    ...(process.env.SELLER_PORTAL_URL ? [`  Seller portal  ${process.env.SELLER_PORTAL_URL}`] : []),
+    ...(config.banner.storefrontUrl ? [`  Storefront     ${config.banner.storefrontUrl}`] : []),
+    ...(config.banner.sellerPortalUrl ? [`  Seller portal  ${config.banner.sellerPortalUrl}`] : []),
     platform.endpoints.inboxUrl ? `  Email inbox    ${platform.endpoints.inboxUrl}` : `  SMTP           ${platform.endpoints.smtpUrl}`,
     `  Object storage ${platform.endpoints.s3Endpoint}`,
     `  Search         ${platform.search.kind}`,

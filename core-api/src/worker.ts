@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   // in embedded mode beside `JOBS=off npm start`, it uses that process's services
   const platform = await startPlatform(config, { log, processJobs: true, attach: true });
   await defineJobs(platform, config, log);
-  log.info({ backend: config.mongoUrl ? 'mongodb' : 'postgres' }, 'worker running');
+  log.info({ backend: platform.scheduler.kind }, 'worker running');
 
   const stop = async (signal: string) => {
     log.info({ signal }, 'stopping worker: finishing running jobs');
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((err) => {
-  process.stderr.write(err instanceof ConfigError ? `Configuration error: ${err.message}\n` : `Worker could not start: ${err?.stack ?? err}\n`);
+main().catch((err: unknown) => {
+  process.stderr.write(err instanceof ConfigError ? `Configuration error: ${err.message}\n` : `Worker could not start: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

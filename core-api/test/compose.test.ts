@@ -15,7 +15,7 @@ const schemaFile = path.join(path.dirname(fileURLToPath(import.meta.resolve('com
 
 type Service = {
   image?: string;
-  build?: { context: string; dockerfile?: string; args?: Record<string, string> };
+  build?: { context: string; dockerfile?: string; target?: string; args?: Record<string, string> };
   command?: string | string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
@@ -93,6 +93,51 @@ function instructions(dockerfile: string): string[] {
     .filter(Boolean);
 }
 
+type Stage = { name?: string; from: string; lines: string[] };
+
+/** A Dockerfile's stages in order: each `FROM image [AS name]` and the instructions up to the next. */
+function stages(dockerfile: string): Stage[] {
+  const out: Stage[] = [];
+  for (const line of instructions(dockerfile)) {
+    const from = line.match(/^FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?$/i);
+    if (from) out.push({ from: from[1], name: from[2], lines: [] });
+    else out.at(-1)?.lines.push(line);
+  }
+  return out;
+}
+
+/**
+ * The stages a build of `target` (the last stage without one) runs, target last: the stages it
+ * starts FROM and those it copies --from, transitively. Unknown target: null.
+ */
+function stagesFor(dockerfile: string, target?: string): Stage[] | null {
+  const all = stages(dockerfile);
+  const byName = new Map(all.filter((s) => s.name).map((s) => [s.name!, s]));
+  const last = target === undefined ? all.at(-1) : byName.get(target);
+  if (!last) return null;
+  const needed: Stage[] = [];
+  const visit = (stage: Stage) => {
+    if (needed.includes(stage)) return;
+    const parents = [stage.from, ...stage.lines.flatMap((line) => line.match(/--from=(\S+)/)?.[1] ?? [])];
+    for (const parent of parents) if (byName.has(parent)) visit(byName.get(parent)!);
+    needed.push(stage);
+  };
+  visit(last);
+  return needed;
+}
+
+/** Whether an image built to `target` has a HEALTHCHECK: its own stage's, else the one of the stage it starts FROM. */
+function stageHasHealthcheck(dockerfile: string, target?: string): boolean {
+  const byName = new Map(stages(dockerfile).filter((s) => s.name).map((s) => [s.name!, s]));
+  let stage = target === undefined ? stages(dockerfile).at(-1) : byName.get(target);
+  while (stage) {
+    const check = stage.lines.filter((line) => /^HEALTHCHECK\s/i.test(line)).at(-1);
+    if (check) return !/^HEALTHCHECK\s+NONE/i.test(check);
+    stage = byName.get(stage.from);
+  }
+  return false;
+}
+
 /** Everything docker compose would only find out at build or run time, as readable sentences. */
 function wiringProblems(compose: Compose): string[] {
   const problems: string[] = [];
@@ -105,8 +150,9 @@ function wiringProblems(compose: Compose): string[] {
       const dockerfile = path.join(context, service.build.dockerfile ?? 'Dockerfile');
       if (!existsSync(context)) problems.push(`${name}: build context ${service.build.context} does not exist`);
       else if (!existsSync(dockerfile)) problems.push(`${name}: ${service.build.dockerfile ?? 'Dockerfile'} does not exist`);
+      else if (!stagesFor(dockerfile, service.build.target)) problems.push(`${name}: ${service.build.dockerfile ?? 'Dockerfile'} has no stage ${service.build.target}`);
       else {
-        for (const line of instructions(dockerfile)) {
+        for (const line of stagesFor(dockerfile, service.build.target)!.flatMap((stage) => stage.lines)) {
           const copy = line.match(/^(?:COPY|ADD)\s+(.*)$/i);
           if (!copy || /--from=/.test(copy[1])) continue;
           const sources = copy[1].split(/\s+/).filter((arg) => !arg.startsWith('--')).slice(0, -1);
@@ -151,7 +197,7 @@ function wiringProblems(compose: Compose): string[] {
 
 function dockerfileHasHealthcheck(service: Service): boolean {
   const dockerfile = path.join(root, service.build!.context, service.build!.dockerfile ?? 'Dockerfile');
-  return existsSync(dockerfile) && instructions(dockerfile).some((line) => /^HEALTHCHECK\s+(?!NONE)/i.test(line));
+  return existsSync(dockerfile) && stageHasHealthcheck(dockerfile, service.build!.target);
 }
 
 describe('docker-compose.yml', () => {
@@ -188,17 +234,41 @@ describe('docker-compose.yml', () => {
   it('should report a broken wiring', () => {
     const broken = structuredClone(compose);
     broken.services.storefront.build!.dockerfile = 'storefront/Dockerfile.missing';
+    broken.services['core-api'].build!.target = 'api';
     broken.services.worker.depends_on = { queue: { condition: 'service_started' } };
     broken.services['seller-portal'].depends_on = { mailpit: { condition: 'service_healthy' } };
     broken.services['core-api'].environment!.MONGO_URL = 'mongodb://mongodb:27017/pasar';
     broken.services.mailpit.ports = ['127.0.0.1:3000:8025'];
     expect(wiringProblems(broken)).to.have.members([
       'storefront: storefront/Dockerfile.missing does not exist',
+      'core-api: Dockerfile has no stage api',
+      // (and so no HEALTHCHECK to wait for)
+      'storefront: waits for core-api to be healthy, which has no healthcheck',
       'worker: depends on queue, which is not a service',
       'seller-portal: waits for mailpit to be healthy, which has no healthcheck',
       'core-api: MONGO_URL points at mongodb, which is not a service',
       'core-api: host port 127.0.0.1:3000 is already published by mailpit',
     ]);
+  });
+
+  it('should build every image from the one Dockerfile, its own stage on the one shared install base', () => {
+    const dockerfile = path.join(root, 'Dockerfile');
+    const images = Object.entries(compose.services).filter(([, service]) => service.build);
+    expect(images.map(([name]) => name)).to.have.members(['core-api', 'worker', 'storefront', 'seller-portal']);
+    for (const [name, service] of images) {
+      expect(service.build, name).to.deep.include({ context: '.', target: name === 'worker' ? 'core-api' : name });
+      expect(service.build!.dockerfile ?? 'Dockerfile', name).to.equal('Dockerfile');
+      // every stage that installs starts from the base: the manifests are copied once, in one place
+      for (const stage of stagesFor(dockerfile, service.build!.target)!) {
+        if (stage.lines.some((line) => /^RUN\s+npm\s+ci\b/.test(line))) expect(stage.from, `${name}: ${stage.name}`).to.equal('manifests');
+      }
+      expect(stagesFor(dockerfile, service.build!.target)!.map((stage) => stage.name), name).to.include('manifests');
+    }
+    expect(instructions(dockerfile).filter((line) => /^COPY\s+package\.json\s+package-lock\.json\b/.test(line))).to.have.length(1);
+    for (const old of ['core-api', 'storefront', 'seller-portal']) expect(existsSync(path.join(root, old, 'Dockerfile')), `${old}/Dockerfile`).to.equal(false);
+    // the images' HEALTHCHECKs are their own: the API's answers on /health, the storefront's on a static file
+    expect(stageHasHealthcheck(dockerfile, 'core-api')).to.equal(true);
+    expect(stageHasHealthcheck(dockerfile, 'manifests')).to.equal(false);
   });
 
   it('should switch every part of the API to its real service through the documented variables', () => {

@@ -73,6 +73,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...production, PAYMENT_WEBHOOK_SECRET: 'short' })).to.throw(ConfigError, /at least 32/);
   });
 
+  it('should name the front ends `npm start` runs in the banner', () => {
+    const started = loadConfig({ DATA_DIR: dataDir(), STOREFRONT_URL: 'http://localhost:4321', SELLER_PORTAL_URL: 'http://localhost:5173' });
+    expect(started.banner).to.deep.equal({ storefrontUrl: 'http://localhost:4321', sellerPortalUrl: 'http://localhost:5173' });
+    const alone = loadConfig({ DATA_DIR: dataDir() });
+    expect(alone.banner).to.deep.equal({ storefrontUrl: undefined, sellerPortalUrl: undefined });
+  });
+
   it('should run jobs unless JOBS=off, and refuse anything else', () => {
     expect(loadConfig({ DATA_DIR: dataDir() }).jobs).to.equal(true);
     expect(loadConfig({ DATA_DIR: dataDir(), JOBS: 'off' }).jobs).to.equal(false);

@@ -402,7 +402,7 @@ describe('a lost database', () => {
     const shopper = await signUpCustomer(app);
     expect((await app.request('GET', '/products')).status).to.equal(200);
     // Agenda connects in the background at start; the outage comes once everything is up
-    await app.platform.scheduler.agenda.ready;
+    await app.platform.scheduler.check();
 
     proxy.close();
     for (const s of sockets) s.destroy();

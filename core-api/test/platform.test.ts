@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { Mailer } from '../src/platform/mail/mailer.ts';
-import { Scheduler } from '../src/platform/jobs/scheduler.ts';
+import { AgendaScheduler } from '../src/platform/jobs/scheduler.ts';
 import { createTestDatabase, type TestDatabase } from './support/db.ts';
 import { createTestStorage } from './support/storage.ts';
 import { required, testEnv } from './support/env.ts';
@@ -78,18 +78,41 @@ describe('platform adapters', () => {
     });
 
     it('should run a job once, with its data, and answer its check', async () => {
-      const scheduler = await Scheduler.open({ mongoUrl: process.env.MONGO_URL, databaseUrl: db.url, name: 'contract' });
+      const scheduler = await AgendaScheduler.open({ mongoUrl: process.env.MONGO_URL, databaseUrl: db.url, name: 'contract' });
       const runs: unknown[] = [];
-      scheduler.agenda.define('contract.echo', async (job) => {
-        runs.push(job.attrs.data);
+      let ran!: () => void;
+      const done = new Promise<void>((resolve) => (ran = resolve));
+      scheduler.define('contract.echo', async (data) => {
+        runs.push(data);
+        ran();
       });
       await scheduler.start();
       try {
         await scheduler.check();
-        const done = new Promise<void>((resolve) => scheduler.agenda.once('complete:contract.echo', () => resolve()));
-        await scheduler.agenda.now('contract.echo', { orderId: 'o-1' });
+        await scheduler.now('contract.echo', { orderId: 'o-1' });
         await done;
         expect(runs).to.deep.equal([{ orderId: 'o-1' }]);
+      } finally {
+        await scheduler.stop();
+      }
+    });
+
+    it('should list a recurring job once however often it is scheduled, and run a defined job here on demand', async () => {
+      const scheduler = await AgendaScheduler.open({ mongoUrl: process.env.MONGO_URL, databaseUrl: db.url, name: 'contract' });
+      const runs: unknown[] = [];
+      try {
+        scheduler.define('contract.tick', async (data) => void runs.push(data), { lockLifetime: 1000 });
+        await scheduler.every('1 hour', 'contract.tick');
+        await scheduler.every('1 hour', 'contract.tick');
+        const listed = (await scheduler.list()).filter((job) => job.name === 'contract.tick');
+        expect(listed).to.have.length(1);
+        expect(listed[0].repeatInterval).to.equal('1 hour');
+        expect(listed[0].nextRunAt).to.be.instanceOf(Date);
+        // not started: nothing ran through the store, runHere runs it in this process
+        expect(runs).to.deep.equal([]);
+        expect(await scheduler.runHere('contract.tick', { by: 'cli' })).to.equal(true);
+        expect(runs).to.deep.equal([{ by: 'cli' }]);
+        expect(await scheduler.runHere('contract.nothing')).to.equal(false);
       } finally {
         await scheduler.stop();
       }

@@ -30,26 +30,22 @@ async function main(): Promise<void> {
       return;
     }
     await defineJobs(platform, config, log);
-    const { agenda } = platform.scheduler;
     if (command === 'list') {
-      const { jobs } = await agenda.queryJobs({});
-      for (const job of jobs) {
+      for (const job of await platform.scheduler.list()) {
         const { name: jobName, repeatInterval, nextRunAt, lastRunAt } = job;
-        process.stdout.write(`${jobName.padEnd(34)} every ${String(repeatInterval ?? '-').padEnd(12)} next ${nextRunAt ? new Date(nextRunAt).toISOString() : '-'}  last ${lastRunAt ? new Date(lastRunAt).toISOString() : '-'}\n`);
+        process.stdout.write(`${jobName.padEnd(34)} every ${(repeatInterval ?? '-').padEnd(12)} next ${nextRunAt ? nextRunAt.toISOString() : '-'}  last ${lastRunAt ? lastRunAt.toISOString() : '-'}\n`);
       }
       return;
     }
     // run here and now, not through the job store: a running API's scheduler would take it instead
-    const definition = agenda.definitions[name];
-    if (!definition) throw new Error(`there is no job ${name}; npm run jobs -- list shows them`);
-    await (definition.fn as (job: unknown) => Promise<void>)(agenda.create(name, {}));
+    if (!(await platform.scheduler.runHere(name))) throw new Error(`there is no job ${name}; npm run jobs -- list shows them`);
     process.stdout.write(`${name} ran.\n`);
   } finally {
     await platform.stop();
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(err instanceof ConfigError ? `Configuration error: ${err.message}\n` : `Job failed: ${err?.message ?? err}\n`);
+main().catch((err: unknown) => {
+  process.stderr.write(err instanceof ConfigError ? `Configuration error: ${err.message}\n` : `Job failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   process.stdout.write(answer.changed ? `Paid: virtual account ${virtualAccount} is now ${answer.status}.\n` : `Nothing changed: the payment is ${answer.status}.\n`);
 }
 
-main().catch((err) => {
-  process.stderr.write(err instanceof ConfigError ? `Configuration error: ${err.message}\n` : `Payment failed: ${err?.message ?? err}\n`);
+main().catch((err: unknown) => {
+  process.stderr.write(err instanceof ConfigError ? `Configuration error: ${err.message}\n` : `Payment failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

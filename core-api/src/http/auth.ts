@@ -1,11 +1,11 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'koa';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
+import { ACCESS_TOKEN, type AccessClaims } from '../domain/access-token.ts';
 import type { AuthUser } from './handler.ts';
 import { ProblemError, unauthorized } from './problem.ts';
-import { ACCESS_TOKEN, type AccessClaims } from '../domain/access-token.ts';
 
-const { issuer: ISSUER, audience: AUDIENCE, algorithm: ALGORITHM } = ACCESS_TOKEN;
 const ENDED = Symbol('session ended');
 
 /** Whether the session an access token was issued for is still live (not signed out, user not deleted). */
@@ -23,9 +23,9 @@ export function createAuthenticator(secret: string, sessionIsLive: SessionCheck)
       {
         jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
         secretOrKey: secret,
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        algorithms: [ALGORITHM],
+        issuer: ACCESS_TOKEN.issuer,
+        audience: ACCESS_TOKEN.audience,
+        algorithms: [ACCESS_TOKEN.algorithm],
       },
       (claims: AccessClaims, done: (err: unknown, user?: AuthUser | false, info?: unknown) => void) => {
         const valid = typeof claims.sub === 'string' && typeof claims.sid === 'string' && ['customer', 'seller'].includes(claims.role);
@@ -39,6 +39,7 @@ export function createAuthenticator(secret: string, sessionIsLive: SessionCheck)
   );
   return (ctx) =>
     new Promise<AuthUser>((resolve, reject) => {
+      // passport types the middleware it returns as `any`: it is Connect-style
       const middleware = authenticator.authenticate('jwt', { session: false }, (err: unknown, user: AuthUser | false, info: unknown) => {
         if (err) return reject(err);
         if (user) return resolve(user);
@@ -56,7 +57,7 @@ export function createAuthenticator(secret: string, sessionIsLive: SessionCheck)
             headers: { 'WWW-Authenticate': `Bearer realm="pasar"${missing ? '' : ', error="invalid_token"'}` },
           }),
         );
-      });
+      }) as (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
       middleware(ctx.req, ctx.res, () => reject(unauthorized()));
     });
 }

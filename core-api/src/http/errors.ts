@@ -4,7 +4,7 @@ import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { TITLES, translate } from './i18n.ts';
 import type { Locale } from './locale.ts';
-import { isDatabaseUnavailable, isVanishedUser, sqlState } from '../platform/db/errors.ts';
+import { isDatabaseUnavailable, missingReferenceTable, sqlState } from '../platform/db/errors.ts';
 import { ProblemError } from './problem.ts';
 import { DomainError, type DomainErrorKind } from '../domain/errors.ts';
 
@@ -92,7 +92,7 @@ function fromDatabaseError(err: unknown): ProblemError | null {
     return new ProblemError(503, 'The database is unavailable; try again shortly.', { headers: { 'Retry-After': String(DATABASE_RETRY_AFTER) } });
   }
   // the only user a request writes is its caller: their account was removed while the token lived
-  if (isVanishedUser(err)) return new ProblemError(401, 'This account no longer exists.', { headers: { 'WWW-Authenticate': 'Bearer realm="pasar", error="invalid_token"' } });
+  if (missingReferenceTable(err) === 'users') return new ProblemError(401, 'This account no longer exists.', { headers: { 'WWW-Authenticate': 'Bearer realm="pasar", error="invalid_token"' } });
   switch (sqlState(err)) {
     case '23505':
       return new ProblemError(409, 'Another request changed the same thing at the same time; try again.');

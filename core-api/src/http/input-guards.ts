@@ -22,7 +22,6 @@ export function contentEncodingGuard(): Middleware {
   };
 }
 
-// eslint-disable-next-line no-control-regex
 const NUL = /\u0000/;
 const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 

@@ -1,5 +1,5 @@
-import jwt from 'jsonwebtoken';
 import type { Middleware } from 'koa';
+import { verifyAccessToken } from '../domain/access-token.ts';
 
 export type Locale = 'id' | 'en';
 export const LOCALES: Locale[] = ['id', 'en'];
@@ -15,7 +15,7 @@ export function negotiateLocale(secret: string): Middleware {
     const bearer = /^Bearer (.+)$/i.exec(ctx.get('Authorization'))?.[1];
     if (bearer) {
       try {
-        const claims = jwt.verify(bearer, secret, { algorithms: ['HS256'], issuer: 'pasar', audience: 'pasar-api' }) as { lng?: string };
+        const claims = verifyAccessToken(bearer, secret);
         if (claims.lng === 'id' || claims.lng === 'en') locale = claims.lng;
       } catch {
         // an invalid token is the authenticator's to refuse; here it only cannot choose a language

@@ -12,8 +12,52 @@ import type { Locale } from './locale.ts';
 // ajv-formats is CommonJS with a default export
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
-type Json = Record<string, any>;
 type Location = 'path' | 'query' | 'header';
+
+/** The parts of an OpenAPI 3.1 document this file reads; the rest is left to Ajv, which compiles the schemas. */
+interface Reference {
+  $ref?: string;
+}
+interface SchemaObject extends Reference {
+  default?: unknown;
+  required?: string[];
+  /** What a `pattern` means, said to people: { en, id }. */
+  'x-pattern-message'?: Partial<Record<Locale, string>> & { en: string };
+  [keyword: string]: unknown;
+}
+interface MediaType {
+  schema?: SchemaObject;
+}
+interface ParameterObject extends Reference {
+  name: string;
+  in: Location | 'cookie';
+  required?: boolean;
+  schema?: SchemaObject;
+}
+interface RequestBodyObject extends Reference {
+  required?: boolean;
+  content?: Record<string, MediaType>;
+}
+interface ResponseObject extends Reference {
+  content?: Record<string, MediaType>;
+}
+type SecurityRequirement = Record<string, string[]>;
+export interface OperationObject {
+  operationId: string;
+  security?: SecurityRequirement[];
+  'x-roles'?: string[];
+  parameters?: ParameterObject[];
+  requestBody?: RequestBodyObject;
+  responses?: Record<string, ResponseObject>;
+  [field: string]: unknown;
+}
+type PathItem = Partial<Record<HttpMethod, OperationObject>>;
+export interface OpenApiDocument {
+  servers: Array<{ url: string; description?: string }>;
+  paths?: Record<string, PathItem>;
+  security?: SecurityRequirement[];
+  [field: string]: unknown;
+}
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -27,14 +71,14 @@ export interface Operation {
   routerPath: string;
   secured: boolean;
   roles: string[];
-  definition: Json;
+  definition: OperationObject;
 }
 
 const SPEC_ID = 'pasar';
 
-export function loadSpec(): Json {
+export function loadSpec(): OpenApiDocument {
   const file = fileURLToPath(import.meta.resolve('@pasar/openapi/openapi.yaml'));
-  return parseYaml(readFileSync(file, 'utf8')) as Json;
+  return parseYaml(readFileSync(file, 'utf8')) as OpenApiDocument;
 }
 
 function escapeSegment(segment: string): string {
@@ -44,22 +88,25 @@ function pointerTo(...segments: Array<string | number>): string {
   return `${SPEC_ID}#/${segments.map((s) => escapeSegment(String(s))).join('/')}`;
 }
 
-/** Follows local `$ref`s ('#/components/...'), returning the target and its pointer segments. */
-function follow(spec: Json, node: Json, segments: Array<string | number>): { node: Json; segments: Array<string | number> } {
+/**
+ * Follows local `$ref`s ('#/components/...'), returning the target and its pointer segments. A
+ * reference to a parameter lands on a parameter (and so on): the spec's own lint holds that.
+ */
+function follow<T extends Reference>(spec: OpenApiDocument, node: T, segments: Array<string | number>): { node: T; segments: Array<string | number> } {
   while (typeof node.$ref === 'string' && node.$ref.startsWith('#/')) {
-    segments = node.$ref.slice(2).split('/').map((s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-    node = segments.reduce<Json>((at, key) => at[key], spec);
+    segments = node.$ref.slice(2).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    node = segments.reduce<unknown>((at, key) => (at as Record<string, unknown>)[key], spec) as T;
   }
   return { node, segments };
 }
 
-export function listOperations(spec: Json): Operation[] {
+export function listOperations(spec: OpenApiDocument): Operation[] {
   const ops: Operation[] = [];
-  for (const [path, item] of Object.entries<Json>(spec.paths ?? {})) {
+  for (const [path, item] of Object.entries(spec.paths ?? {})) {
     for (const method of HTTP_METHODS) {
       const definition = item[method];
       if (!definition) continue;
-      const security = (definition.security ?? spec.security ?? []) as Json[];
+      const security = definition.security ?? spec.security ?? [];
       ops.push({
         operationId: definition.operationId,
         method,
@@ -82,8 +129,20 @@ const FORMATS: Record<string, string> = {
  * What is wrong and what is expected, naming the rule ("must be at most 100"). A pattern says what
  * it means through its schema's `x-pattern-message` ({ en, id }); `\S` alone means "not blank".
  */
+/** The params Ajv gives the keywords `describe` speaks of. */
+interface ErrorParams {
+  limit?: number;
+  allowedValues?: unknown[];
+  allowedValue?: unknown;
+  type?: string;
+  format?: string;
+  pattern?: string;
+  missingProperty?: string;
+  additionalProperty?: string;
+}
+
 function describe(error: ErrorObject, where: 'body' | Location, locale: Locale): string {
-  const p = error.params as Record<string, any>;
+  const p = error.params as ErrorParams;
   switch (error.keyword) {
     case 'required':
       return 'is required';
@@ -110,20 +169,20 @@ function describe(error: ErrorObject, where: 'body' | Location, locale: Locale):
     case 'minProperties':
       return 'must have at least one field';
     case 'enum':
-      return `must be one of: ${(p.allowedValues as unknown[]).join(', ')}`;
+      return `must be one of: ${(p.allowedValues ?? []).join(', ')}`;
     case 'const':
       return `must be exactly ${JSON.stringify(p.allowedValue)}`;
     case 'type':
       return `must be ${/^[aeiou]/.test(String(p.type)) ? 'an' : 'a'} ${String(p.type).replace(',', ' or ')}`;
     case 'format':
-      return `must be ${FORMATS[p.format] ?? `a valid ${p.format}`}`;
+      return `must be ${FORMATS[String(p.format)] ?? `a valid ${p.format}`}`;
     case 'pattern': {
-      const custom = (error.parentSchema as Json | undefined)?.['x-pattern-message'];
+      const custom = (error.parentSchema as SchemaObject | undefined)?.['x-pattern-message'];
       if (custom) return custom[locale] ?? custom.en;
       return p.pattern === '\\S' ? 'must not be blank' : `must match the pattern ${p.pattern}`;
     }
     case 'oneOf': {
-      const choices = ((error.schema as Json[] | undefined) ?? []).flatMap((branch) => branch.required ?? []);
+      const choices = ((error.schema as SchemaObject[] | undefined) ?? []).flatMap((branch) => branch.required ?? []);
       return choices.length ? `must have exactly one of: ${choices.join(', ')}` : 'must match exactly one form';
     }
     default:
@@ -133,8 +192,9 @@ function describe(error: ErrorObject, where: 'body' | Location, locale: Locale):
 
 /** Where an ajv error points: the offending member for required/additionalProperties, else the value. */
 function errorPath(error: ErrorObject): string {
-  if (error.keyword === 'required') return `${error.instancePath}/${error.params.missingProperty}`;
-  if (error.keyword === 'additionalProperties') return `${error.instancePath}/${error.params.additionalProperty}`;
+  const p = error.params as ErrorParams;
+  if (error.keyword === 'required') return `${error.instancePath}/${p.missingProperty}`;
+  if (error.keyword === 'additionalProperties') return `${error.instancePath}/${p.additionalProperty}`;
   return error.instancePath;
 }
 
@@ -174,7 +234,7 @@ interface CompiledOperation {
  * compiled from a JSON pointer into the spec, so nothing is restated here.
  */
 export class OpenApiValidator {
-  readonly spec: Json;
+  readonly spec: OpenApiDocument;
   readonly operations: Operation[];
   private readonly strict: Ajv2020;
   private readonly coercing: Ajv2020;
@@ -182,7 +242,7 @@ export class OpenApiValidator {
   private readonly strictNoDefaults: Ajv2020;
   private readonly compiled = new Map<string, CompiledOperation>();
 
-  constructor(spec: Json) {
+  constructor(spec: OpenApiDocument) {
     this.spec = spec;
     this.operations = listOperations(spec);
     const make = (coerceTypes: boolean | 'array', useDefaults = true) => {
@@ -202,13 +262,14 @@ export class OpenApiValidator {
     const base = ['paths', op.path, op.method];
     const params: CompiledOperation['params'] = {};
     const headerNames: string[] = [];
-    const byLocation = new Map<Location, { properties: Json; required: string[] }>();
-    (op.definition.parameters ?? []).forEach((raw: Json, index: number) => {
+    const byLocation = new Map<Location, { properties: Record<string, SchemaObject>; required: string[] }>();
+    (op.definition.parameters ?? []).forEach((raw, index) => {
       const { node: param, segments } = follow(this.spec, raw, [...base, 'parameters', index]);
-      const location = param.in as Location;
+      if (param.in === 'cookie') return;
+      const location = param.in;
       const entry = byLocation.get(location) ?? { properties: {}, required: [] };
       if (location === 'header') headerNames.push(param.name);
-      const name = location === 'header' ? String(param.name).toLowerCase() : param.name;
+      const name = location === 'header' ? param.name.toLowerCase() : param.name;
       // Ajv applies a default only where it sits beside `properties`, not behind a $ref: lift it here
       const fallback = param.schema?.default;
       entry.properties[name] = { $ref: pointerTo(...segments, 'schema'), ...(fallback !== undefined ? { default: fallback } : {}) };
@@ -245,7 +306,7 @@ export class OpenApiValidator {
   validateRequest(op: Operation, ctx: Context): void {
     const compiled = this.compiled.get(op.operationId)!;
     const errors: FieldError[] = [];
-    const inputs: Record<Location, Json> = {
+    const inputs: Record<Location, Record<string, unknown>> = {
       path: ctx.params ?? {},
       query: { ...ctx.query },
       header: ctx.headers,
@@ -277,12 +338,12 @@ export class OpenApiValidator {
   responseErrors(op: Operation, status: number, contentType: string | null, body: unknown): string[] {
     const base = ['paths', op.path, op.method, 'responses'];
     // the spec documents 500 and 503 once, for every operation
-    const raw =
+    const raw: ResponseObject | undefined =
       op.definition.responses?.[String(status)] ??
       (status === 500 ? { $ref: '#/components/responses/InternalError' } : status === 503 ? { $ref: '#/components/responses/ServiceUnavailable' } : undefined);
     if (!raw) return [`${status} is not a documented response of ${op.operationId}`];
     const { node: response, segments } = follow(this.spec, raw, [...base, String(status)]);
-    const content = response.content as Json | undefined;
+    const content = response.content;
     if (!content) return body === undefined || body === '' ? [] : [`${status} of ${op.operationId} documents no body`];
     const type = (contentType ?? '').split(';')[0].trim();
     if (!content[type]) return [`${status} of ${op.operationId} is ${type || 'untyped'}, not ${Object.keys(content).join(' or ')}`];

@@ -5,7 +5,6 @@ const TITLES = LOCALISED.en;
 
 export type { FieldError };
 
-
 /**
  * A failure the client may be told about. Anything else thrown is unexpected: logged, and
  * answered as a bare 500 without its message.

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { createKnex, migrateLatest } from './db/knex.ts';
 import { PostgresListener } from './db/listener.ts';
-import { Scheduler } from './jobs/scheduler.ts';
+import { AgendaScheduler } from './jobs/scheduler.ts';
 import { Mailer } from './mail/mailer.ts';
 import { SimulatedGateway, type PaymentGateway } from './payments/gateway.ts';
 import { MeiliSearchEngine, PostgresSearchEngine, type SearchEngine } from './search/engine.ts';
@@ -17,7 +17,7 @@ export interface Platform {
   db: Knex;
   storage: ObjectStorage;
   mailer: Mailer;
-  scheduler: Scheduler;
+  scheduler: AgendaScheduler;
   search: SearchEngine;
   payments: PaymentGateway;
   /** Postgres notifications (change events every replica hears). */
@@ -116,7 +116,7 @@ export async function startPlatform(config: Config, opts: PlatformOptions): Prom
     const mailer = new Mailer(smtpUrl, config.mailFrom);
     stops.push(() => mailer.close());
 
-    const scheduler = await Scheduler.open({
+    const scheduler = await AgendaScheduler.open({
       mongoUrl: config.mongoUrl,
       databaseUrl,
       name: `pasar-${process.pid}`,

@@ -12,8 +12,8 @@ export async function purgeExpiredSessions(db: Knex, now = new Date()): Promise<
 }
 
 export async function scheduleAccountJobs(scheduler: Scheduler, db: Knex): Promise<void> {
-  scheduler.agenda.define(PURGE_EXPIRED_SESSIONS, async () => {
+  scheduler.define(PURGE_EXPIRED_SESSIONS, async () => {
     await purgeExpiredSessions(db);
   });
-  await scheduler.agenda.every('1 day', PURGE_EXPIRED_SESSIONS);
+  await scheduler.every('1 day', PURGE_EXPIRED_SESSIONS);
 }

@@ -15,7 +15,7 @@ const RUN_MS = 10_000;
  * this lock, are what keep two workers off one row at a time.
  */
 export async function scheduleOutboxRelay(scheduler: Scheduler, db: Knex, handlers: OutboxHandlers, retentionDays: number): Promise<void> {
-  scheduler.agenda.define(
+  scheduler.define(
     RELAY_OUTBOX,
     async () => {
       const started = Date.now();
@@ -25,9 +25,9 @@ export async function scheduleOutboxRelay(scheduler: Scheduler, db: Knex, handle
     },
     { lockLifetime: RUN_MS + LEASE_SECONDS * 1000 },
   );
-  scheduler.agenda.define(PURGE_OUTBOX, async () => {
+  scheduler.define(PURGE_OUTBOX, async () => {
     await purgeOutbox(db, retentionDays);
   });
-  await scheduler.agenda.every('5 seconds', RELAY_OUTBOX);
-  await scheduler.agenda.every('1 hour', PURGE_OUTBOX);
+  await scheduler.every('5 seconds', RELAY_OUTBOX);
+  await scheduler.every('1 hour', PURGE_OUTBOX);
 }

@@ -7,13 +7,13 @@ export const RECONCILE_PAYMENTS = 'payments.reconcile';
 
 /** Unpaid virtual accounts expire; checkouts a crash left between their steps, and refunds the gateway missed, are settled. */
 export async function schedulePaymentJobs(scheduler: Scheduler, payments: PaymentsService, checkout: CheckoutFlow): Promise<void> {
-  scheduler.agenda.define(EXPIRE_PAYMENTS, async () => {
+  scheduler.define(EXPIRE_PAYMENTS, async () => {
     await payments.expireDue();
   }, { lockLifetime: 60_000 });
-  scheduler.agenda.define(RECONCILE_PAYMENTS, async () => {
+  scheduler.define(RECONCILE_PAYMENTS, async () => {
     await checkout.reconcile();
     await payments.sendPendingRefunds();
   }, { lockLifetime: 60_000 });
-  await scheduler.agenda.every('1 minute', EXPIRE_PAYMENTS);
-  await scheduler.agenda.every('1 minute', RECONCILE_PAYMENTS);
+  await scheduler.every('1 minute', EXPIRE_PAYMENTS);
+  await scheduler.every('1 minute', RECONCILE_PAYMENTS);
 }

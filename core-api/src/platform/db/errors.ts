@@ -29,8 +29,9 @@ export function sqlState(err: unknown): string | undefined {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
-/** True for a foreign key violation on a reference to `users`: the caller's account was deleted meanwhile. */
-export function isVanishedUser(err: unknown): boolean {
-  const e = err as { code?: string; detail?: string; nativeError?: { code?: string; detail?: string } };
-  return sqlState(err) === '23503' && /is not present in table "users"/.test(e?.nativeError?.detail ?? e?.detail ?? '');
+/** For a foreign key violation, the table the missing row was referenced in (e.g. a row removed meanwhile). */
+export function missingReferenceTable(err: unknown): string | undefined {
+  if (sqlState(err) !== '23503') return undefined;
+  const e = err as { detail?: string; nativeError?: { detail?: string } };
+  return /is not present in table "([^"]+)"/.exec(e?.nativeError?.detail ?? e?.detail ?? '')?.[1];
 }

@@ -26,6 +26,7 @@ export function createKnex(url: string, pool: { min?: number; max?: number } = {
 }
 
 export async function migrateLatest(db: Knex): Promise<string[]> {
-  const [, applied] = await db.migrate.latest({ directory: migrationsDirectory, loadExtensions: ['.ts'] });
-  return applied as string[];
+  // knex types the result `any`: [batch number, file names applied]
+  const [, applied] = (await db.migrate.latest({ directory: migrationsDirectory, loadExtensions: ['.ts'] })) as [number, string[]];
+  return applied;
 }
