@@ -70,9 +70,9 @@ const WRITE = /\.(insert|update|upsert|del|delete|increment|decrement|truncate|o
 /** The tables a source file writes: knex builders (`trx('orders')…insert(`), models (`tableName`) and raw SQL. */
 function writtenTables(code: string): Set<string> {
   const tables = new Set<string>();
-  // a knex builder on a table, followed within its statement by a write
-  for (const m of code.matchAll(/\b\w+\(\s*'([a-zA-Z_]+)'(?:\s+as\s+\w+)?\s*\)([\s\S]*?);/g)) {
-    if (snake(m[1]) in OWNERS && WRITE.test(m[2].split(/\b\w+\(\s*'[a-zA-Z_]+'\s*\)/)[0])) tables.add(snake(m[1]));
+  // a knex builder on a table (typed or not: `trx<Row>('orders')`), followed within its statement by a write
+  for (const m of code.matchAll(/\b\w+(?:<[^;]*?>)?\(\s*'([a-zA-Z_]+)'(?:\s+as\s+\w+)?\s*\)([\s\S]*?);/g)) {
+    if (snake(m[1]) in OWNERS && WRITE.test(m[2].split(/\b\w+(?:<[^;]*?>)?\(\s*'[a-zA-Z_]+'\s*\)/)[0])) tables.add(snake(m[1]));
   }
   for (const m of code.matchAll(/\.(?:into|table)\(\s*'([a-zA-Z_]+)'/g)) tables.add(snake(m[1]));
   for (const m of code.matchAll(/\b(?:insert\s+into|update|delete\s+from)\s+"?([a-z_]+)"?[\s(]/gi)) {
@@ -101,6 +101,8 @@ describe('module boundaries: each table is written by its owner only', () => {
   it('should catch a write to another module’s table (the check itself)', () => {
     expect([...writtenTables(`await trx('orders').where({ id }).update({ status });`)]).to.deep.equal(['orders']);
     expect([...writtenTables(`await trx('cartItems').whereIn('id', ids).del();`)]).to.deep.equal(['cart_items']);
+    expect([...writtenTables(`await trx<OrderRow>('orders').insert(rows);`)]).to.deep.equal(['orders']);
+    expect([...writtenTables(`await db<Pick<Row, 'id'>>('cartItems').where({ id }).update({ quantity });`)]).to.deep.equal(['cart_items']);
     expect([...writtenTables(`await trx.raw('update product_variants set stock = stock - 1')`)]).to.deep.equal(['product_variants']);
     expect([...writtenTables(`static tableName = 'orders';`)]).to.deep.equal(['orders']);
     expect([...writtenTables(`const rows = await trx('orders').where({ id }).first();`)]).to.deep.equal([]);
