@@ -17,6 +17,7 @@ import { ImagesService, ProductsService, CatalogCache, dropCacheAfterWrites, cat
 import { inventoryHandlers, InventoryService } from './modules/inventory/index.ts';
 import { systemHandlers } from './modules/system/index.ts';
 import { CheckoutFlow } from './flows/checkout.flow.ts';
+import { checkoutHandlers } from './flows/routes.ts';
 import { cartHandlers, CartService } from './modules/cart/index.ts';
 import { orderHandlers, OrdersService } from './modules/orders/index.ts';
 import { paymentHandlers, PaymentsService, paymentHooks } from './modules/payments/index.ts';
@@ -64,8 +65,8 @@ function handlers({ config, platform, log }: AppDeps, cache: CatalogCache, sessi
     }),
     ...inventoryHandlers(new InventoryService(db)),
     ...cartHandlers(cart),
-    ...orderHandlers(
-      new OrdersService(db, paymentHooks(db, gateway)),
+    ...orderHandlers(new OrdersService(db, paymentHooks(db, gateway))),
+    ...checkoutHandlers(
       new CheckoutFlow(db, gateway, cart, shipping, { paymentTtlSeconds: config.payments.ttlSeconds, log }),
       new QuoteFlow(db, { cart, ...shipping }),
     ),

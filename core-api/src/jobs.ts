@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { CheckoutFlow } from './flows/checkout.flow.ts';
+import { schedulePaymentJobs } from './flows/checkout.jobs.ts';
 import { AddressesService } from './modules/addresses/index.ts';
 import { CartService } from './modules/cart/index.ts';
 import { syncSearchIndex } from './modules/catalog/index.ts';
 import { RegionsService } from './modules/regions/index.ts';
 import { SimulatedCourier } from './modules/shipping/index.ts';
-import { schedulePaymentJobs, PaymentsService } from './modules/payments/index.ts';
+import { PaymentsService } from './modules/payments/index.ts';
 import type { Platform } from './platform/index.ts';
 import { scheduleAccountJobs } from './modules/accounts/index.ts';
 import { notificationHandlers, queueDueWeeklyReports } from './modules/notifications/index.ts';

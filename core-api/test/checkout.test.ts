@@ -13,6 +13,12 @@ const address = (phone = '081234567890', city = 'Yogyakarta') => ({
   postalCode: '55213',
 });
 
+/**
+ * What one POST /checkout of two stores' lines, paid at once, may cost the database: knex 'query'
+ * events, BEGIN and COMMIT of its two transactions and the simulated gateway's charge included.
+ */
+const STATEMENTS_PER_CHECKOUT = 26;
+
 describe('cart and checkout', () => {
   let app: TestApp;
   let batik: Session;
@@ -117,6 +123,26 @@ describe('cart and checkout', () => {
       const events = await app.db.knex('outbox').where('createdAt', '>=', app.db.knex.raw("now() - interval '1 minute'")).whereIn('topic', ['checkout.completed', 'order.placed']);
       expect(events.filter((e) => e.payload.checkoutId === checkout.id)).to.have.length(1);
       expect(events.filter((e) => orders.some((o: { id: string }) => o.id === e.payload.orderId))).to.have.length(2);
+    });
+
+    it('should place a two-store checkout in a bounded number of SQL statements', async () => {
+      const buyer = await signUpCustomer(app);
+      await add(buyer, shirt.variants[0].id, 1);
+      await add(buyer, coffee.variants[0].id, 1);
+      const statements: string[] = [];
+      // what runs beside the request on the same pool: the view counters' flush, the outbox relay
+      const background = /product_daily_|\b(select|update|delete)\b[\s\S]*\boutbox\b/i;
+      const count = (q: { sql: string }) => {
+        if (!background.test(q.sql)) statements.push(q.sql);
+      };
+      app.platform.db.on('query', count);
+      try {
+        const res = await pay(buyer, { shippingAddress: address(), paymentMethod: 'ovo' });
+        expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      } finally {
+        app.platform.db.off('query', count);
+      }
+      expect(statements.length, statements.join('\n')).to.be.at.most(STATEMENTS_PER_CHECKOUT);
     });
 
     it('should buy only the chosen lines and leave the rest in the cart', async () => {
@@ -256,6 +282,18 @@ describe('cart and checkout', () => {
     });
   });
 
+  describe('one cart, two checkouts at once', () => {
+    it('should sell the cart once when two checkouts with different keys race for it; the other finds it empty', async () => {
+      const buyer = await signUpCustomer(app);
+      await add(buyer, coffee.variants[0].id, 2);
+      const before = await stockOf(coffee.variants[0].id);
+      const answers = await Promise.all([0, 1, 2].map(() => pay(buyer, { shippingAddress: address(), paymentMethod: 'cod' })));
+      expect(answers.map((a) => a.status).sort()).to.deep.equal([201, 422, 422]);
+      expect(answers.filter((a) => a.status === 422).map((a) => a.body.detail)).to.deep.equal(['Your cart is empty.', 'Your cart is empty.']);
+      expect(await stockOf(coffee.variants[0].id)).to.equal(before - 2);
+    });
+  });
+
   describe('no oversell', () => {
     it('should sell exactly 10 when 50 shoppers race for a variant with stock 10; the rest get 409', async function () {
       this.timeout(120_000);
@@ -281,7 +319,7 @@ describe('cart and checkout', () => {
 
 describe('order numbers', () => {
   it('should be unique for consecutive sequence values and look unrelated to each other', async () => {
-    const { orderNumber } = await import('../src/flows/checkout.flow.ts');
+    const { orderNumber } = await import('../src/modules/orders/index.ts');
     const day = new Date('2026-11-24T03:00:00Z');
     const numbers = Array.from({ length: 50_000 }, (_, i) => orderNumber(i + 1, day));
     expect(new Set(numbers).size).to.equal(numbers.length);
@@ -293,7 +331,7 @@ describe('order numbers', () => {
 
 describe('an order number already taken', () => {
   it('should make the checkout draw the next number instead of failing', async () => {
-    const { orderNumber } = await import('../src/flows/checkout.flow.ts');
+    const { orderNumber } = await import('../src/modules/orders/index.ts');
     const app = await startTestApp();
     try {
       const cats = await categories(app);

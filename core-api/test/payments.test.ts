@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { CheckoutFlow } from '../src/flows/checkout.flow.ts';
+import { DomainError } from '../src/domain/errors.ts';
+import { fromDomainError } from '../src/http/errors.ts';
 import { AddressesService } from '../src/modules/addresses/service.ts';
 import { CartService } from '../src/modules/cart/service.ts';
 import { RegionsService } from '../src/modules/regions/service.ts';
@@ -253,6 +255,15 @@ describe('the payment lifecycle', () => {
     const real = () => new SimulatedGateway(app.db.knex, TEST_WEBHOOK_SECRET);
     const caller = (s: Session) => ({ id: s.userId, role: 'customer' as const, sessionId: 'test' });
     const request = { shippingAddress: address(), paymentMethod: 'ovo' as const };
+    // the flow raises domain errors: the problem the API answers for a run that must fail
+    const failure = (run: Promise<unknown>) => run.then(
+      () => expect.fail('the checkout should have failed'),
+      (err: unknown) => {
+        if (!(err instanceof DomainError)) return expect.fail(String(err));
+        const problem = fromDomainError(err);
+        return { status: problem.status, extensions: problem.extensions ?? {} };
+      },
+    );
 
     it('should confirm the order when the gateway charged but its answer was lost', async () => {
       const buyer = await signUpCustomer(app);
@@ -284,7 +295,7 @@ describe('the payment lifecycle', () => {
           throw new Error('gateway unreachable');
         },
       });
-      const error = await flow(down).run(caller(buyer), randomUUID(), request).catch((err) => err);
+      const error = await failure(flow(down).run(caller(buyer), randomUUID(), request));
       expect(error.status).to.equal(502);
       const checkoutId = error.extensions.checkoutId as string;
       expect((await app.db.knex('checkouts').where({ id: checkoutId }).first()).status).to.equal('processing');
@@ -309,7 +320,7 @@ describe('the payment lifecycle', () => {
           return gateway.charge(c);
         },
       });
-      const running = flow(slow).run(caller(buyer), randomUUID(), request).catch((err) => err);
+      const running = failure(flow(slow).run(caller(buyer), randomUUID(), request));
       let checkoutId: string | undefined;
       while (!checkoutId) {
         checkoutId = (await app.db.knex('checkouts').where({ userId: buyer.userId, status: 'processing' }).first('id'))?.id;
@@ -334,7 +345,7 @@ describe('the payment lifecycle', () => {
           throw new Error('connection refused');
         },
       });
-      const error = await flow(refused).run(caller(buyer), randomUUID(), request).catch((err) => err);
+      const error = await failure(flow(refused).run(caller(buyer), randomUUID(), request));
       expect(error.status).to.equal(502);
       const checkoutId = error.extensions.checkoutId as string;
       expect(await countRows(app.db.knex, 'sim_gateway_charges', (q) => q.where({ idempotencyKey: checkoutId }))).to.equal(0);

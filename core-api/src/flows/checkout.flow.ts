@@ -1,19 +1,23 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
-import type { AuthUser } from '../http/handler.ts';
+import { formatRupiah } from '@pasar/openapi/format';
 import type { Logger } from 'pino';
-import { ProblemError, conflict, unprocessable } from '../http/problem.ts';
+import type { AuthUser } from '../domain/caller.ts';
+import { DomainError, conflict, invalid, type DomainErrorKind } from '../domain/errors.ts';
 import { isUniqueViolation } from '../platform/db/errors.ts';
 import { PaymentDeclined, type ChargeResult, type PaymentGateway } from '../platform/payments/gateway.ts';
-import { MAX_MONEY, cartLines, restoreCartLines, type CartLine, type CartService } from '../modules/cart/index.ts';
+import { MAX_MONEY, type CartLine, type CartService } from '../modules/cart/index.ts';
+import { adjustSoldCounts } from '../modules/catalog/index.ts';
 import { StockShortError, applyStockChanges } from '../modules/inventory/index.ts';
-import { cancelOrders } from '../modules/orders/index.ts';
+import {
+  cancelOrders, checkoutAnswer, claimCheckout, completeCheckout, createForCheckout, lockCheckout, orderLines, ordersOfCheckout, stuckCheckouts, type PlacedOrders,
+} from '../modules/orders/index.ts';
 import type { AddressesService } from '../modules/addresses/index.ts';
 import type { RegionsService } from '../modules/regions/index.ts';
 import { type ShippingCalculator, priceParcels } from '../modules/shipping/index.ts';
 import { enqueue } from '../modules/outbox/index.ts';
-import { paymentLocale, createPayment, loadCheckout, recordCharge, recordFailure } from '../modules/payments/index.ts';
+import { paymentLocale, spokenLocale, checkoutResult, createPayment, lockPayment, recordCharge, recordFailure } from '../modules/payments/index.ts';
 
 type Schemas = components['schemas'];
 type CheckoutRequest = Schemas['CheckoutRequest'];
@@ -31,10 +35,16 @@ interface Placed {
   total: number;
   /** The payer's phone (e-wallets), from the shipping address. */
   phone: string;
+  /** The orders step 1 made: step 2 announces them and answers with their items without reading them back. */
+  orders: PlacedOrders;
 }
 
 /** A concurrent request with the same key waits this long for the first one's answer. */
 const REPLAY_WAIT_MS = 30_000;
+
+/** A compensated checkout's answer, kept for replays of its key: the payment failed (402) or its provider did (502). */
+type FailedAnswer = { status: 402 | 502; detail: string; type: 'payment-declined' | 'payment-gateway' };
+const KIND_OF: Record<FailedAnswer['status'], DomainErrorKind> = { 402: 'payment-failed', 502: 'upstream-failed' };
 
 /** JSON with sorted keys, so the same body always hashes the same. */
 function canonical(value: unknown): string {
@@ -43,23 +53,6 @@ function canonical(value: unknown): string {
     return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
-const SPACE = 2n ** 30n; // 32^6: six characters of ALPHABET
-const SCRAMBLE = 387_420_489n; // odd, so n -> n * SCRAMBLE mod 2^30 is a bijection
-
-/**
- * PSR-20261124-7F3K9Q: the day in Jakarta, then six unambiguous characters from the next value of
- * a sequence, scrambled so numbers do not reveal a store's volume. Unique for the first 2^30 orders
- * (random suffixes collided: the birthday bound bites at a few tens of thousands a day).
- */
-export function orderNumber(sequence: number, now = new Date()): string {
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now).replace(/-/g, '');
-  let n = (BigInt(sequence) * SCRAMBLE) % SPACE;
-  let suffix = '';
-  for (let i = 0; i < 6; i++, n /= 32n) suffix = ALPHABET[Number(n % 32n)] + suffix;
-  return `PSR-${day}-${suffix}`;
 }
 
 /**
@@ -94,21 +87,21 @@ export class CheckoutFlow {
     this.log = opts.log;
   }
 
-  /** `acceptLanguage` picks the language of the payment instructions (else the account's locale). */
-  async run(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, acceptLanguage?: string): Promise<CheckoutAnswer> {
-    const placed = await this.place(caller, idempotencyKey, request, acceptLanguage);
+  /** `language` (the request's negotiated locale or an Accept-Language value) picks the payment instructions' language, else the account's locale does. */
+  async run(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, language?: string): Promise<CheckoutAnswer> {
+    const placed = await this.place(caller, idempotencyKey, request, language);
     if ('replay' in placed) return this.replay(placed.replay);
     return this.pay(placed, request.paymentMethod);
   }
 
   /** Step 1, retried on the two rare failures a fresh attempt fixes. */
-  private async place(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, acceptLanguage?: string): Promise<Placed | { replay: string }> {
+  private async place(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, language?: string): Promise<Placed | { replay: string }> {
     // Nothing of a failed attempt is kept, so two rare failures are simply tried again: being picked
     // as a deadlock victim (locks are taken in a fixed order, so it should not happen), and an order
     // number already taken by a number from before the sequence (the retry draws the next one).
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(caller, idempotencyKey, request, acceptLanguage);
+        return await this.attempt(caller, idempotencyKey, request, language);
       } catch (err) {
         const code = (err as { code?: string; nativeError?: { code?: string } }).nativeError?.code ?? (err as { code?: string }).code;
         const retryable = code === '40P01' || code === '40001' || isUniqueViolation(err, 'orders_number_unique');
@@ -121,16 +114,16 @@ export class CheckoutFlow {
   private async replay(checkoutId: string): Promise<CheckoutAnswer> {
     const deadline = Date.now() + REPLAY_WAIT_MS;
     for (;;) {
-      const first = await this.db('checkouts').where({ id: checkoutId }).first('status', 'responseStatus', 'responseBody');
+      const first = await checkoutAnswer(this.db, checkoutId);
       if (first.status === 'completed') {
         if (first.responseStatus !== 201) {
           const problem = first.responseBody as { detail: string; type: string };
-          throw new ProblemError(first.responseStatus, problem.detail, { type: problem.type.replace(/^urn:pasar:problem:/, '') });
+          throw new DomainError(KIND_OF[first.responseStatus as FailedAnswer['status']], problem.detail, { code: problem.type.replace(/^urn:pasar:problem:/, '') });
         }
         return { status: 201, body: first.responseBody as CheckoutResult, replayed: true };
       }
       if (Date.now() > deadline) {
-        throw new ProblemError(409, 'The first request with this Idempotency-Key is still being processed; try again shortly.', { type: 'in-progress' });
+        throw conflict('The first request with this Idempotency-Key is still being processed; try again shortly.', { code: 'in-progress' });
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -145,7 +138,7 @@ export class CheckoutFlow {
     } catch (err) {
       if (err instanceof PaymentDeclined) {
         await this.compensate(checkoutId, 'payment declined', { status: 402, detail: `${err.message} Nothing was bought; try another payment method.`, type: 'payment-declined' });
-        throw new ProblemError(402, `${err.message} Nothing was bought; try another payment method.`, { type: 'payment-declined' });
+        throw new DomainError('payment-failed', `${err.message} Nothing was bought; try another payment method.`, { code: 'payment-declined' });
       }
       // no answer: the charge may or may not have happened; ask the gateway by our key
       this.log?.warn({ err, checkoutId }, 'payment gateway failed during checkout; asking it what happened');
@@ -153,49 +146,48 @@ export class CheckoutFlow {
         result = await this.gateway.find(checkoutId);
       } catch (lookupErr) {
         this.log?.warn({ err: lookupErr, checkoutId }, 'payment gateway unreachable; the reconcile job will settle this checkout');
-        throw new ProblemError(502, 'The payment provider did not answer. We will confirm with it shortly: see GET /checkouts/{id} for the outcome.', {
-          type: 'payment-gateway',
-          extensions: { checkoutId },
+        throw new DomainError('upstream-failed', 'The payment provider did not answer. We will confirm with it shortly: see GET /checkouts/{id} for the outcome.', {
+          code: 'payment-gateway',
+          details: { checkoutId },
         });
       }
       if (!result) {
         await this.compensate(checkoutId, 'payment not started', { status: 502, detail: 'The payment provider did not answer; nothing was charged or bought.', type: 'payment-gateway' });
-        throw new ProblemError(502, 'The payment provider did not answer; nothing was charged or bought. Your cart is as it was.', {
-          type: 'payment-gateway',
-          extensions: { checkoutId },
+        throw new DomainError('upstream-failed', 'The payment provider did not answer; nothing was charged or bought. Your cart is as it was.', {
+          code: 'payment-gateway',
+          details: { checkoutId },
         });
       }
     }
     if (result.status === 'declined' || result.status === 'expired') {
       await this.compensate(checkoutId, 'payment declined', { status: 402, detail: 'The payment was declined. Nothing was bought; try another payment method.', type: 'payment-declined' });
-      throw new ProblemError(402, 'The payment was declined. Nothing was bought; try another payment method.', { type: 'payment-declined' });
+      throw new DomainError('payment-failed', 'The payment was declined. Nothing was bought; try another payment method.', { code: 'payment-declined' });
     }
-    const body = await this.confirm(checkoutId, result);
+    const body = await this.confirm(checkoutId, result, placed.orders);
     if (!body) {
       // the reconcile job gave this checkout up (no charge was known then) before the charge landed:
       // the money goes back, so there is never a charge without an order
       await this.gateway.refund({ key: checkoutId, refundId: `void-${checkoutId}`, amount: total });
-      throw new ProblemError(502, 'The payment provider answered too late; the charge was refunded and nothing was bought.', { type: 'payment-gateway', extensions: { checkoutId } });
+      throw new DomainError('upstream-failed', 'The payment provider answered too late; the charge was refunded and nothing was bought.', { code: 'payment-gateway', details: { checkoutId } });
     }
     return { status: 201, body, replayed: false };
   }
 
   /**
    * Records a charge the gateway accepted (paid or pending), once, and keeps the answer for replays.
-   * Undefined when the checkout was already given up (compensated) meanwhile.
+   * Undefined when the checkout was already given up (compensated) meanwhile. `placed`: the orders
+   * step 1 made, when this process made them (the reconcile job reads them).
    */
-  private async confirm(checkoutId: string, result: ChargeResult): Promise<CheckoutResult | undefined> {
+  private async confirm(checkoutId: string, result: ChargeResult, placed?: PlacedOrders): Promise<CheckoutResult | undefined> {
     return this.db.transaction(async (trx) => {
-      const checkout = await trx('checkouts').where({ id: checkoutId }).forUpdate().first();
+      const checkout = await lockCheckout(trx, checkoutId);
       if (checkout.status === 'completed') return checkout.responseStatus === 201 ? (checkout.responseBody as CheckoutResult) : undefined;
-      await recordCharge(trx, checkoutId, result);
-      const orders: Array<{ id: string; storeId: string }> = await trx('orders').where({ checkoutId }).orderBy('id').select('id', 'storeId');
+      const payment = await recordCharge(trx, checkoutId, result);
+      const orders = placed?.orders ?? (await ordersOfCheckout(trx, checkoutId));
       await enqueue(trx, 'checkout.completed', [{ checkoutId }]);
       await enqueue(trx, 'order.placed', orders.map((o) => ({ orderId: o.id, storeId: o.storeId })));
-      const body = await loadCheckout(trx, checkoutId);
-      await trx('checkouts')
-        .where({ id: checkoutId })
-        .update({ status: 'completed', paymentStatus: body.checkout.paymentStatus, responseStatus: 201, responseBody: JSON.stringify(body) });
+      const body = await checkoutResult(trx, checkout, payment, orders.map((o) => o.id), placed?.items);
+      await completeCheckout(trx, checkoutId, { paymentStatus: body.checkout.paymentStatus, responseStatus: 201, responseBody: body });
       return body;
     });
   }
@@ -204,18 +196,18 @@ export class CheckoutFlow {
    * Undoes step 1 when nothing was charged: orders cancelled, stock back through the one stock
    * function, the lines back in the cart, the payment failed; the answer is kept for replays.
    */
-  private async compensate(checkoutId: string, reason: string, answer: { status: number; detail: string; type: string }): Promise<void> {
+  private async compensate(checkoutId: string, reason: string, answer: FailedAnswer): Promise<void> {
     await this.db.transaction(async (trx) => {
-      const checkout = await trx('checkouts').where({ id: checkoutId }).forUpdate().first();
+      const checkout = await lockCheckout(trx, checkoutId);
       if (checkout.status === 'completed') return;
       // the payment before the orders, as every other path locks them
-      await trx('payments').where({ checkoutId }).forUpdate();
-      const orderIds: string[] = await trx('orders').where({ checkoutId }).orderBy('id').pluck('id');
+      await lockPayment(trx, checkoutId);
+      const orderIds = (await ordersOfCheckout(trx, checkoutId)).map((o) => o.id);
       await cancelOrders(trx, orderIds, { reason, actorId: null, actorRole: 'system', notify: false });
       await recordFailure(trx, checkoutId);
-      await restoreCartLines(trx, checkout.userId, orderIds);
+      await this.cart.restoreLines(trx, checkout.userId, await orderLines(trx, orderIds));
       const problem = { type: `urn:pasar:problem:${answer.type}`, title: 'Payment failed', status: answer.status, detail: answer.detail };
-      await trx('checkouts').where({ id: checkoutId }).update({ status: 'completed', paymentStatus: 'failed', responseStatus: answer.status, responseBody: JSON.stringify(problem) });
+      await completeCheckout(trx, checkoutId, { paymentStatus: 'failed', responseStatus: answer.status, responseBody: problem });
     });
   }
 
@@ -224,13 +216,7 @@ export class CheckoutFlow {
    * gateway by checkout id, then confirms what it charged or compensates what it never did.
    */
   async reconcile(olderThanSeconds = 60): Promise<number> {
-    const stuck: string[] = await this.db('checkouts')
-      .where({ status: 'processing' })
-      .where('createdAt', '<', this.db.raw(`now() - make_interval(secs => ?)`, [olderThanSeconds]))
-      .whereExists((q) => q.select(1).from('payments').whereRaw('payments.checkout_id = checkouts.id'))
-      .orderBy('createdAt')
-      .limit(100)
-      .pluck('id');
+    const stuck = await stuckCheckouts(this.db, olderThanSeconds);
     let settled = 0;
     for (const checkoutId of stuck) {
       let result: ChargeResult | null;
@@ -247,25 +233,20 @@ export class CheckoutFlow {
     return settled;
   }
 
-  private async attempt(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, acceptLanguage?: string): Promise<Placed | { replay: string }> {
+  private async attempt(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, language?: string): Promise<Placed | { replay: string }> {
     const requestHash = createHash('sha256').update(canonical(request)).digest('hex');
     return this.db.transaction(async (trx) => {
       // 1. the key: inserting it waits for any in-flight step 1 holding the same key
-      const claimed = await trx.raw(
-        `insert into checkouts (user_id, idempotency_key, request_hash, payment_method) values (?, ?, ?, ?)
-         on conflict (user_id, idempotency_key) do nothing returning id`,
-        [caller.id, idempotencyKey, requestHash, request.paymentMethod],
-      );
-      if (claimed.rows.length === 0) {
-        const first = await trx('checkouts').where({ userId: caller.id, idempotencyKey }).first();
-        if (first.requestHash !== requestHash) {
-          throw unprocessable('This Idempotency-Key was used for a different checkout; use a new key.', [
+      const claimed = await claimCheckout(trx, { userId: caller.id, idempotencyKey, requestHash, paymentMethod: request.paymentMethod });
+      if ('before' in claimed) {
+        if (claimed.before.requestHash !== requestHash) {
+          throw invalid('This Idempotency-Key was used for a different checkout; use a new key.', [
             { header: 'Idempotency-Key', message: 'was used with another body' },
           ]);
         }
-        return { replay: first.id as string };
+        return { replay: claimed.before.id };
       }
-      const checkoutId: string = claimed.rows[0].id;
+      const checkoutId = claimed.id;
 
       // the address (a saved one, or inline and maybe saved now)
       const address = await this.shipping.addresses.shippingAddress(caller, request, trx);
@@ -274,17 +255,15 @@ export class CheckoutFlow {
         await this.shipping.addresses.create(caller, { ...saved, cityCode: address.cityCode, provinceCode: address.provinceCode }, trx);
       }
 
-      // 2. the cart
-      const cartId = await this.cart.cartId(caller.id, trx);
-      await trx('carts').where({ id: cartId }).forUpdate();
-      const lines = await cartLines(trx, cartId, request.itemIds);
+      // 2. the cart, locked, and the chosen lines
+      const lines = await this.cart.lockedLines(trx, caller.id, request.itemIds);
       if (request.itemIds && lines.length !== request.itemIds.length) {
-        throw unprocessable('Some chosen lines are not in your cart.', [{ pointer: '/itemIds', message: 'names lines that are not in the cart' }]);
+        throw invalid('Some chosen lines are not in your cart.', [{ pointer: '/itemIds', message: 'names lines that are not in the cart' }]);
       }
-      if (lines.length === 0) throw unprocessable('Your cart is empty.', [{ pointer: '/itemIds', message: 'nothing to buy' }]);
+      if (lines.length === 0) throw invalid('Your cart is empty.', [{ pointer: '/itemIds', message: 'nothing to buy' }]);
       const gone = lines.filter((l) => !l.onSale);
       if (gone.length) {
-        throw conflict(`No longer on sale: ${gone.map((l) => l.title).join(', ')}. Remove it from the cart.`, [{ message: 'a line is no longer on sale' }]);
+        throw conflict(`No longer on sale: ${gone.map((l) => l.title).join(', ')}. Remove it from the cart.`, { errors: [{ message: 'a line is no longer on sale' }] });
       }
 
       // 3. the stock, first: locks are taken in variant id order before anything else touches these
@@ -292,6 +271,7 @@ export class CheckoutFlow {
       const byStore = new Map<string, CartLine[]>();
       for (const line of lines) byStore.set(line.storeId, [...(byStore.get(line.storeId) ?? []), line]);
       const orderIdOfStore = new Map([...byStore.keys()].map((storeId) => [storeId, randomUUID()]));
+      const lineOf = new Map(lines.map((l) => [l.variantId, l]));
       try {
         await applyStockChanges(
           trx,
@@ -301,19 +281,19 @@ export class CheckoutFlow {
       } catch (err) {
         if (!(err instanceof StockShortError)) throw err;
         const short = err.shortages.map((s) => {
-          const line = lines.find((l) => l.variantId === s.variantId)!;
+          const line = lineOf.get(s.variantId)!;
           return { variantId: s.variantId, sku: s.sku, title: line.title, requested: line.quantity, available: s.available };
         });
-        throw new ProblemError(409, short.map((s) => `Only ${s.available} of ${s.title} (${s.sku}) left; you asked for ${s.requested}.`).join(' '), {
-          type: 'insufficient-stock',
+        throw conflict(short.map((s) => `Only ${s.available} of ${s.title} (${s.sku}) left; you asked for ${s.requested}.`).join(' '), {
+          code: 'insufficient-stock',
           errors: short.map((s) => ({ message: `${s.sku}: ${s.available} available` })),
-          extensions: { shortages: short },
+          details: { shortages: short },
         });
       }
 
       // the prices now, read under the stock locks: what the orders will snapshot and charge
-      const locked: Array<{ id: string; price: number }> = await trx('productVariants').whereIn('id', lines.map((l) => l.variantId)).select('id', 'price');
-      for (const l of lines) l.price = locked.find((v) => v.id === l.variantId)!.price;
+      const locked = await trx('productVariants').whereIn('id', lines.map((l) => l.variantId)).select<Array<{ id: string; price: number }>>('id', 'price');
+      for (const v of locked) lineOf.get(v.id)!.price = v.price;
       const parcels = await priceParcels(this.shipping.calculator, this.shipping.regions, address, [...byStore].map(([storeId, storeLines]) => (
         { storeId, storeName: storeLines[0].storeName, storeCityCode: storeLines[0].storeCityCode, units: storeLines.reduce((n, l) => n + l.quantity, 0) })));
       const shippingOf = (storeLines: CartLine[]) => parcels.get(storeLines[0].storeId)!.cost;
@@ -323,65 +303,38 @@ export class CheckoutFlow {
         const priceChanges = lines
           .filter((l) => l.price !== l.unitPriceAtAdd)
           .map((l) => ({ itemId: l.id, variantId: l.variantId, title: l.title, oldPrice: l.unitPriceAtAdd, newPrice: l.price }));
-        throw new ProblemError(409, `The total is now Rp ${expected.toLocaleString('id-ID')}, not Rp ${request.expectedTotal.toLocaleString('id-ID')}: ${priceChanges.map((c) => `${c.title} costs Rp ${c.newPrice.toLocaleString('id-ID')} (was Rp ${c.oldPrice.toLocaleString('id-ID')})`).join('; ') || 'shipping changed'}. Nothing was charged; confirm the new total to buy.`, {
-          type: 'price-changed',
+        throw conflict(`The total is now ${formatRupiah(expected)}, not ${formatRupiah(request.expectedTotal)}: ${priceChanges.map((c) => `${c.title} costs ${formatRupiah(c.newPrice)} (was ${formatRupiah(c.oldPrice)})`).join('; ') || 'shipping changed'}. Nothing was charged; confirm the new total to buy.`, {
+          code: 'price-changed',
           errors: [{ pointer: '/expectedTotal', message: `the total is ${expected} now` }],
-          extensions: { priceChanges, expectedTotal: request.expectedTotal, total: expected },
+          details: { priceChanges, expectedTotal: request.expectedTotal, total: expected },
         });
       }
       // the contract's Money maximum: no total past it is charged or served
       if (expected > MAX_MONEY) {
-        throw unprocessable(`The total would be Rp ${expected.toLocaleString('id-ID')}, past the Rp ${MAX_MONEY.toLocaleString('id-ID')} one checkout may pay.`, [{ pointer: '', message: `the total must be at most ${MAX_MONEY}` }]);
+        throw invalid(`The total would be ${formatRupiah(expected)}, past the ${formatRupiah(MAX_MONEY)} one checkout may pay.`, [{ pointer: '', message: `the total must be at most ${MAX_MONEY}` }]);
       }
-      const soldPerProduct = new Map<string, number>();
-      for (const l of lines) soldPerProduct.set(l.productId, (soldPerProduct.get(l.productId) ?? 0) + l.quantity);
-      const productIds = [...soldPerProduct.keys()].sort();
-      await trx.raw(
-        `update products p set sold_count = p.sold_count + s.units
-         from (select unnest(cast(? as uuid[])) as id, unnest(cast(? as int[])) as units) s where p.id = s.id`,
-        [productIds, productIds.map((id) => soldPerProduct.get(id)!)],
-      );
+      await adjustSoldCounts(trx, lines.map((l) => ({ productId: l.productId, units: l.quantity })));
 
       // 4. one order per store, with price and title snapshots and its own shipping
-      const { rows: sequence } = await trx.raw(`select nextval('order_number_seq') as n from generate_series(1, ?)`, [byStore.size]);
-      const orderRows = [...byStore].map(([storeId, storeLines], index) => {
-        const subtotal = storeLines.reduce((n, l) => n + l.price * l.quantity, 0);
-        const shipping = shippingOf(storeLines);
-        return {
+      const orders = await createForCheckout(trx, {
+        checkoutId,
+        userId: caller.id,
+        shippingAddress: address,
+        orders: [...byStore].map(([storeId, storeLines]) => ({
           id: orderIdOfStore.get(storeId)!,
-          checkoutId,
           storeId,
-          userId: caller.id,
-          number: orderNumber(Number(sequence[index].n)),
-          subtotal,
-          shippingCost: shipping,
-          total: subtotal + shipping,
-          shippingAddress: JSON.stringify(address),
-        };
-      });
-      const total = orderRows.reduce((n, o) => n + o.total, 0);
-      await trx('orders').insert(orderRows);
-      await trx('orderItems').insert(
-        lines.map((l) => ({
-          orderId: orderIdOfStore.get(l.storeId),
-          variantId: l.variantId,
-          productId: l.productId,
-          title: l.title,
-          options: JSON.stringify(l.options),
-          sku: l.sku,
-          unitPrice: l.price,
-          quantity: l.quantity,
-          lineTotal: l.price * l.quantity,
+          shippingCost: shippingOf(storeLines),
+          lines: storeLines.map((l) => ({ id: randomUUID(), variantId: l.variantId, productId: l.productId, title: l.title, options: l.options, sku: l.sku, unitPrice: l.price, quantity: l.quantity })),
         })),
-      );
-      await trx('orderEvents').insert(orderRows.map((o) => ({ orderId: o.id, fromStatus: null, toStatus: 'pending', actorId: caller.id, actorRole: 'customer' })));
+      });
+      const total = orders.orders.reduce((n, o) => n + o.total, 0);
 
       // 5. the payment, pending until the gateway answers (step 2); 6. the purchased lines leave the cart
-      const account = await trx('users').where({ id: caller.id }).first('locale');
-      await createPayment(trx, { checkoutId, method: request.paymentMethod, amount: total, locale: paymentLocale(acceptLanguage, account?.locale) });
-      await trx('checkouts').where({ id: checkoutId }).update({ total, paymentStatus: 'pending' });
-      await trx('cartItems').whereIn('id', lines.map((l) => l.id)).delete();
-      return { checkoutId, total, phone: address.phone };
+      // the account's language is read only when the request's says nothing we speak
+      const locale = spokenLocale(language) ?? paymentLocale(undefined, (await trx<{ id: string; locale: string }>('users').where({ id: caller.id }).first('locale'))?.locale);
+      await createPayment(trx, { checkoutId, method: request.paymentMethod, amount: total, locale });
+      await this.cart.removeLines(trx, lines.map((l) => l.id));
+      return { checkoutId, total, phone: address.phone, orders };
     });
   }
 }

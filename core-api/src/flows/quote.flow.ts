@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
-import type { AuthUser } from '../http/handler.ts';
-import { conflict, unprocessable } from '../http/problem.ts';
+import type { AuthUser } from '../domain/caller.ts';
+import { conflict, invalid } from '../domain/errors.ts';
 import type { AddressesService } from '../modules/addresses/index.ts';
-import { cartLines, type CartService } from '../modules/cart/index.ts';
+import type { CartService } from '../modules/cart/index.ts';
 import type { RegionsService } from '../modules/regions/index.ts';
 import { type ShippingCalculator, priceParcels } from '../modules/shipping/index.ts';
 
@@ -24,10 +24,11 @@ interface QuotedLine {
  */
 export class QuoteFlow {
   private readonly db: Knex;
-  private readonly cart: CartService;
   private readonly addresses: AddressesService;
   private readonly regions: RegionsService;
   private readonly calculator: ShippingCalculator;
+
+  private readonly cart: CartService;
 
   constructor(db: Knex, deps: { cart: CartService; addresses: AddressesService; regions: RegionsService; calculator: ShippingCalculator }) {
     this.db = db;
@@ -72,25 +73,25 @@ export class QuoteFlow {
   }
 
   private async cartLines(caller: AuthUser, itemIds?: string[]): Promise<QuotedLine[]> {
-    const lines = await cartLines(this.db, await this.cart.cartId(caller.id), itemIds);
-    if (itemIds && lines.length !== itemIds.length) throw unprocessable('Some chosen lines are not in your cart.', [{ pointer: '/itemIds', message: 'names lines that are not in the cart' }]);
-    if (lines.length === 0) throw unprocessable('Your cart is empty.', [{ pointer: '/itemIds', message: 'nothing to quote' }]);
+    const lines = await this.cart.lines(this.db, caller.id, itemIds);
+    if (itemIds && lines.length !== itemIds.length) throw invalid('Some chosen lines are not in your cart.', [{ pointer: '/itemIds', message: 'names lines that are not in the cart' }]);
+    if (lines.length === 0) throw invalid('Your cart is empty.', [{ pointer: '/itemIds', message: 'nothing to quote' }]);
     const gone = lines.filter((l) => !l.onSale);
-    if (gone.length) throw conflict(`No longer on sale: ${gone.map((l) => l.title).join(', ')}. Remove it from the cart.`, [{ message: 'a line is no longer on sale' }]);
+    if (gone.length) throw conflict(`No longer on sale: ${gone.map((l) => l.title).join(', ')}. Remove it from the cart.`, { errors: [{ message: 'a line is no longer on sale' }] });
     return lines;
   }
 
   private async variantLines(wanted: { variantId: string; quantity: number }[]): Promise<QuotedLine[]> {
-    const rows: (Omit<QuotedLine, 'quantity'> & { variantId: string; onSale: boolean })[] = await this.db('productVariants as v')
+    const rows = await this.db('productVariants as v')
       .join('products as p', 'p.id', 'v.productId')
       .join('stores as s', 's.id', 'p.storeId')
       .whereIn('v.id', wanted.map((w) => w.variantId))
-      .select('v.id as variantId', 'v.price', 's.id as storeId', 's.name as storeName', 's.slug as storeSlug', 's.cityCode as storeCityCode',
+      .select<Array<Omit<QuotedLine, 'quantity'> & { variantId: string; onSale: boolean }>>('v.id as variantId', 'v.price', 's.id as storeId', 's.name as storeName', 's.slug as storeSlug', 's.cityCode as storeCityCode',
         this.db.raw(`(p.status = 'active' and v.archived_at is null) as on_sale`));
     const byId = new Map(rows.map((r) => [r.variantId, r]));
     const bad = wanted.map((w, i) => ({ w, i })).filter(({ w }) => !byId.get(w.variantId)?.onSale);
     if (bad.length) {
-      throw unprocessable('Some lines are not on sale.', bad.map(({ i }) => ({ pointer: `/lines/${i}/variantId`, message: 'must be a variant on sale' })));
+      throw invalid('Some lines are not on sale.', bad.map(({ i }) => ({ pointer: `/lines/${i}/variantId`, message: 'must be a variant on sale' })));
     }
     return wanted.map((w) => ({ ...byId.get(w.variantId)!, quantity: w.quantity }));
   }

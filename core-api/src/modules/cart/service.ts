@@ -1,9 +1,12 @@
 import type { Knex } from 'knex';
+import { formatRupiah } from '@pasar/openapi/format';
 import type { components } from '@pasar/openapi/schema';
-import type { AuthUser } from '../../http/handler.ts';
-import { conflict, notFound, unprocessable } from '../../http/problem.ts';
-import { mediaUrl, type MediaUrls } from '../catalog/index.ts';
+import type { AuthUser } from '../../domain/caller.ts';
+import { conflict, invalid, notFound } from '../../domain/errors.ts';
+import { mediaUrl, thumbnailKeyColumn, type MediaUrls } from '../catalog/index.ts';
 import { inStock } from '../inventory/index.ts';
+import { Cart } from './models/cart.ts';
+import { CartItem } from './models/cart-item.ts';
 
 type Schemas = components['schemas'];
 type CartProblem = Schemas['CartProblem'];
@@ -16,9 +19,9 @@ async function keepTotalWithinMoney(trx: Knex, cartId: string): Promise<void> {
   const [{ total }] = await trx('cartItems as i')
     .join('productVariants as v', 'v.id', 'i.variantId')
     .where('i.cartId', cartId)
-    .select(trx.raw('coalesce(sum(v.price * i.quantity), 0) as total'));
+    .select<Array<{ total: number }>>(trx.raw('coalesce(sum(v.price * i.quantity), 0) as total'));
   if (Number(total) > MAX_MONEY) {
-    throw unprocessable(`The cart's total would pass Rp ${MAX_MONEY.toLocaleString('id-ID')}, the most one checkout may pay.`, [
+    throw invalid(`The cart's total would pass ${formatRupiah(MAX_MONEY)}, the most one checkout may pay.`, [
       { pointer: '/quantity', message: `would take the cart total past ${MAX_MONEY}` },
     ]);
   }
@@ -44,37 +47,30 @@ export interface CartLine {
   onSale: boolean;
 }
 
-/** The lines of a cart with everything checkout and the cart page need, in one query. */
-export function cartLines(db: Knex, cartId: string, itemIds?: string[]): Promise<CartLine[]> {
-  return db('cartItems as i')
+/**
+ * The lines of a cart with everything checkout and the cart page need, in one statement: the
+ * cart by id, or a shopper's, made on first use (or touched) by the same statement.
+ */
+function cartLines(db: Knex, cart: { id: string } | { userId: string }, itemIds?: string[]): Promise<CartLine[]> {
+  const made = 'userId' in cart
+    ? db.with('c', db.raw('insert into carts (user_id) values (?) on conflict (user_id) do update set updated_at = now() returning id', [cart.userId]))
+    : db.queryBuilder();
+  return made
+    .from('cartItems as i')
     .join('productVariants as v', 'v.id', 'i.variantId')
     .join('products as p', 'p.id', 'v.productId')
     .join('stores as s', 's.id', 'p.storeId')
-    .where('i.cartId', cartId)
+    .modify((q) => ('userId' in cart ? q.whereIn('i.cartId', db.select('id').from('c')) : q.where('i.cartId', cart.id)))
     .modify((q) => (itemIds ? q.whereIn('i.id', itemIds) : q))
     .orderBy('s.name')
     .orderBy('i.createdAt')
     .orderBy('i.id')
-    .select(
+    .select<CartLine[]>(
       'i.id', 'i.variantId', 'p.id as productId', 's.id as storeId', 's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation', 's.cityCode as storeCityCode',
       'p.title', 'v.options', 'v.sku', 'v.price', 'v.stock', 'i.unitPriceAtAdd', 'i.quantity',
       db.raw(`(p.status = 'active' and v.archived_at is null) as on_sale`),
-      db.raw('(select im.thumbnail_key from product_images im where im.product_id = p.id order by im.position limit 1) as thumbnail_key'),
+      thumbnailKeyColumn(db, 'p.id'),
     );
-}
-
-/** Puts the lines of orders that did not go through back into the shopper's cart, at the prices they agreed to. */
-export async function restoreCartLines(trx: Knex, userId: string, orderIds: string[]): Promise<void> {
-  if (orderIds.length === 0) return;
-  await trx.raw(
-    `insert into cart_items (cart_id, variant_id, quantity, unit_price_at_add)
-     select c.id, i.variant_id, sum(i.quantity), max(i.unit_price)
-     from order_items i cross join (select id from carts where user_id = ?) c
-     where i.order_id = any(cast(? as uuid[]))
-     group by c.id, i.variant_id
-     on conflict (cart_id, variant_id) do update set quantity = least(cart_items.quantity + excluded.quantity, 999), updated_at = now()`,
-    [userId, orderIds],
-  );
 }
 
 export function lineProblems(line: CartLine): CartProblem[] {
@@ -84,6 +80,14 @@ export function lineProblems(line: CartLine): CartProblem[] {
   else if (line.stock < line.quantity) problems.push('insufficient_stock');
   if (line.price !== line.unitPriceAtAdd) problems.push('price_changed');
   return problems;
+}
+
+interface Purchasable {
+  id: string;
+  stock: number;
+  price: number;
+  sku: string;
+  productId: string;
 }
 
 export class CartService {
@@ -98,14 +102,57 @@ export class CartService {
     this.onAdded = onAdded;
   }
 
-  /** Every shopper has one cart, made on first use. */
-  async cartId(userId: string, db: Knex = this.db): Promise<string> {
-    const [row] = await db('carts').insert({ userId }).onConflict('userId').merge({ updatedAt: db.fn.now() }).returning('id');
-    return row.id;
+  /** Every shopper has one cart, made on first use: its id. It writes (makes the cart, or touches its updated_at). */
+  async ensureCart(userId: string, db: Knex = this.db): Promise<string> {
+    const cart = await Cart.query(db).insert({ userId }).onConflict('userId').merge({ updatedAt: db.fn.now() }).returning('id');
+    return cart.id;
+  }
+
+  /** The shopper's cart lines (only `itemIds` when given), as they are now; the cart is made on first use. */
+  lines(db: Knex, userId: string, itemIds?: string[]): Promise<CartLine[]> {
+    return cartLines(db, { userId }, itemIds);
+  }
+
+  /**
+   * Locks the shopper's cart for the caller's transaction (made on first use), then reads its lines
+   * (only `itemIds` when given): two checkouts of one cart take turns, and the second sees what the
+   * first left. Two statements on purpose: one that waited for the lock reads with its old snapshot.
+   */
+  async lockedLines(trx: Knex, userId: string, itemIds?: string[]): Promise<CartLine[]> {
+    const cartId = await this.ensureCart(userId, trx);
+    return cartLines(trx, { id: cartId }, itemIds);
+  }
+
+  /** Takes bought lines out of the cart. */
+  async removeLines(trx: Knex, itemIds: string[]): Promise<void> {
+    if (itemIds.length === 0) return;
+    await CartItem.query(trx).whereIn('id', itemIds).delete();
+  }
+
+  /**
+   * Puts lines that were not bought after all back into the shopper's cart, at the prices they
+   * agreed to (a variant's units added up, beside what the cart holds now, at most 999).
+   */
+  async restoreLines(trx: Knex, userId: string, lines: Array<{ variantId: string; quantity: number; unitPrice: number }>): Promise<void> {
+    if (lines.length === 0) return;
+    const byVariant = new Map<string, { quantity: number; unitPrice: number }>();
+    for (const l of lines) {
+      const seen = byVariant.get(l.variantId);
+      byVariant.set(l.variantId, { quantity: (seen?.quantity ?? 0) + l.quantity, unitPrice: Math.max(seen?.unitPrice ?? 0, l.unitPrice) });
+    }
+    const variantIds = [...byVariant.keys()].sort();
+    await trx.raw(
+      `insert into cart_items (cart_id, variant_id, quantity, unit_price_at_add)
+       select c.id, l.variant_id, l.quantity, l.unit_price
+       from unnest(cast(? as uuid[]), cast(? as int[]), cast(? as bigint[])) as l (variant_id, quantity, unit_price)
+       cross join (select id from carts where user_id = ?) c
+       on conflict (cart_id, variant_id) do update set quantity = least(cart_items.quantity + excluded.quantity, 999), updated_at = now()`,
+      [variantIds, variantIds.map((id) => byVariant.get(id)?.quantity ?? 0), variantIds.map((id) => byVariant.get(id)?.unitPrice ?? 0), userId],
+    );
   }
 
   async get(caller: AuthUser): Promise<Schemas['Cart']> {
-    const lines = await cartLines(this.db, await this.cartId(caller.id));
+    const lines = await cartLines(this.db, { userId: caller.id });
     const groups = new Map<string, Schemas['Cart']['groups'][number]>();
     for (const line of lines) {
       const group = groups.get(line.storeId) ?? { store: { id: line.storeId, name: line.storeName, slug: line.storeSlug }, items: [], subtotal: 0 };
@@ -134,33 +181,33 @@ export class CartService {
     };
   }
 
-  private async purchasable(trx: Knex, variantId: string) {
+  private async purchasable(trx: Knex, variantId: string): Promise<Purchasable> {
     const variant = await trx('productVariants as v')
       .join('products as p', 'p.id', 'v.productId')
       .where('v.id', variantId)
       .where('p.status', 'active')
       .whereNull('v.archivedAt')
-      .first('v.id', 'v.stock', 'v.price', 'v.sku', 'v.productId');
+      .first<Purchasable | undefined>('v.id', 'v.stock', 'v.price', 'v.sku', 'v.productId');
     if (!variant) throw notFound('variant on sale');
-    return variant as { id: string; stock: number; price: number; sku: string; productId: string };
+    return variant;
   }
 
   private static tooMany(available: number, sku: string) {
-    return conflict(available === 0 ? `${sku} is sold out.` : `Only ${available} of ${sku} available.`, [
-      { pointer: '/quantity', message: `at most ${available} available` },
-    ]);
+    return conflict(available === 0 ? `${sku} is sold out.` : `Only ${available} of ${sku} available.`, {
+      errors: [{ pointer: '/quantity', message: `at most ${available} available` }],
+    });
   }
 
   async add(caller: AuthUser, variantId: string, quantity: number): Promise<Schemas['Cart']> {
     const productId = await this.db.transaction(async (trx) => {
-      const cartId = await this.cartId(caller.id, trx);
+      const cartId = await this.ensureCart(caller.id, trx);
       const variant = await this.purchasable(trx, variantId);
-      const line = await trx('cartItems').where({ cartId, variantId }).forUpdate().first();
+      const line = await CartItem.query(trx).findOne({ cartId, variantId }).forUpdate();
       const wanted = (line?.quantity ?? 0) + quantity;
       if (wanted > variant.stock) throw CartService.tooMany(variant.stock, variant.sku);
-      if (wanted > 999) throw conflict('A cart line holds at most 999 units.', [{ pointer: '/quantity', message: 'would pass 999 in the cart' }]);
-      if (line) await trx('cartItems').where({ id: line.id }).update({ quantity: wanted, updatedAt: trx.fn.now() });
-      else await trx('cartItems').insert({ cartId, variantId, quantity, unitPriceAtAdd: variant.price });
+      if (wanted > 999) throw conflict('A cart line holds at most 999 units.', { errors: [{ pointer: '/quantity', message: 'would pass 999 in the cart' }] });
+      if (line) await CartItem.query(trx).findById(line.id).patch({ quantity: wanted, updatedAt: trx.fn.now() });
+      else await CartItem.query(trx).insert({ cartId, variantId, quantity, unitPriceAtAdd: variant.price });
       await keepTotalWithinMoney(trx, cartId);
       return variant.productId;
     });
@@ -170,20 +217,20 @@ export class CartService {
 
   async setQuantity(caller: AuthUser, itemId: string, quantity: number): Promise<Schemas['Cart']> {
     await this.db.transaction(async (trx) => {
-      const cartId = await this.cartId(caller.id, trx);
-      const line = await trx('cartItems').where({ id: itemId, cartId }).forUpdate().first();
+      const cartId = await this.ensureCart(caller.id, trx);
+      const line = await CartItem.query(trx).findOne({ id: itemId, cartId }).forUpdate();
       if (!line) throw notFound('cart item');
       const variant = await this.purchasable(trx, line.variantId);
       if (quantity > variant.stock) throw CartService.tooMany(variant.stock, variant.sku);
-      await trx('cartItems').where({ id: itemId }).update({ quantity, updatedAt: trx.fn.now() });
+      await CartItem.query(trx).findById(itemId).patch({ quantity, updatedAt: trx.fn.now() });
       await keepTotalWithinMoney(trx, cartId);
     });
     return this.get(caller);
   }
 
   async remove(caller: AuthUser, itemId: string): Promise<Schemas['Cart']> {
-    const cartId = await this.cartId(caller.id);
-    const deleted = await this.db('cartItems').where({ id: itemId, cartId }).delete();
+    const cartId = await this.ensureCart(caller.id);
+    const deleted = await CartItem.query(this.db).where({ id: itemId, cartId }).delete();
     if (!deleted) throw notFound('cart item');
     return this.get(caller);
   }

@@ -1,20 +1,13 @@
 import type { Handlers } from '../../http/handler.ts';
-import type { CheckoutFlow } from '../../flows/checkout.flow.ts';
-import type { QuoteFlow } from '../../flows/quote.flow.ts';
 import type { OrdersService } from './service.ts';
 
 type OrderOps =
-  | 'checkout' | 'quoteCheckout' | 'listMyOrders' | 'getMyOrder' | 'cancelMyOrder' | 'confirmReceipt'
+  | 'listMyOrders' | 'getMyOrder' | 'cancelMyOrder' | 'confirmReceipt'
   | 'listStoreOrders' | 'getStoreOrder' | 'setStoreOrderStatus';
 
-export function orderHandlers(orders: OrdersService, checkout: CheckoutFlow, quotes: QuoteFlow): Handlers<OrderOps> {
+export function orderHandlers(orders: OrdersService): Handlers<OrderOps> {
   const page = (q: { page?: number; pageSize?: number }) => ({ page: q.page!, pageSize: q.pageSize! }) // defaults from the spec, filled in by the validator;
   return {
-    checkout: async ({ user, headers, body, ctx }) => {
-      const answer = await checkout.run(user(), headers['Idempotency-Key'], body, ctx.state.locale);
-      return { status: answer.status, body: answer.body, headers: answer.replayed ? { 'Idempotent-Replayed': 'true' } : undefined };
-    },
-    quoteCheckout: async ({ user, body }) => ({ status: 200, body: await quotes.quote(user(), body) }),
     listMyOrders: async ({ user, query }) => ({ status: 200, body: await orders.list(user(), { status: query.status, paymentStatus: query.paymentStatus, ...page(query) }) }),
     getMyOrder: async ({ user, params }) => ({ status: 200, body: await orders.get(user(), params.id) }),
     cancelMyOrder: async ({ user, params, ctx }) => ({

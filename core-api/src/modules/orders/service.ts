@@ -1,40 +1,56 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
-import type { AuthUser } from '../../http/handler.ts';
-import { notFound, unprocessable } from '../../http/problem.ts';
+import type { AuthUser } from '../../domain/caller.ts';
+import { invalid, notFound } from '../../domain/errors.ts';
+import { countThenPage, type Page } from '../../domain/paging.ts';
+import { containing } from '../../domain/text.ts';
 import { sellerStoreId } from '../accounts/index.ts';
+import { adjustSoldCounts } from '../catalog/index.ts';
 import { applyStockChanges } from '../inventory/index.ts';
 import { enqueue } from '../outbox/index.ts';
+import { Order } from './models/order.ts';
+import { OrderEvent } from './models/order-event.ts';
+import { OrderItem } from './models/order-item.ts';
 import { assertTransition, type OrderActor, type OrderStatus } from './state.ts';
 
 type Schemas = components['schemas'];
 type OrderJson = Schemas['Order'];
+type OrderItemJson = Schemas['OrderItem'];
 type PaymentStatus = Schemas['PaymentStatus'];
 
-/** Orders with their items, store and (optionally) status history, in a fixed number of queries. */
-export async function loadOrders(db: Knex, ids: string[], withHistory = false): Promise<OrderJson[]> {
+/** An order row with what its answer shows of its store and checkout. */
+type OrderWithStore = Pick<Order, 'id' | 'number' | 'checkoutId' | 'storeId' | 'status' | 'subtotal' | 'shippingCost' | 'total' | 'shippingAddress' | 'trackingNumber' | 'cancelReason' | 'placedAt' | 'deliveredAt' | 'paymentStatus'> & {
+  storeName: string;
+  storeSlug: string;
+  paymentMethod: Schemas['PaymentMethod'];
+};
+
+/**
+ * Orders with their items, store and (optionally) status history, in a fixed number of queries.
+ * `knownItems` (by order id) spares reading the items back: they never change once placed.
+ */
+export async function loadOrders(db: Knex, ids: string[], withHistory = false, knownItems?: Map<string, OrderItemJson[]>): Promise<OrderJson[]> {
   if (ids.length === 0) return [];
   const [orders, items, events] = await Promise.all([
     db('orders as o')
       .join('stores as s', 's.id', 'o.storeId')
       .join('checkouts as c', 'c.id', 'o.checkoutId')
       .whereIn('o.id', ids)
-      .select('o.*', 's.name as storeName', 's.slug as storeSlug', 'c.paymentMethod'),
-    db('orderItems').whereIn('orderId', ids).orderBy('title').orderBy('id'),
-    withHistory ? db('orderEvents').whereIn('orderId', ids).orderBy('createdAt').orderBy('id') : Promise.resolve([]),
+      .select<OrderWithStore[]>('o.*', 's.name as storeName', 's.slug as storeSlug', 'c.paymentMethod'),
+    knownItems ? Promise.resolve([]) : OrderItem.query(db).whereIn('orderId', ids).orderBy('title').orderBy('id'),
+    withHistory ? OrderEvent.query(db).whereIn('orderId', ids).orderBy('createdAt').orderBy('id') : Promise.resolve([]),
   ]);
   const byId = new Map(orders.map((o) => [o.id, o]));
-  return ids.filter((id) => byId.has(id)).map((id) => {
+  return ids.flatMap((id) => {
     const o = byId.get(id);
-    return {
+    if (!o) return [];
+    return [{
       id: o.id,
       number: o.number,
       checkoutId: o.checkoutId,
       store: { id: o.storeId, name: o.storeName, slug: o.storeSlug },
       status: o.status,
-      items: items
-        .filter((i) => i.orderId === id)
-        .map((i) => ({ id: i.id, variantId: i.variantId, productId: i.productId, title: i.title, options: i.options, sku: i.sku, unitPrice: i.unitPrice, quantity: i.quantity, lineTotal: i.lineTotal })),
+      items: knownItems?.get(id) ?? items.filter((i) => i.orderId === id).map(itemJson),
       subtotal: o.subtotal,
       shippingCost: o.shippingCost,
       total: o.total,
@@ -52,8 +68,34 @@ export async function loadOrders(db: Knex, ids: string[], withHistory = false): 
               .map((e) => ({ from: e.fromStatus, to: e.toStatus, actor: e.actorRole, ...(e.note ? { note: e.note } : {}), at: e.createdAt.toISOString() })),
           }
         : {}),
-    };
+    }];
   });
+}
+
+/** An order's line as answers show it. */
+function itemJson(i: OrderItem): OrderItemJson {
+  return { id: i.id, variantId: i.variantId, productId: i.productId, title: i.title, options: i.options, sku: i.sku, unitPrice: i.unitPrice, quantity: i.quantity, lineTotal: i.lineTotal };
+}
+
+/** A checkout's orders, by id: each with its store, status and total. */
+export async function ordersOfCheckout(db: Knex, checkoutId: string, status?: OrderStatus): Promise<Array<Pick<Order, 'id' | 'storeId' | 'status' | 'total'>>> {
+  return Order.query(db)
+    .where({ checkoutId })
+    .modify((q) => (status ? q.where({ status }) : q))
+    .orderBy('id')
+    .select('id', 'storeId', 'status', 'total');
+}
+
+/** Whether any of a checkout's orders still waits to be delivered (cash on delivery is collected per order). */
+export async function awaitsDelivery(db: Knex, checkoutId: string): Promise<boolean> {
+  const waiting = await Order.query(db).where({ checkoutId }).whereNotIn('status', ['delivered', 'cancelled']).first().select('id');
+  return waiting !== undefined;
+}
+
+/** The lines of orders, as they were sold: what a compensation puts back in the cart. */
+export async function orderLines(db: Knex, orderIds: string[]): Promise<Array<Pick<OrderItem, 'orderId' | 'variantId' | 'productId' | 'quantity' | 'unitPrice'>>> {
+  if (orderIds.length === 0) return [];
+  return OrderItem.query(db).whereIn('orderId', orderIds).select('orderId', 'variantId', 'productId', 'quantity', 'unitPrice');
 }
 
 /**
@@ -61,26 +103,22 @@ export async function loadOrders(db: Knex, ids: string[], withHistory = false): 
  * play (an order cancelled earlier keeps its own); `failed` and `pending` reach every one.
  */
 export async function setOrdersPaymentStatus(trx: Knex, checkoutId: string, status: PaymentStatus): Promise<void> {
-  await trx('orders')
+  await Order.query(trx)
     .where({ checkoutId })
     .modify((q) => (status === 'paid' || status === 'expired' ? q.whereNot('status', 'cancelled') : q))
-    .update({ paymentStatus: status, updatedAt: trx.fn.now() });
+    .patch({ paymentStatus: status, updatedAt: trx.fn.now() });
 }
 
 /** A cancelled order's units go back on the shelf (through the one stock function) and off the sold count. */
 async function restock(trx: Knex, orderIds: string[], actorId: string | null): Promise<void> {
   if (orderIds.length === 0) return;
-  const items: Array<{ orderId: string; variantId: string; productId: string; quantity: number }> = await trx('orderItems').whereIn('orderId', orderIds);
+  const items = await orderLines(trx, orderIds);
   await applyStockChanges(
     trx,
     items.map((i) => ({ variantId: i.variantId, newStock: (old: number) => old + i.quantity, orderId: i.orderId })),
     { id: actorId, reason: 'cancellation' },
   );
-  const units = new Map<string, number>();
-  for (const item of items) units.set(item.productId, (units.get(item.productId) ?? 0) + item.quantity);
-  for (const [productId, quantity] of [...units].sort()) {
-    await trx('products').where({ id: productId }).update({ soldCount: trx.raw('greatest(sold_count - ?, 0)', [quantity]) });
-  }
+  await adjustSoldCounts(trx, items.map((i) => ({ productId: i.productId, units: -i.quantity })));
 }
 
 /**
@@ -93,17 +131,22 @@ export async function cancelOrders(
   opts: { reason: string; actorId: string | null; actorRole: OrderActor; notify: boolean },
 ): Promise<void> {
   if (orderIds.length === 0) return;
-  const orders: Array<{ id: string; status: OrderStatus }> = await trx('orders').whereIn('id', orderIds).whereNot('status', 'cancelled').orderBy('id').forUpdate();
+  const orders = await Order.query(trx).whereIn('id', orderIds).whereNot('status', 'cancelled').orderBy('id').forUpdate().select('id', 'status');
   const ids = orders.map((o) => o.id);
   if (ids.length === 0) return;
-  await trx('orders').whereIn('id', ids).update({ status: 'cancelled', cancelReason: opts.reason, updatedAt: trx.fn.now() });
-  await trx('orderEvents').insert(orders.map((o) => ({ orderId: o.id, fromStatus: o.status, toStatus: 'cancelled', actorId: opts.actorId, actorRole: opts.actorRole, note: opts.reason })));
+  await Order.query(trx).whereIn('id', ids).patch({ status: 'cancelled', cancelReason: opts.reason, updatedAt: trx.fn.now() });
+  await OrderEvent.query(trx).insert(orders.map((o) => ({ orderId: o.id, fromStatus: o.status, toStatus: 'cancelled' as const, actorId: opts.actorId, actorRole: opts.actorRole, note: opts.reason })));
   await restock(trx, ids, opts.actorId);
   if (opts.notify) await enqueue(trx, 'order.status-changed', orders.map((o) => ({ orderId: o.id, from: o.status, to: 'cancelled' })));
 }
 
 /** What the order process asks of the payments module, inside the move's transaction or after it. */
 export interface PaymentHooks {
+  /**
+   * Locks a checkout's payment, if it has one. Every path locks the payment before the orders
+   * (webhook, expiry, refunds, moves), so none deadlock.
+   */
+  lockPayment(trx: Knex, checkoutId: string): Promise<{ id: string; method: Schemas['PaymentMethod'] } | undefined>;
   /** Records a refund of a cancelled paid order's share; returns its id. */
   recordRefund(trx: Knex, paymentId: string, orderId: string, amount: number): Promise<string>;
   /** A cash-on-delivery order was delivered: its cash was collected. */
@@ -114,7 +157,7 @@ export interface PaymentHooks {
 
 /** One order's own payment status (a refund of its share, cash collected on delivery). */
 export async function setOrderPaymentStatus(trx: Knex, orderId: string, status: PaymentStatus): Promise<void> {
-  await trx('orders').where({ id: orderId }).update({ paymentStatus: status, updatedAt: trx.fn.now() });
+  await Order.query(trx).findById(orderId).patch({ paymentStatus: status, updatedAt: trx.fn.now() });
 }
 
 interface Scope {
@@ -137,34 +180,36 @@ export class OrdersService {
     return { storeId: await sellerStoreId(this.db, caller) };
   }
 
-  private scoped(query: Knex.QueryBuilder, scope: Scope) {
+  /** The orders the caller may see: a shopper's own, a seller's store's. */
+  private scoped(db: Knex, scope: Scope): Knex.QueryBuilder<Order> {
+    const query = db<Order>('orders');
     if (scope.userId) query.where('orders.userId', scope.userId);
     if (scope.storeId) query.where('orders.storeId', scope.storeId);
     return query;
   }
 
-  async list(caller: AuthUser, filter: { status?: OrderStatus; paymentStatus?: PaymentStatus; q?: string; page: number; pageSize: number }) {
+  async list(caller: AuthUser, filter: { status?: OrderStatus; paymentStatus?: PaymentStatus; q?: string; page: number; pageSize: number }): Promise<Page<OrderJson>> {
     const scope = await this.scopeOf(caller);
-    const base = this.scoped(this.db('orders'), scope).modify((q) => {
+    const base = this.scoped(this.db, scope).modify((q) => {
       if (filter.status) q.where('orders.status', filter.status);
       if (filter.paymentStatus) q.where('orders.paymentStatus', filter.paymentStatus);
-      if (filter.q) q.whereILike('orders.number', `%${filter.q.replace(/[%_\\]/g, '\\$&')}%`);
+      if (filter.q) q.whereILike('orders.number', containing(filter.q));
     });
-    const [{ count }] = await base.clone().count<{ count: string }[]>({ count: '*' });
-    const ids: string[] = await base.clone().orderBy('placedAt', 'desc').orderBy('id').limit(filter.pageSize).offset((filter.page - 1) * filter.pageSize).pluck('id');
-    return { items: await loadOrders(this.db, ids), total: Number(count), page: filter.page, pageSize: filter.pageSize };
+    return countThenPage(base, filter, async (page) => {
+      const rows = await page.orderBy('placedAt', 'desc').orderBy('id').select<Array<{ id: string }>>('id');
+      return loadOrders(this.db, rows.map((r) => r.id));
+    });
   }
 
   /** The seller's orders per status that match `q`, for the tabs of the orders page. */
   async countByStatus(caller: AuthUser, q?: string): Promise<Record<OrderStatus, number>> {
     const scope = await this.scopeOf(caller);
-    const rows: Array<{ status: OrderStatus; count: string }> = await this.scoped(this.db('orders'), scope)
+    const rows = await this.scoped(this.db, scope)
       .modify((query) => {
-        if (q) query.whereILike('orders.number', `%${q.replace(/[%_\\]/g, '\\$&')}%`);
+        if (q) query.whereILike('orders.number', containing(q));
       })
       .groupBy('orders.status')
-      .select('orders.status')
-      .count({ count: '*' });
+      .select<Array<{ status: OrderStatus; count: string }>>('orders.status', this.db.raw('count(*) as count'));
     const counts = { pending: 0, processing: 0, shipped: 0, delivered: 0, cancelled: 0 };
     for (const row of rows) counts[row.status] = Number(row.count);
     return counts;
@@ -173,7 +218,7 @@ export class OrdersService {
   /** Another shopper's or store's order is a 404, as if it did not exist. */
   async get(caller: AuthUser, orderId: string): Promise<OrderJson> {
     const scope = await this.scopeOf(caller);
-    const found = await this.scoped(this.db('orders').where('orders.id', orderId), scope).first('id');
+    const found = await this.scoped(this.db, scope).where('orders.id', orderId).first<Pick<Order, 'id'> | undefined>('id');
     if (!found) throw notFound('order');
     const [order] = await loadOrders(this.db, [orderId], true);
     return order;
@@ -190,35 +235,35 @@ export class OrdersService {
     const scope = await this.scopeOf(caller);
     const actor: OrderActor = caller.role;
     const refundId = await this.db.transaction(async (trx) => {
-      const target = await this.scoped(trx('orders').where('orders.id', orderId), scope).first('checkoutId');
+      const target = await this.scoped(trx, scope).where('orders.id', orderId).first<Pick<Order, 'checkoutId'> | undefined>('checkoutId');
       if (!target) throw notFound('order');
       // the payment before the order: the order in which every path locks them (webhook, expiry, refunds), so none deadlock
-      const payment = await trx('payments').where({ checkoutId: target.checkoutId }).forUpdate().first();
-      const order = await trx('orders').where({ id: orderId }).forUpdate().first();
+      const payment = await this.payments.lockPayment(trx, target.checkoutId);
+      const order = await Order.query(trx).findById(orderId).forUpdate().throwIfNotFound();
       assertTransition(order.status, to, actor, payment ? { method: payment.method, status: order.paymentStatus } : undefined);
       if (to === 'shipped' && !extra.trackingNumber) {
-        throw unprocessable('Shipping needs the courier tracking number.', [{ pointer: '/trackingNumber', message: 'is required to ship' }]);
+        throw invalid('Shipping needs the courier tracking number.', [{ pointer: '/trackingNumber', message: 'is required to ship' }]);
       }
-      await trx('orders')
-        .where({ id: orderId })
-        .update({
+      await Order.query(trx)
+        .findById(orderId)
+        .patch({
           status: to,
           updatedAt: trx.fn.now(),
           ...(to === 'shipped' ? { trackingNumber: extra.trackingNumber } : {}),
           ...(to === 'cancelled' ? { cancelReason: extra.reason ?? null } : {}),
           ...(to === 'delivered' ? { deliveredAt: trx.fn.now() } : {}),
         });
-      await trx('orderEvents').insert({
+      await OrderEvent.query(trx).insert({
         orderId,
         fromStatus: order.status,
         toStatus: to,
         actorId: caller.id,
         actorRole: actor,
-        note: to === 'shipped' ? extra.trackingNumber : to === 'cancelled' ? (extra.reason ?? null) : null,
+        note: to === 'shipped' ? (extra.trackingNumber ?? null) : to === 'cancelled' ? (extra.reason ?? null) : null,
       });
       if (to === 'cancelled') await restock(trx, [orderId], caller.id);
       let refund: string | undefined;
-      if (to === 'cancelled' && payment && order.paymentStatus === 'paid') refund = await this.payments.recordRefund(trx, payment.id, orderId, Number(order.total));
+      if (to === 'cancelled' && payment && order.paymentStatus === 'paid') refund = await this.payments.recordRefund(trx, payment.id, orderId, order.total);
       if (to === 'delivered' && payment?.method === 'cod') {
         await setOrderPaymentStatus(trx, orderId, 'paid');
         await this.payments.cashCollected(trx, payment.id, order.checkoutId);

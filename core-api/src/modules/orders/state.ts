@@ -1,4 +1,4 @@
-import { ProblemError } from '../../http/problem.ts';
+import { conflict } from '../../domain/errors.ts';
 
 export type OrderStatus = 'pending' | 'processing' | 'shipped' | 'delivered' | 'cancelled';
 export type OrderActor = 'customer' | 'seller' | 'system';
@@ -21,18 +21,18 @@ const LABEL: Record<OrderStatus, string> = {
 };
 
 /**
- * Throws 409 for a move the order process does not allow, naming why. The payment is asked too:
+ * Refuses (a conflict) a move the order process does not allow, naming why. The payment is asked too:
  * nothing is prepared before it is paid, except cash on delivery (paid when delivered).
  */
 export function assertTransition(from: OrderStatus, to: OrderStatus, actor: OrderActor, payment?: { method: string; status: string }): void {
   const allowed = TRANSITIONS[from][to];
   if (!allowed) {
-    throw new ProblemError(409, `An order that is ${LABEL[from]} cannot become ${LABEL[to]}.`, { type: 'illegal-transition' });
+    throw conflict(`An order that is ${LABEL[from]} cannot become ${LABEL[to]}.`, { code: 'illegal-transition' });
   }
   if (!allowed.includes(actor)) {
-    throw new ProblemError(409, `A ${actor} cannot make an order that is ${LABEL[from]} ${LABEL[to]}.`, { type: 'illegal-transition' });
+    throw conflict(`A ${actor} cannot make an order that is ${LABEL[from]} ${LABEL[to]}.`, { code: 'illegal-transition' });
   }
   if (to === 'processing' && payment && payment.method !== 'cod' && payment.status !== 'paid') {
-    throw new ProblemError(409, `This order is not paid yet (payment ${payment.status}); it can be processed once the payment arrives.`, { type: 'unpaid-order' });
+    throw conflict(`This order is not paid yet (payment ${payment.status}); it can be processed once the payment arrives.`, { code: 'unpaid-order' });
   }
 }

@@ -1,14 +1,12 @@
+import { formatRupiah } from '@pasar/openapi/format';
 import type { components } from '@pasar/openapi/schema';
 
 type PaymentStatus = components['schemas']['PaymentStatus'];
 type PaymentMethod = components['schemas']['PaymentMethod'];
 export type Locale = 'id' | 'en';
 
-/**
- * The shopper's language for what a payment says: the first of Accept-Language's languages that we
- * speak (by quality), otherwise the account's own, otherwise Bahasa Indonesia.
- */
-export function paymentLocale(acceptLanguage: string | undefined, accountLocale?: string | null): Locale {
+/** The first of Accept-Language's languages (or a negotiated locale) that we speak, by quality; undefined when none is. */
+export function spokenLocale(acceptLanguage: string | undefined): Locale | undefined {
   const ranked = (acceptLanguage ?? '')
     .split(',')
     .map((part, index) => {
@@ -18,11 +16,17 @@ export function paymentLocale(acceptLanguage: string | undefined, accountLocale?
     })
     .filter((l) => l.q > 0 && (l.lang === 'id' || l.lang === 'en'))
     .sort((a, b) => b.q - a.q || a.index - b.index);
-  if (ranked.length) return ranked[0].lang as Locale;
-  return accountLocale === 'en' ? 'en' : 'id';
+  return ranked.length ? (ranked[0].lang as Locale) : undefined;
 }
 
-const rupiah = (amount: number) => `Rp ${amount.toLocaleString('id-ID')}`;
+/**
+ * The shopper's language for what a payment says: the first of Accept-Language's languages that we
+ * speak (by quality), otherwise the account's own, otherwise Bahasa Indonesia.
+ */
+export function paymentLocale(acceptLanguage: string | undefined, accountLocale?: string | null): Locale {
+  return spokenLocale(acceptLanguage) ?? (accountLocale === 'en' ? 'en' : 'id');
+}
+
 const METHOD: Record<PaymentMethod, string> = { ovo: 'OVO', dana: 'DANA', bca_va: 'BCA Virtual Account', cod: 'COD' };
 
 /** What the shopper does next (or what happened), in their language. */
@@ -38,13 +42,13 @@ export function paymentInstructions(
     case 'pending':
       if (p.method === 'bca_va') {
         return en
-          ? `Transfer ${rupiah(p.amount)} to BCA Virtual Account ${p.virtualAccount} before ${when}. Unpaid by then, the order is cancelled.`
-          : `Transfer ${rupiah(p.amount)} ke BCA Virtual Account ${p.virtualAccount} sebelum ${when}. Jika belum dibayar, pesanan dibatalkan.`;
+          ? `Transfer ${formatRupiah(p.amount)} to BCA Virtual Account ${p.virtualAccount} before ${when}. Unpaid by then, the order is cancelled.`
+          : `Transfer ${formatRupiah(p.amount)} ke BCA Virtual Account ${p.virtualAccount} sebelum ${when}. Jika belum dibayar, pesanan dibatalkan.`;
       }
-      if (p.method === 'cod') return en ? `Have ${rupiah(p.amount)} ready to pay the courier in cash.` : `Siapkan ${rupiah(p.amount)} untuk dibayar tunai kepada kurir.`;
-      return en ? `Waiting for ${METHOD[p.method]} to confirm the payment of ${rupiah(p.amount)}.` : `Menunggu ${METHOD[p.method]} mengonfirmasi pembayaran ${rupiah(p.amount)}.`;
+      if (p.method === 'cod') return en ? `Have ${formatRupiah(p.amount)} ready to pay the courier in cash.` : `Siapkan ${formatRupiah(p.amount)} untuk dibayar tunai kepada kurir.`;
+      return en ? `Waiting for ${METHOD[p.method]} to confirm the payment of ${formatRupiah(p.amount)}.` : `Menunggu ${METHOD[p.method]} mengonfirmasi pembayaran ${formatRupiah(p.amount)}.`;
     case 'paid':
-      return en ? `Payment of ${rupiah(p.amount)} via ${METHOD[p.method]} received.` : `Pembayaran ${rupiah(p.amount)} lewat ${METHOD[p.method]} sudah diterima.`;
+      return en ? `Payment of ${formatRupiah(p.amount)} via ${METHOD[p.method]} received.` : `Pembayaran ${formatRupiah(p.amount)} lewat ${METHOD[p.method]} sudah diterima.`;
     case 'expired':
       return en ? 'The time to pay ran out; the order was cancelled.' : 'Batas waktu pembayaran habis; pesanan dibatalkan.';
     case 'failed':
@@ -52,7 +56,7 @@ export function paymentInstructions(
     case 'refunded':
     case 'partially_refunded':
       return en
-        ? `${rupiah(p.refundedAmount)} of ${rupiah(p.amount)} was refunded to your ${METHOD[p.method]}.`
-        : `${rupiah(p.refundedAmount)} dari ${rupiah(p.amount)} sudah dikembalikan ke ${METHOD[p.method]} kamu.`;
+        ? `${formatRupiah(p.refundedAmount)} of ${formatRupiah(p.amount)} was refunded to your ${METHOD[p.method]}.`
+        : `${formatRupiah(p.refundedAmount)} dari ${formatRupiah(p.amount)} sudah dikembalikan ke ${METHOD[p.method]} kamu.`;
   }
 }

@@ -7,7 +7,7 @@ export function paymentHandlers(payments: PaymentsService): Handlers<'getCheckou
     simulatedPaymentWebhook: async ({ headers, ctx }) => {
       // the signature covers the bytes as sent, not the parsed body
       const raw = (ctx.request as { rawBody?: string }).rawBody ?? '';
-      const outcome = await payments.notify(raw, headers['X-Pasar-Signature']);
+      const outcome = await payments.receiveNotification(raw, headers['X-Pasar-Signature']);
       return { status: 200, body: { received: true, ...outcome } };
     },
   };

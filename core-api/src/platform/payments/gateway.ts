@@ -66,6 +66,18 @@ export function verifySignature(secret: string, rawBody: string, header: string 
 const digits = (seed: string, n: number) =>
   [...createHash('sha256').update(seed).digest()].map((b) => String(b % 10)).join('').slice(0, n);
 
+/** The simulated provider's record of a charge (sim_gateway_charges). */
+interface SimCharge {
+  idempotencyKey: string;
+  reference: string;
+  method: PaymentMethod;
+  amount: number;
+  status: ChargeResult['status'];
+  virtualAccount: string | null;
+  expiresAt: Date | null;
+  refunded: number;
+}
+
 /**
  * The embedded stand-in, behaving like Midtrans or Xendit: OVO and DANA pay at once (a phone ending
  * in 0402 declines); a BCA virtual account stays pending until the provider's signed notification
@@ -81,7 +93,7 @@ export class SimulatedGateway implements PaymentGateway {
     this.secret = webhookSecret;
   }
 
-  private static result(row: Record<string, any>): ChargeResult {
+  private static result(row: SimCharge): ChargeResult {
     return {
       status: row.status,
       reference: row.reference,
@@ -92,7 +104,7 @@ export class SimulatedGateway implements PaymentGateway {
 
   async charge({ key, method, amount, phone, ttlSeconds }: Charge): Promise<ChargeResult> {
     const declined = (method === 'ovo' || method === 'dana') && phone.endsWith('0402');
-    const row = {
+    const row: Omit<SimCharge, 'refunded'> = {
       idempotencyKey: key,
       reference: `SIM-${method.toUpperCase()}-${digits(key, 12)}`,
       method,
@@ -101,22 +113,22 @@ export class SimulatedGateway implements PaymentGateway {
       virtualAccount: method === 'bca_va' ? `39358${digits(key, 11)}` : null,
       expiresAt: method === 'bca_va' ? new Date(Date.now() + ttlSeconds * 1000) : null,
     };
-    await this.db('simGatewayCharges').insert(row).onConflict('idempotencyKey').ignore();
-    const stored = await this.db('simGatewayCharges').where({ idempotencyKey: key }).first();
+    // the first charge with this key is the one kept (the no-op update makes the statement return it)
+    const [stored] = await this.db<SimCharge>('simGatewayCharges').insert(row).onConflict('idempotencyKey').merge(['idempotencyKey']).returning<SimCharge[]>('*');
     if (stored.status === 'declined') throw new PaymentDeclined(`${method.toUpperCase()} declined the payment of Rp ${amount.toLocaleString('id-ID')}.`);
     return SimulatedGateway.result(stored);
   }
 
   async find(key: string): Promise<ChargeResult | null> {
-    const row = await this.db('simGatewayCharges').where({ idempotencyKey: key }).first();
+    const row = await this.db<SimCharge>('simGatewayCharges').where({ idempotencyKey: key }).first();
     return row ? SimulatedGateway.result(row) : null;
   }
 
   async refund({ key, refundId, amount }: { key: string; refundId: string; amount: number }): Promise<{ reference: string }> {
     return this.db.transaction(async (trx) => {
-      const charge = await trx('simGatewayCharges').where({ idempotencyKey: key }).forUpdate().first();
+      const charge = await trx<SimCharge>('simGatewayCharges').where({ idempotencyKey: key }).forUpdate().first();
       if (!charge) throw new Error(`no charge ${key} to refund`);
-      const done = await trx('simGatewayRefunds').where({ id: refundId }).first();
+      const done = await trx<{ id: string; chargeKey: string; amount: number; reference: string }>('simGatewayRefunds').where({ id: refundId }).first();
       if (done) return { reference: done.reference };
       if (Number(charge.refunded) + amount > Number(charge.amount)) throw new Error(`refund of ${amount} exceeds what is left of ${key}`);
       const reference = `SIM-RF-${digits(refundId, 12)}`;

@@ -1,6 +1,6 @@
-import type { CheckoutFlow } from '../../flows/checkout.flow.ts';
-import type { Scheduler } from '../../platform/jobs/scheduler.ts';
-import type { PaymentsService } from './service.ts';
+import type { Scheduler } from '../platform/jobs/scheduler.ts';
+import type { PaymentsService } from '../modules/payments/index.ts';
+import type { CheckoutFlow } from './checkout.flow.ts';
 
 export const EXPIRE_PAYMENTS = 'payments.expire';
 export const RECONCILE_PAYMENTS = 'payments.reconcile';

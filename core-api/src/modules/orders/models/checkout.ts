@@ -1,0 +1,20 @@
+import { Model } from 'objection';
+import type { components } from '@pasar/openapi/schema';
+
+/** One pay action of a shopper: its idempotency key, what was asked, and the first answer kept for replays. */
+export class Checkout extends Model {
+  static tableName = 'checkouts';
+  static jsonAttributes = ['payment', 'responseBody'];
+
+  id!: string;
+  userId!: string;
+  idempotencyKey!: string;
+  requestHash!: string;
+  status!: 'processing' | 'completed';
+  paymentMethod!: components['schemas']['PaymentMethod'];
+  paymentStatus!: components['schemas']['PaymentStatus'] | null;
+  total!: number;
+  responseStatus!: number | null;
+  responseBody!: unknown;
+  createdAt!: Date;
+}
