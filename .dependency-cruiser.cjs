@@ -1,5 +1,5 @@
 /**
- * The API's boundaries (core-api/README.md, "Boundaries"), checked in `npm test`.
+ * The API's boundaries (core-api/README.md, "Boundaries"), checked by `npm run lint`.
  * Paths are relative to the repository root.
  */
 const src = '^core-api/src';

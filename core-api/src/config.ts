@@ -107,6 +107,17 @@ function embeddedSecret(dataDir: string, name: string): string {
   return secret;
 }
 
+/** A signing secret of at least 32 characters: given, else required in production, else kept in DATA_DIR/`file`. */
+function secret(env: Env, name: string, production: boolean, dataDir: string, file: string): string {
+  const given = env[name];
+  if (!given) {
+    if (production) throw new ConfigError(`${name} must be set in production`);
+    return embeddedSecret(dataDir, file);
+  }
+  if (given.length < 32) throw new ConfigError(`${name} must be at least 32 characters`);
+  return given;
+}
+
 function jobsSwitch(raw: string | undefined): boolean {
   if (raw === undefined || raw === '' || raw === 'on') return true;
   if (raw === 'off') return false;
@@ -119,26 +130,14 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR || path.join(process.env.INIT_CWD ?? process.cwd(), '.data'));
   const port = int(env, 'PORT', 3000);
 
-  let jwtSecret = env.JWT_SECRET;
-  if (!jwtSecret) {
-    if (production) throw new ConfigError('JWT_SECRET must be set in production');
-    jwtSecret = embeddedSecret(dataDir, 'jwt-secret');
-  } else if (jwtSecret.length < 32) {
-    throw new ConfigError('JWT_SECRET must be at least 32 characters');
-  }
+  const jwtSecret = secret(env, 'JWT_SECRET', production, dataDir, 'jwt-secret');
 
   const accessTokenTtlSeconds = int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900);
   if (accessTokenTtlSeconds > 900 || accessTokenTtlSeconds === 0) {
     throw new ConfigError('ACCESS_TOKEN_TTL_SECONDS must be between 1 and 900 (15 minutes)');
   }
 
-  let webhookSecret = env.PAYMENT_WEBHOOK_SECRET;
-  if (!webhookSecret) {
-    if (production) throw new ConfigError('PAYMENT_WEBHOOK_SECRET must be set in production');
-    webhookSecret = embeddedSecret(dataDir, 'payment-webhook-secret');
-  } else if (webhookSecret.length < 32) {
-    throw new ConfigError('PAYMENT_WEBHOOK_SECRET must be at least 32 characters');
-  }
+  const webhookSecret = secret(env, 'PAYMENT_WEBHOOK_SECRET', production, dataDir, 'payment-webhook-secret');
 
   // the storefront's server runs beside the API in development and forwards shoppers' addresses
   const trustedProxies = list(env, 'TRUSTED_PROXIES', production ? [] : ['loopback']);
