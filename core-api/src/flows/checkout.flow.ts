@@ -11,7 +11,7 @@ import { MAX_MONEY, type CartLine, type CartService } from '../modules/cart/inde
 import { adjustSoldCounts } from '../modules/catalog/index.ts';
 import { StockShortError, applyStockChanges } from '../modules/inventory/index.ts';
 import {
-  cancelOrders, checkoutAnswer, claimCheckout, completeCheckout, createForCheckout, lockCheckout, orderLines, ordersOfCheckout, stuckCheckouts, type PlacedOrders,
+  cancelOrders, checkoutAnswer, claimCheckout, completeCheckout, createForCheckout, drawOrderNumbers, lockCheckout, orderLines, ordersOfCheckout, stuckCheckouts, type PlacedOrders,
 } from '../modules/orders/index.ts';
 import type { AddressesService } from '../modules/addresses/index.ts';
 import type { RegionsService } from '../modules/regions/index.ts';
@@ -59,9 +59,9 @@ function canonical(value: unknown): string {
  * Pay once for a cart from many stores, making one order per store, in two steps with the gateway
  * call between them and outside any transaction (no row lock waits on an outside system):
  *
- * Step 1, one transaction: claim the idempotency key; lock the cart and read the chosen lines; take
- * the stock in variant id order (no oversell, no deadlock); check the total the shopper saw;
- * create one order per store (payment pending) and the payment; take the lines out of the cart.
+ * Step 1, one transaction: claim the idempotency key; lock the cart, read the chosen lines and take
+ * them out of it; take the stock in variant id order (no oversell, no deadlock); check the total the
+ * shopper saw; create one order per store (payment pending) and the payment.
  *
  * Step 2: charge the gateway with the checkout id as its idempotency key, then record the outcome
  * under the checkout's row lock: paid or pending, the events go out and the answer is kept; a
@@ -265,12 +265,16 @@ export class CheckoutFlow {
       if (gone.length) {
         throw conflict(`No longer on sale: ${gone.map((l) => l.title).join(', ')}. Remove it from the cart.`, { errors: [{ message: 'a line is no longer on sale' }] });
       }
+      // what needs no stock lock happens before the stock is locked, so the locks are held briefly:
+      // the lines leave the cart (a failed checkout rolls that back) and the orders get their numbers
+      await this.cart.removeLines(trx, lines.map((l) => l.id));
 
       // 3. the stock, first: locks are taken in variant id order before anything else touches these
       //    rows (an order item's foreign key would take a share lock), so checkouts cannot deadlock
       const byStore = new Map<string, CartLine[]>();
       for (const line of lines) byStore.set(line.storeId, [...(byStore.get(line.storeId) ?? []), line]);
       const orderIdOfStore = new Map([...byStore.keys()].map((storeId) => [storeId, randomUUID()]));
+      const numbers = await drawOrderNumbers(trx, byStore.size);
       const lineOf = new Map(lines.map((l) => [l.variantId, l]));
       try {
         await applyStockChanges(
@@ -320,8 +324,9 @@ export class CheckoutFlow {
         checkoutId,
         userId: caller.id,
         shippingAddress: address,
-        orders: [...byStore].map(([storeId, storeLines]) => ({
+        orders: [...byStore].map(([storeId, storeLines], index) => ({
           id: orderIdOfStore.get(storeId)!,
+          number: numbers[index],
           storeId,
           shippingCost: shippingOf(storeLines),
           lines: storeLines.map((l) => ({ id: randomUUID(), variantId: l.variantId, productId: l.productId, title: l.title, options: l.options, sku: l.sku, unitPrice: l.price, quantity: l.quantity })),
@@ -329,11 +334,10 @@ export class CheckoutFlow {
       });
       const total = orders.orders.reduce((n, o) => n + o.total, 0);
 
-      // 5. the payment, pending until the gateway answers (step 2); 6. the purchased lines leave the cart
+      // 5. the payment, pending until the gateway answers (step 2)
       // the account's language is read only when the request's says nothing we speak
       const locale = spokenLocale(language) ?? paymentLocale(undefined, (await trx<{ id: string; locale: string }>('users').where({ id: caller.id }).first('locale'))?.locale);
       await createPayment(trx, { checkoutId, method: request.paymentMethod, amount: total, locale });
-      await this.cart.removeLines(trx, lines.map((l) => l.id));
       return { checkoutId, total, phone: address.phone, orders };
     });
   }

@@ -33,9 +33,20 @@ export interface SoldLine {
   quantity: number;
 }
 
-/** One store's share of a checkout: its order id (chosen by the caller, as stock movements name it first), lines and shipping. */
+/** Draws `count` fresh order numbers (from the sequence: unique; one a failed checkout drew is simply never used). */
+export async function drawOrderNumbers(trx: Knex, count: number): Promise<string[]> {
+  if (count === 0) return [];
+  const { rows } = await trx.raw<{ rows: Array<{ n: number }> }>(`select nextval('order_number_seq') as n from generate_series(1, ?)`, [count]);
+  return rows.map((r) => orderNumber(Number(r.n)));
+}
+
+/**
+ * One store's share of a checkout: its order id (chosen by the caller, as stock movements name it
+ * first), its number (from `drawOrderNumbers`), lines and shipping.
+ */
 export interface StoreOrder {
   id: string;
+  number: string;
   storeId: string;
   shippingCost: number;
   lines: SoldLine[];
@@ -49,19 +60,18 @@ export interface PlacedOrders {
 }
 
 /**
- * The orders of a checkout, one per store, pending payment: numbered, with their items' title,
- * options and price snapshots and their first status event; the checkout gets its total. Three
- * set-based statements: the numbers, the orders (with their events and the checkout's total), the items.
+ * The orders of a checkout, one per store, pending payment, with their items' title, options and
+ * price snapshots and their first status event; the checkout gets its total. Two set-based
+ * statements: the orders (with their events and the checkout's total), then the items.
  */
 export async function createForCheckout(
   trx: Knex,
   placed: { checkoutId: string; userId: string; shippingAddress: ShippingAddress; orders: StoreOrder[] },
 ): Promise<PlacedOrders> {
   if (placed.orders.length === 0) return { orders: [], items: new Map() };
-  const { rows: sequence } = await trx.raw<{ rows: Array<{ n: number }> }>(`select nextval('order_number_seq') as n from generate_series(1, ?)`, [placed.orders.length]);
-  const orders = placed.orders.map((o, index) => {
+  const orders = placed.orders.map((o) => {
     const subtotal = o.lines.reduce((n, l) => n + l.unitPrice * l.quantity, 0);
-    return { id: o.id, store_id: o.storeId, number: orderNumber(Number(sequence[index].n)), subtotal, shipping_cost: o.shippingCost };
+    return { id: o.id, store_id: o.storeId, number: o.number, subtotal, shipping_cost: o.shippingCost };
   });
   const lines = new Map(placed.orders.flatMap((o) => o.lines.map((l) => [l.id, { orderId: o.id, line: l }] as const)));
   const items = [...lines.values()].map(({ orderId, line: l }) => ({
