@@ -9,4 +9,3 @@ export function createPasarClient(baseUrl: string, options: Omit<ClientOptions, 
 }
 
 export type PasarClient = ReturnType<typeof createPasarClient>;
-export { formatRupiah } from './format.ts';

@@ -25,10 +25,6 @@ export function setAccessToken(token: string | null): void {
   accessToken = token;
 }
 
-export function authHeader(): Record<string, string> {
-  return accessToken ? { Authorization: `Bearer ${accessToken}` } : {};
-}
-
 const send = (request: Request) => {
   if (accessToken) request.headers.set('Authorization', `Bearer ${accessToken}`);
   // the API's field messages in the portal's language

@@ -1,4 +1,4 @@
-import { formatRupiah } from '@pasar/openapi';
+import { formatDateTime, JAKARTA, type Lang } from '@pasar/openapi/format';
 
 const id = {
   brandTag: 'Portal Penjual',
@@ -389,7 +389,7 @@ const en: Record<Key, string> = {
   wrongPassword: 'The current password is wrong.',
 };
 
-export type Lang = 'id' | 'en';
+export type { Lang };
 const STORAGE_KEY = 'pasar-seller-lang';
 
 function stored(): Lang {
@@ -426,18 +426,15 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
   return (lang === 'en' ? en : id)[key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
 }
 
-export const rupiah = formatRupiah;
-
-let zone = 'Asia/Jakarta';
+let zone = JAKARTA;
 /** Dates are shown in the store's zone. */
 export const setZone = (timezone: string) => {
   zone = timezone;
 };
 export const storeZone = () => zone;
 
-export function formatDateTime(iso: string): string {
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'id-ID', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(iso));
-}
+/** A moment on the store's clock, in the portal's language: `26 Nov 2026, 14.05`. */
+export const formatStoreTime = (iso: string): string => formatDateTime(iso, lang, { timeZone: zone });
 
 /** Today's date (YYYY-MM-DD) in the store's zone, shifted by `days`. */
 export function storeDate(days = 0): string {

@@ -4,7 +4,7 @@ import type { components } from '@pasar/openapi';
 import { api, fieldErrors, refreshSession, setAccessToken } from './api.ts';
 import { currentLang, onLangChange, setLang, setZone, t } from './i18n.ts';
 import { RegionPicker } from './regions.tsx';
-import { Field, Link, NoticeBar, navigate, problemText, type Notice } from './ui.tsx';
+import { Field, Link, NoticeBar, navigate, statusMessage, type Notice } from './ui.tsx';
 import './style.css';
 
 export type Me = components['schemas']['Me'];
@@ -76,7 +76,7 @@ function AuthScreen({ mode, onSignedIn }: { mode: 'login' | 'register'; onSigned
         fields.city ??= fields['store/cityCode'] ?? fields['store/location'];
         setErrors(fields);
         const status = response.status;
-        setNotice({ kind: 'error', text: mode === 'login' && (status === 400 || status === 401) ? t('wrongLogin') : status === 409 ? t('emailTaken') : problemText(status) });
+        setNotice({ kind: 'error', text: mode === 'login' && (status === 400 || status === 401) ? t('wrongLogin') : status === 409 ? t('emailTaken') : statusMessage(status) });
         return;
       }
       if (data.user.role !== 'seller') {

@@ -1,5 +1,6 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { fieldErrors } from './api.ts';
 import { t } from './i18n.ts';
 
 let nextId = 0;
@@ -75,11 +76,104 @@ export function NoticeBar({ notice }: { notice: Notice }) {
   );
 }
 
-export function problemText(status: number): string {
+/** What a failed request's status means for the seller, in words (the API's own detail, where shown, says more). */
+export function statusMessage(status: number): string {
   if (status === 0) return t('offline');
   if (status === 429) return t('tooMany');
   if (status >= 500) return t('serverError');
   return t('fixFields');
+}
+
+/** Runs a request, shows its outcome and the fields it refused; the form keeps what was typed. */
+export function useSubmit() {
+  const [notice, setNotice] = useState<Notice>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const run = async (request: () => Promise<{ error?: unknown; response: Response }>, ok: string, prefix = '/') => {
+    setBusy(true);
+    setNotice(null);
+    setErrors({});
+    try {
+      const { error, response } = await request();
+      if (response.ok) setNotice({ kind: 'ok', text: ok });
+      else {
+        setErrors(fieldErrors(error, prefix));
+        setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? statusMessage(response.status) });
+      }
+      return response.ok;
+    } catch {
+      setNotice({ kind: 'error', text: t('offline') });
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { notice, errors, busy, run, setNotice, setErrors };
+}
+
+/** Shows an answer's body, or says in the notice why there is none (the API's status, or offline). */
+export function showAnswer<T>(request: Promise<{ data?: T; response: Response }>, show: (data: T) => void, setNotice: (notice: Notice) => void): Promise<void> {
+  return request
+    .then(({ data, response }) => (data ? show(data) : setNotice({ kind: 'error', text: statusMessage(response.status) })))
+    .catch(() => setNotice({ kind: 'error', text: t('offline') }));
+}
+
+export interface Column<T> {
+  label: string;
+  cell: (row: T) => ComponentChildren;
+  /** The row's buttons: the heading is for screen readers only and the card shows no label. */
+  actions?: boolean;
+}
+
+/** A table that becomes a stack of cards on a phone, each cell labelled with its column. */
+export function CardTable<T>({ rows, columns, rowKey, rowClass, class: cls }: { rows: T[]; columns: Array<Column<T>>; rowKey: (row: T, index: number) => string | number; rowClass?: (row: T) => string; class?: string }) {
+  return (
+    <table class={cls ? `cards ${cls}` : 'cards'}>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th key={c.label} scope="col">
+              {c.actions ? <span class="sr-only">{c.label}</span> : c.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row, i) => (
+          <tr key={rowKey(row, i)} class={rowClass?.(row)}>
+            {columns.map((c) =>
+              c.actions ? (
+                <td key={c.label} class="actions">
+                  {c.cell(row)}
+                </td>
+              ) : (
+                <td key={c.label} data-label={c.label}>
+                  {c.cell(row)}
+                </td>
+              ),
+            )}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  pageSize: number;
+}
+
+/** One page of a seller's list: loading, empty (saying why), or its cards, then the pager. */
+export function PagedTable<T>({ list, empty, page, onPage, ...table }: { list: Page<T> | null; empty: string; page: number; onPage: (page: number) => void } & Omit<Parameters<typeof CardTable<T>>[0], 'rows'>) {
+  if (!list) return <p aria-live="polite">{t('loading')}</p>;
+  return (
+    <>
+      {list.items.length === 0 ? <p class="empty">{empty}</p> : <CardTable rows={list.items} {...table} />}
+      <Pager page={page} pageSize={list.pageSize} total={list.total} onPage={onPage} />
+    </>
+  );
 }
 
 /** A modal question before anything that cannot be undone; Escape or "No" keeps things as they are. */

@@ -2,9 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { components } from '@pasar/openapi';
+import { formatDay, formatRupiah } from '@pasar/openapi/format';
 import { api } from '../api.ts';
-import { currentLang, rupiah, storeDate, t, type Key } from '../i18n.ts';
-import { Link, Select } from '../ui.tsx';
+import { currentLang, storeDate, t, type Key } from '../i18n.ts';
+import { CardTable, Link, Select } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
 
 type Analytics = components['schemas']['SellerAnalytics'];
@@ -29,7 +30,7 @@ function Change({ now, before }: { now: number; before: number }) {
 
 /** A bucket's first day, written the seller's way (its timestamp is that date at UTC midnight). */
 function bucketLabel(ts: number, long: boolean): string {
-  return new Intl.DateTimeFormat(currentLang() === 'en' ? 'en-GB' : 'id-ID', { day: 'numeric', month: 'short', ...(long ? { year: 'numeric' } : {}), timeZone: 'UTC' }).format(new Date(ts * 1000));
+  return formatDay(new Date(ts * 1000), currentLang(), { month: 'short', year: long });
 }
 
 /** Revenue and orders per bucket; the legend follows the cursor and says Rp. */
@@ -53,7 +54,7 @@ function SalesChart({ series }: { series: Series }) {
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
         series: [
           { label: t('placedAt'), value: (_u, ts) => (ts == null ? '–' : bucketLabel(ts, true)) },
-          { label: t('revenue'), stroke: '#c2410c', fill: 'rgba(194,65,12,0.15)', width: 2, value: (_u, v) => (v == null ? '–' : rupiah(v)), scale: 'rp' },
+          { label: t('revenue'), stroke: '#c2410c', fill: 'rgba(194,65,12,0.15)', width: 2, value: (_u, v) => (v == null ? '–' : formatRupiah(v)), scale: 'rp' },
           { label: t('orderCount'), stroke: '#1d4ed8', width: 2, value: (_u, v) => (v == null ? '–' : String(v)), scale: 'n' },
         ],
         scales: { n: { range: (_u, _min, max) => [0, Math.max(4, max)] }, rp: { range: (_u, _min, max) => [0, Math.max(10_000, max)] } },
@@ -110,17 +111,17 @@ export default function Dashboard(_: ScreenProps) {
       <div class="tiles">
         <article class="tile">
           <h2>{t('revenueToday')}</h2>
-          <p class="big" data-testid="revenue-today">{rupiah(s30.revenueToday)}</p>
+          <p class="big" data-testid="revenue-today">{formatRupiah(s30.revenueToday)}</p>
           <Change now={sum(s, n - 1, n)} before={sum(s, n - 2, n - 1)} />
         </article>
         <article class="tile">
           <h2>{t('revenue7d')}</h2>
-          <p class="big">{rupiah(s30.revenue7d)}</p>
+          <p class="big">{formatRupiah(s30.revenue7d)}</p>
           <Change now={sum(s, n - 7, n)} before={sum(s, n - 14, n - 7)} />
         </article>
         <article class="tile">
           <h2>{t('revenue30d')}</h2>
-          <p class="big">{rupiah(s30.revenue30d)}</p>
+          <p class="big">{formatRupiah(s30.revenue30d)}</p>
           <Change now={sum(s, n - 30, n)} before={sum(s, n - 60, n - 30)} />
         </article>
         <article class="tile">
@@ -173,24 +174,15 @@ export default function Dashboard(_: ScreenProps) {
           {summary.topProducts.length === 0 ? (
             <p class="hint">{t('nothingYet')}</p>
           ) : (
-            <table class="cards">
-              <thead>
-                <tr>
-                  <th scope="col">{t('products')}</th>
-                  <th scope="col">{t('units')}</th>
-                  <th scope="col">{t('revenue')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {summary.topProducts.map((p) => (
-                  <tr key={p.productId}>
-                    <td data-label={t('products')}>{p.title}</td>
-                    <td data-label={t('units')}>{p.units}</td>
-                    <td data-label={t('revenue')}>{rupiah(p.revenue)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CardTable
+              rows={summary.topProducts}
+              rowKey={(p) => p.productId}
+              columns={[
+                { label: t('products'), cell: (p) => p.title },
+                { label: t('units'), cell: (p) => p.units },
+                { label: t('revenue'), cell: (p) => formatRupiah(p.revenue) },
+              ]}
+            />
           )}
         </article>
         <article class="panel">

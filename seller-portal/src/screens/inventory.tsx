@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { components } from '@pasar/openapi';
 import { api, fieldErrors } from '../api.ts';
-import { formatDateTime, t, type Key } from '../i18n.ts';
-import { Field, NoticeBar, Pager, problemText, useDebounced, type Notice } from '../ui.tsx';
+import { formatStoreTime, t, type Key } from '../i18n.ts';
+import { CardTable, Field, NoticeBar, PagedTable, statusMessage, showAnswer, useDebounced, type Notice, type Page } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
 
 type Row = components['schemas']['InventoryRow'];
@@ -14,6 +14,29 @@ const variantName = (row: Row) => {
 };
 
 const REASONS: Record<Movement['reason'], Key> = { manual: 'reasonManual', sale: 'reasonSale', cancellation: 'reasonCancellation' };
+
+/** A row's stock field: its error below it, tied by aria-describedby. */
+function StockInput({ row, value, error, onValue }: { row: Row; value: string; error?: string; onValue: (value: string) => void }) {
+  const id = `stock-${row.variantId}`;
+  return (
+    <>
+      <input
+        id={id}
+        class="stock-input"
+        inputMode="numeric"
+        value={value}
+        onInput={(e) => onValue(e.currentTarget.value)}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? `${id}-e` : undefined}
+      />
+      {error && (
+        <p id={`${id}-e`} class="field-error">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
 
 function History({ row, onClose }: { row: Row; onClose: () => void }) {
   const [items, setItems] = useState<Movement[] | null>(null);
@@ -40,31 +63,16 @@ function History({ row, onClose }: { row: Row; onClose: () => void }) {
       ) : items.length === 0 ? (
         <p class="empty">{t('nothingYet')}</p>
       ) : (
-        <table class="cards">
-          <thead>
-            <tr>
-              <th scope="col">{t('when')}</th>
-              <th scope="col">{t('change')}</th>
-              <th scope="col">{t('stock')}</th>
-              <th scope="col">{t('status')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((m, i) => (
-              <tr key={i}>
-                <td data-label={t('when')}>{formatDateTime(m.at)}</td>
-                <td data-label={t('change')}>{m.change > 0 ? `+${m.change}` : m.change}</td>
-                <td data-label={t('stock')}>
-                  {m.oldStock} → {m.newStock}
-                </td>
-                <td data-label={t('status')}>
-                  {t(REASONS[m.reason])}
-                  {m.orderNumber ? ` · ${m.orderNumber}` : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <CardTable
+          rows={items}
+          rowKey={(_, i) => i}
+          columns={[
+            { label: t('when'), cell: (m) => formatStoreTime(m.at) },
+            { label: t('change'), cell: (m) => (m.change > 0 ? `+${m.change}` : m.change) },
+            { label: t('stock'), cell: (m) => `${m.oldStock} → ${m.newStock}` },
+            { label: t('status'), cell: (m) => `${t(REASONS[m.reason])}${m.orderNumber ? ` · ${m.orderNumber}` : ''}` },
+          ]}
+        />
       )}
     </section>
   );
@@ -74,7 +82,7 @@ export default function Inventory(_: ScreenProps) {
   const [q, setQ] = useState('');
   const [lowOnly, setLowOnly] = useState(false);
   const [page, setPage] = useState(1);
-  const [list, setList] = useState<{ items: Row[]; total: number; pageSize: number } | null>(null);
+  const [list, setList] = useState<Page<Row> | null>(null);
   const [edits, setEdits] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<Notice>(null);
@@ -82,11 +90,7 @@ export default function Inventory(_: ScreenProps) {
   const [history, setHistory] = useState<Row | null>(null);
   const query = useDebounced(q);
 
-  const load = () =>
-    api
-      .GET('/seller/inventory', { params: { query: { q: query || undefined, status: lowOnly ? 'low' : undefined, page, pageSize: 50 } } })
-      .then(({ data, response }) => (data ? setList(data) : setNotice({ kind: 'error', text: problemText(response.status) })))
-      .catch(() => setNotice({ kind: 'error', text: t('offline') }));
+  const load = () => showAnswer(api.GET('/seller/inventory', { params: { query: { q: query || undefined, status: lowOnly ? 'low' : undefined, page, pageSize: 50 } } }), setList, setNotice);
   useEffect(() => {
     load();
   }, [query, lowOnly, page]);
@@ -124,7 +128,7 @@ export default function Inventory(_: ScreenProps) {
       if (!data) {
         const byPointer = fieldErrors(error, '/items/');
         setErrors(Object.fromEntries(Object.entries(byPointer).map(([pointer, message]) => [items[Number(pointer.split('/')[0])]?.variantId, message])));
-        setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? problemText(response.status) });
+        setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? statusMessage(response.status) });
         return;
       }
       setEdits({});
@@ -152,68 +156,38 @@ export default function Inventory(_: ScreenProps) {
         </label>
       </div>
       <NoticeBar notice={notice} />
-      {!list ? (
-        <p aria-live="polite">{t('loading')}</p>
-      ) : list.items.length === 0 ? (
-        <p class="empty">{query || lowOnly ? t('noMatch') : t('noInventory')}</p>
-      ) : (
-        <table class="cards inventory">
-          <thead>
-            <tr>
-              <th scope="col">{t('variant')}</th>
-              <th scope="col">{t('sku')}</th>
-              <th scope="col">{t('stock')}</th>
-              <th scope="col">{t('status')}</th>
-              <th scope="col">
-                <span class="sr-only">{t('history')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((row) => {
-              const name = variantName(row);
-              const inputId = `stock-${row.variantId}`;
-              const error = errors[row.variantId];
-              return (
-                <tr key={row.variantId} class={`stock-${row.status}`}>
-                  <td data-label={t('variant')}>
-                    <label for={inputId}>
-                      <span class="sr-only">{t('stock')} </span>
-                      {name}
-                    </label>
-                  </td>
-                  <td data-label={t('sku')}>{row.sku}</td>
-                  <td data-label={t('stock')}>
-                    <input
-                      id={inputId}
-                      class="stock-input"
-                      inputMode="numeric"
-                      value={edits[row.variantId] ?? String(row.stock)}
-                      onInput={(e) => setEdits({ ...edits, [row.variantId]: e.currentTarget.value })}
-                      aria-invalid={error ? 'true' : undefined}
-                      aria-describedby={error ? `${inputId}-e` : undefined}
-                    />
-                    {error && (
-                      <p id={`${inputId}-e`} class="field-error">
-                        {error}
-                      </p>
-                    )}
-                  </td>
-                  <td data-label={t('status')}>
-                    <span class={`badge ${row.status}`}>{t(row.status)}</span>
-                  </td>
-                  <td class="actions">
-                    <button type="button" class="secondary" aria-label={`${t('history')} ${name}`} onClick={() => setHistory(row)}>
-                      {t('history')}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
-      {list && <Pager page={page} pageSize={list.pageSize} total={list.total} onPage={setPage} />}
+      <PagedTable
+        list={list}
+        empty={query || lowOnly ? t('noMatch') : t('noInventory')}
+        page={page}
+        onPage={setPage}
+        class="inventory"
+        rowKey={(row) => row.variantId}
+        rowClass={(row) => `stock-${row.status}`}
+        columns={[
+          {
+            label: t('variant'),
+            cell: (row) => (
+              <label for={`stock-${row.variantId}`}>
+                <span class="sr-only">{t('stock')} </span>
+                {variantName(row)}
+              </label>
+            ),
+          },
+          { label: t('sku'), cell: (row) => row.sku },
+          { label: t('stock'), cell: (row) => <StockInput row={row} value={edits[row.variantId] ?? String(row.stock)} error={errors[row.variantId]} onValue={(v) => setEdits({ ...edits, [row.variantId]: v })} /> },
+          { label: t('status'), cell: (row) => <span class={`badge ${row.status}`}>{t(row.status)}</span> },
+          {
+            label: t('history'),
+            actions: true,
+            cell: (row) => (
+              <button type="button" class="secondary" aria-label={`${t('history')} ${variantName(row)}`} onClick={() => setHistory(row)}>
+                {t('history')}
+              </button>
+            ),
+          },
+        ]}
+      />
       {history && <History key={history.variantId} row={history} onClose={() => setHistory(null)} />}
     </section>
   );

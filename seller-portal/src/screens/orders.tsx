@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { components } from '@pasar/openapi';
-import { api, fieldErrors } from '../api.ts';
-import { formatDateTime, rupiah, t, type Key } from '../i18n.ts';
-import { Confirm, Field, Link, NoticeBar, Pager, problemText, useDebounced, type Notice } from '../ui.tsx';
+import { formatRupiah } from '@pasar/openapi/format';
+import { api } from '../api.ts';
+import { formatStoreTime, t, type Key } from '../i18n.ts';
+import { Confirm, Field, Link, NoticeBar, PagedTable, showAnswer, useDebounced, useSubmit, type Notice, type Page } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
 
 type Order = components['schemas']['Order'];
@@ -18,15 +19,12 @@ function OrderList() {
   const [status, setStatus] = useState<Status | ''>(initial && STATUSES.includes(initial) ? initial : '');
   const [q, setQ] = useState('');
   const [page, setPage] = useState(1);
-  const [list, setList] = useState<{ items: Order[]; total: number; pageSize: number; counts: Counts } | null>(null);
+  const [list, setList] = useState<(Page<Order> & { counts: Counts }) | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
   const query = useDebounced(q.trim());
 
   useEffect(() => {
-    api
-      .GET('/seller/orders', { params: { query: { status: status || undefined, q: query || undefined, page, pageSize: 20 } } })
-      .then(({ data, response }) => (data ? setList(data) : setNotice({ kind: 'error', text: problemText(response.status) })))
-      .catch(() => setNotice({ kind: 'error', text: t('offline') }));
+    showAnswer(api.GET('/seller/orders', { params: { query: { status: status || undefined, q: query || undefined, page, pageSize: 20 } } }), setList, setNotice);
   }, [status, query, page]);
 
   const all = list ? STATUSES.reduce((n, s) => n + list.counts[s], 0) : 0;
@@ -50,39 +48,20 @@ function OrderList() {
         <Field label={t('searchOrders')} type="search" value={q} onValue={(v) => (setQ(v), setPage(1))} placeholder="PSR-…" />
       </div>
       <NoticeBar notice={notice} />
-      {!list ? (
-        <p aria-live="polite">{t('loading')}</p>
-      ) : list.items.length === 0 ? (
-        <p class="empty">{query ? t('noMatch') : t('noOrders')}</p>
-      ) : (
-        <table class="cards">
-          <thead>
-            <tr>
-              <th scope="col">{t('orderNumber')}</th>
-              <th scope="col">{t('placedAt')}</th>
-              <th scope="col">{t('buyer')}</th>
-              <th scope="col">{t('total')}</th>
-              <th scope="col">{t('status')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((o) => (
-              <tr key={o.id}>
-                <td data-label={t('orderNumber')}>
-                  <Link href={`/orders/${o.id}`}>{o.number}</Link>
-                </td>
-                <td data-label={t('placedAt')}>{formatDateTime(o.placedAt)}</td>
-                <td data-label={t('buyer')}>{o.shippingAddress.recipient}</td>
-                <td data-label={t('total')}>{rupiah(o.total)}</td>
-                <td data-label={t('status')}>
-                  <span class={`badge ${o.status}`}>{t(o.status)}</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {list && <Pager page={page} pageSize={list.pageSize} total={list.total} onPage={setPage} />}
+      <PagedTable
+        list={list}
+        empty={query ? t('noMatch') : t('noOrders')}
+        page={page}
+        onPage={setPage}
+        rowKey={(o) => o.id}
+        columns={[
+          { label: t('orderNumber'), cell: (o) => <Link href={`/orders/${o.id}`}>{o.number}</Link> },
+          { label: t('placedAt'), cell: (o) => formatStoreTime(o.placedAt) },
+          { label: t('buyer'), cell: (o) => o.shippingAddress.recipient },
+          { label: t('total'), cell: (o) => formatRupiah(o.total) },
+          { label: t('status'), cell: (o) => <span class={`badge ${o.status}`}>{t(o.status)}</span> },
+        ]}
+      />
     </section>
   );
 }
@@ -91,40 +70,22 @@ type Move = { to: 'processing' | 'shipped' | 'delivered' | 'cancelled'; text: st
 
 function OrderDetail({ id }: { id: string }) {
   const [order, setOrder] = useState<Order | null>(null);
-  const [notice, setNotice] = useState<Notice>(null);
   const [tracking, setTracking] = useState('');
   const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
   const [asking, setAsking] = useState<Move | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { notice, errors, busy, run, setNotice, setErrors } = useSubmit();
 
   useEffect(() => {
-    api
-      .GET('/seller/orders/{id}', { params: { path: { id } } })
-      .then(({ data, response }) => (data ? setOrder(data) : setNotice({ kind: 'error', text: problemText(response.status) })))
-      .catch(() => setNotice({ kind: 'error', text: t('offline') }));
+    showAnswer(api.GET('/seller/orders/{id}', { params: { path: { id } } }), setOrder, setNotice);
   }, [id]);
 
-  const move = async ({ to }: Move) => {
-    setBusy(true);
-    setErrors({});
-    setNotice(null);
-    try {
+  const move = ({ to }: Move) =>
+    run(async () => {
       const body = { status: to, ...(to === 'shipped' ? { trackingNumber: tracking.trim() } : {}), ...(to === 'cancelled' && reason.trim() ? { reason: reason.trim() } : {}) };
-      const { data, error, response } = await api.POST('/seller/orders/{id}/status', { params: { path: { id } }, body });
-      if (!data) {
-        setErrors(fieldErrors(error, '/'));
-        setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? problemText(response.status) });
-        return;
-      }
-      setOrder(data);
-      setNotice({ kind: 'ok', text: t('orderUpdated', { status: t(data.status) }) });
-    } catch {
-      setNotice({ kind: 'error', text: t('offline') });
-    } finally {
-      setBusy(false);
-    }
-  };
+      const answer = await api.POST('/seller/orders/{id}/status', { params: { path: { id } }, body });
+      if (answer.data) setOrder(answer.data);
+      return answer;
+    }, t('orderUpdated', { status: t(to) }));
 
   if (!order) return notice ? <NoticeBar notice={notice} /> : <p aria-live="polite">{t('loading')}</p>;
   const a = order.shippingAddress;
@@ -144,7 +105,7 @@ function OrderDetail({ id }: { id: string }) {
         <Link href="/orders">{t('back')}</Link>
       </div>
       <p>
-        <span class={`badge ${order.status}`}>{t(order.status)}</span> · {formatDateTime(order.placedAt)}
+        <span class={`badge ${order.status}`}>{t(order.status)}</span> · {formatStoreTime(order.placedAt)}
         {order.trackingNumber && (
           <>
             {' '}
@@ -163,20 +124,20 @@ function OrderDetail({ id }: { id: string }) {
                   {item.title}
                   {Object.keys(item.options).length > 0 && <span class="hint"> · {Object.values(item.options).join(' / ')}</span>} × {item.quantity}
                 </span>
-                <span>{rupiah(item.lineTotal)}</span>
+                <span>{formatRupiah(item.lineTotal)}</span>
               </li>
             ))}
             <li>
               <span>{t('subtotal')}</span>
-              <span>{rupiah(order.subtotal)}</span>
+              <span>{formatRupiah(order.subtotal)}</span>
             </li>
             <li>
               <span>{t('shipping')}</span>
-              <span>{rupiah(order.shippingCost)}</span>
+              <span>{formatRupiah(order.shippingCost)}</span>
             </li>
             <li class="strong">
               <span>{t('total')}</span>
-              <span>{rupiah(order.total)}</span>
+              <span>{formatRupiah(order.total)}</span>
             </li>
           </ul>
         </article>
@@ -235,7 +196,7 @@ function OrderDetail({ id }: { id: string }) {
         <ol class="timeline">
           {(order.history ?? []).map((e, i) => (
             <li key={i}>
-              <strong>{t(e.to)}</strong> · {formatDateTime(e.at)} · {t(ACTORS[e.actor])}
+              <strong>{t(e.to)}</strong> · {formatStoreTime(e.at)} · {t(ACTORS[e.actor])}
               {e.note && <span class="hint"> · {e.note}</span>}
             </li>
           ))}

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { components } from '@pasar/openapi';
+import { formatRupiah } from '@pasar/openapi/format';
 import { api, fieldErrors, uploadFile } from '../api.ts';
-import { currentLang, rupiah, t } from '../i18n.ts';
-import { Confirm, Field, Link, NoticeBar, Pager, Select, TextArea, navigate, problemText, useDebounced, type Notice } from '../ui.tsx';
+import { currentLang, t } from '../i18n.ts';
+import { Confirm, Field, Link, NoticeBar, PagedTable, Select, TextArea, navigate, statusMessage, showAnswer, useDebounced, type Notice, type Page } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
 
 type Product = components['schemas']['SellerProduct'];
@@ -40,25 +41,26 @@ function ProductList() {
   const [status, setStatus] = useState(params.get('status') ?? '');
   const [categoryId, setCategoryId] = useState('');
   const [page, setPage] = useState(1);
-  const [list, setList] = useState<{ items: Product[]; total: number; pageSize: number } | null>(null);
+  const [list, setList] = useState<Page<Product> | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
   const [archiving, setArchiving] = useState<Product | null>(null);
   const query = useDebounced(q);
 
   const load = () =>
-    api
-      .GET('/seller/products', {
+    showAnswer(
+      api.GET('/seller/products', {
         params: { query: { q: query || undefined, status: (status || undefined) as Status | undefined, categoryId: categoryId || undefined, page, pageSize: 20 } },
-      })
-      .then(({ data, response }) => (data ? setList(data) : setNotice({ kind: 'error', text: problemText(response.status) })))
-      .catch(() => setNotice({ kind: 'error', text: t('offline') }));
+      }),
+      setList,
+      setNotice,
+    );
   useEffect(() => {
     load();
   }, [query, status, categoryId, page]);
 
   const archive = async (product: Product) => {
     const { response } = await api.PATCH('/seller/products/{id}', { params: { path: { id: product.id } }, body: { status: 'archived' } });
-    setNotice(response.ok ? { kind: 'ok', text: t('archivedDone') } : { kind: 'error', text: problemText(response.status) });
+    setNotice(response.ok ? { kind: 'ok', text: t('archivedDone') } : { kind: 'error', text: statusMessage(response.status) });
     load();
   };
 
@@ -85,53 +87,43 @@ function ProductList() {
         </Select>
       </div>
       <NoticeBar notice={notice} />
-      {!list ? (
-        <p aria-live="polite">{t('loading')}</p>
-      ) : list.items.length === 0 ? (
-        <p class="empty">{filtered ? t('noMatch') : t('noProducts')}</p>
-      ) : (
-        <table class="cards">
-          <thead>
-            <tr>
-              <th scope="col">{t('title')}</th>
-              <th scope="col">{t('status')}</th>
-              <th scope="col">{t('price')}</th>
-              <th scope="col">{t('stock')}</th>
-              <th scope="col">
-                <span class="sr-only">{t('edit')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((p) => (
-              <tr key={p.id}>
-                <td data-label={t('title')}>
-                  <div class="row">
-                    {p.images[0] ? <img src={p.images[0].thumbnailUrl} alt="" width={40} height={40} class="thumb" /> : <span class="thumb" />}
-                    <Link href={`/products/${p.id}`}>{p.title}</Link>
-                  </div>
-                </td>
-                <td data-label={t('status')}>
-                  <span class={`badge ${p.status}`}>{t(p.status)}</span>
-                </td>
-                <td data-label={t('price')}>{p.priceMin === p.priceMax ? rupiah(p.priceMin) : `${rupiah(p.priceMin)} – ${rupiah(p.priceMax)}`}</td>
-                <td data-label={t('stock')}>{p.variants.reduce((n, v) => n + v.stock, 0)}</td>
-                <td class="actions">
-                  <Link href={`/products/${p.id}`} class="button secondary" aria-label={`${t('edit')} ${p.title}`}>
-                    {t('edit')}
-                  </Link>
-                  {p.status !== 'archived' && (
-                    <button type="button" class="secondary" aria-label={`${t('archive')} ${p.title}`} onClick={() => setArchiving(p)}>
-                      {t('archive')}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {list && <Pager page={page} pageSize={list.pageSize} total={list.total} onPage={setPage} />}
+      <PagedTable
+        list={list}
+        empty={filtered ? t('noMatch') : t('noProducts')}
+        page={page}
+        onPage={setPage}
+        rowKey={(p) => p.id}
+        columns={[
+          {
+            label: t('title'),
+            cell: (p) => (
+              <div class="row">
+                {p.images[0] ? <img src={p.images[0].thumbnailUrl} alt="" width={40} height={40} class="thumb" /> : <span class="thumb" />}
+                <Link href={`/products/${p.id}`}>{p.title}</Link>
+              </div>
+            ),
+          },
+          { label: t('status'), cell: (p) => <span class={`badge ${p.status}`}>{t(p.status)}</span> },
+          { label: t('price'), cell: (p) => (p.priceMin === p.priceMax ? formatRupiah(p.priceMin) : `${formatRupiah(p.priceMin)} – ${formatRupiah(p.priceMax)}`) },
+          { label: t('stock'), cell: (p) => p.variants.reduce((n, v) => n + v.stock, 0) },
+          {
+            label: t('edit'),
+            actions: true,
+            cell: (p) => (
+              <>
+                <Link href={`/products/${p.id}`} class="button secondary" aria-label={`${t('edit')} ${p.title}`}>
+                  {t('edit')}
+                </Link>
+                {p.status !== 'archived' && (
+                  <button type="button" class="secondary" aria-label={`${t('archive')} ${p.title}`} onClick={() => setArchiving(p)}>
+                    {t('archive')}
+                  </button>
+                )}
+              </>
+            ),
+          },
+        ]}
+      />
       {archiving && <Confirm text={t('archiveConfirm', { title: archiving.title })} onConfirm={() => archive(archiving)} onClose={() => setArchiving(null)} />}
     </section>
   );
@@ -226,7 +218,7 @@ function ProductForm({ id }: { id?: string }) {
     if (!id) return;
     const { data, response } = await api.GET('/seller/products/{id}', { params: { path: { id } } });
     if (data) fill(data, response.headers.get('ETag'));
-    else setNotice({ kind: 'error', text: problemText(response.status) });
+    else setNotice({ kind: 'error', text: statusMessage(response.status) });
   };
   useEffect(() => {
     load().catch(() => setNotice({ kind: 'error', text: t('offline') }));
@@ -290,14 +282,14 @@ function ProductForm({ id }: { id?: string }) {
     order.splice(index + by, 0, moved);
     const { data, response } = await api.PUT('/seller/products/{id}/images/order', { params: { path: { id } }, body: { imageIds: order } });
     if (data) setImages(data.items);
-    else setNotice({ kind: 'error', text: problemText(response.status) });
+    else setNotice({ kind: 'error', text: statusMessage(response.status) });
   };
 
   const deleteImage = async (image: Image) => {
     if (!id) return;
     const { response } = await api.DELETE('/seller/products/{id}/images/{imageId}', { params: { path: { id, imageId: image.id } } });
     if (response.ok) setImages((list) => list.filter((i) => i.id !== image.id));
-    else setNotice({ kind: 'error', text: problemText(response.status) });
+    else setNotice({ kind: 'error', text: statusMessage(response.status) });
   };
 
   const save = async (event: Event) => {
@@ -342,7 +334,7 @@ function ProductForm({ id }: { id?: string }) {
         const { data, error, response } = await api.POST('/seller/products', { body: { ...body, status: status === 'archived' ? 'draft' : status } });
         if (!data) {
           setErrors(fieldErrors(error));
-          setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? problemText(response.status) });
+          setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? statusMessage(response.status) });
           return;
         }
         // the photos chosen before the first save go up right after it
@@ -363,7 +355,7 @@ function ProductForm({ id }: { id?: string }) {
       }
       if (!data) {
         setErrors(fieldErrors(error));
-        setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? problemText(response.status) });
+        setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? statusMessage(response.status) });
         return;
       }
       const stockChanges = combos
@@ -373,7 +365,7 @@ function ProductForm({ id }: { id?: string }) {
       if (stockChanges.length) {
         const answer = await api.PATCH('/seller/inventory', { body: { items: stockChanges } });
         if (!answer.data) {
-          setNotice({ kind: 'error', text: (answer.error as { detail?: string })?.detail ?? problemText(answer.response.status) });
+          setNotice({ kind: 'error', text: (answer.error as { detail?: string })?.detail ?? statusMessage(answer.response.status) });
           return;
         }
       }

@@ -1,37 +1,10 @@
 import { useState } from 'preact/hooks';
 import type { components } from '@pasar/openapi';
-import { api, fieldErrors, uploadFile } from '../api.ts';
+import { api, uploadFile } from '../api.ts';
 import { t } from '../i18n.ts';
 import { RegionPicker } from '../regions.tsx';
-import { Confirm, Field, NoticeBar, TextArea, problemText, type Notice } from '../ui.tsx';
+import { Confirm, Field, NoticeBar, TextArea, statusMessage, useSubmit } from '../ui.tsx';
 import type { ScreenProps } from '../main.tsx';
-
-/** Runs a request, shows its outcome and the fields it refused; the form keeps what was typed. */
-function useSubmit() {
-  const [notice, setNotice] = useState<Notice>(null);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const run = async (request: () => Promise<{ error?: unknown; response: Response }>, ok: string, prefix = '/') => {
-    setBusy(true);
-    setNotice(null);
-    setErrors({});
-    try {
-      const { error, response } = await request();
-      if (response.ok) setNotice({ kind: 'ok', text: ok });
-      else {
-        setErrors(fieldErrors(error, prefix));
-        setNotice({ kind: 'error', text: (error as { detail?: string })?.detail ?? problemText(response.status) });
-      }
-      return response.ok;
-    } catch {
-      setNotice({ kind: 'error', text: t('offline') });
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { notice, errors, busy, run, setNotice };
-}
 
 /** The logo goes up as soon as it is chosen, with progress; the API's refusal shows under it. */
 function LogoField({ me, setMe }: ScreenProps) {
@@ -57,7 +30,7 @@ function LogoField({ me, setMe }: ScreenProps) {
   const remove = async () => {
     const { response } = await api.DELETE('/seller/store/logo');
     if (response.ok) setStore(null);
-    else setError(problemText(response.status));
+    else setError(statusMessage(response.status));
   };
   return (
     <div class="field logo">

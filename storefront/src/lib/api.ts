@@ -3,7 +3,6 @@ import { cached } from './cache';
 import type { Lang } from './i18n';
 
 export type { components } from '@pasar/openapi';
-export { formatRupiah } from '@pasar/openapi';
 
 // Read at request time on the server (not import.meta.env, which Vite would inline at build time),
 // so one built image serves any API address.
@@ -66,6 +65,17 @@ export function fieldErrors(problem: Problem | undefined): Record<string, string
     if (key && !out[key]) out[key] = e.message;
   }
   return out;
+}
+
+/** A refused form as its page shows it: the status to answer with, the problem in words, and per field. */
+export interface FormProblem {
+  status: number;
+  text: string;
+  fields: Record<string, string>;
+}
+
+export function formProblem(problem: Problem | undefined, fallback: string): FormProblem {
+  return { status: problem?.status ?? 400, text: problemText(problem, fallback), fields: fieldErrors(problem) };
 }
 
 /** Every category (cached for a minute, as the API's own Cache-Control allows). */

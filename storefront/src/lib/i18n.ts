@@ -1,4 +1,6 @@
-export type Lang = 'id' | 'en';
+import type { Lang } from '@pasar/openapi/format';
+
+export type { Lang };
 
 const id = {
   siteTitle: 'Pasar — belanja dari UMKM se-Indonesia',
@@ -315,12 +317,3 @@ const en: Dict = {
 };
 
 export const dictionaries: Record<Lang, Dict> = { id, en };
-
-/** Dates and times as the shopper reads them, always in Jakarta time. */
-export function formatDate(value: string | Date, lang: Lang, withTime = true): string {
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'id-ID', {
-    dateStyle: 'medium',
-    ...(withTime ? { timeStyle: 'short' } : {}),
-    timeZone: 'Asia/Jakarta',
-  }).format(new Date(value));
-}

@@ -3,7 +3,8 @@ import type { Mailer } from '../../platform/mail/mailer.ts';
 import { loadOrders } from '../orders/index.ts';
 import { paymentJson, type PaymentRow } from '../payments/index.ts';
 import type { OutboxHandlers, OutboxRow } from '../outbox/index.ts';
-import { MESSAGES, rupiah, type Locale } from './messages.ts';
+import { formatDay, formatRupiah as rupiah } from '@pasar/openapi/format';
+import { MESSAGES, type Locale } from './messages.ts';
 import { renderEmail, type EmailName } from './render.ts';
 import { weeklyReport } from './weekly-report.ts';
 
@@ -109,11 +110,10 @@ export function notificationHandlers(db: Knex, mailer: Mailer): OutboxHandlers {
     'report.weekly': async (row) => {
       const owner = await storeOwner(db, row.payload.storeId);
       const report = await weeklyReport(db, row.payload.storeId, row.payload.weekStart);
-      const format = new Intl.DateTimeFormat(owner.locale === 'en' ? 'en-GB' : 'id-ID', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
       await send(row, owner.email, 'weekly-report', owner.locale, `${MESSAGES[owner.locale].weeklySubject}: ${rupiah(report.current.revenue)}`, {
         ...report,
         storeName: owner.storeName,
-        period: `${format.format(new Date(`${report.from}T00:00:00Z`))} – ${format.format(new Date(`${report.to}T00:00:00Z`))}`,
+        period: `${formatDay(report.from, owner.locale)} – ${formatDay(report.to, owner.locale)}`,
         lowStock: withOptionText(report.lowStock),
       });
     },

@@ -81,8 +81,3 @@ export const MESSAGES = {
 } satisfies Record<Locale, unknown>;
 
 export type Messages = (typeof MESSAGES)['id'];
-
-/** Rp 133.000: rupiah the Indonesian way, whatever the reader's language. */
-export function rupiah(amount: number): string {
-  return `Rp ${new Intl.NumberFormat('id-ID', { maximumFractionDigits: 0 }).format(amount)}`;
-}

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { MESSAGES, rupiah, type Locale } from './messages.ts';
+import { formatRupiah } from '@pasar/openapi/format';
+import { MESSAGES, type Locale } from './messages.ts';
 
 export type EmailName = 'order-confirmation' | 'new-order' | 'order-status' | 'low-stock' | 'weekly-report';
 
 const engine = Handlebars.create();
-engine.registerHelper('rupiah', (amount: number) => rupiah(amount));
+engine.registerHelper('rupiah', (amount: number) => formatRupiah(amount));
 engine.registerHelper('inc', (n: number) => n + 1);
 
 const read = (file: string) => readFileSync(new URL(`./templates/${file}`, import.meta.url), 'utf8');

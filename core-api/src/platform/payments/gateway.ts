@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
+import { formatRupiah } from '@pasar/openapi/format';
 
 export type PaymentMethod = 'ovo' | 'dana' | 'bca_va' | 'cod';
 
@@ -115,7 +116,7 @@ export class SimulatedGateway implements PaymentGateway {
     };
     // the first charge with this key is the one kept (the no-op update makes the statement return it)
     const [stored] = await this.db<SimCharge>('simGatewayCharges').insert(row).onConflict('idempotencyKey').merge(['idempotencyKey']).returning<SimCharge[]>('*');
-    if (stored.status === 'declined') throw new PaymentDeclined(`${method.toUpperCase()} declined the payment of Rp ${amount.toLocaleString('id-ID')}.`);
+    if (stored.status === 'declined') throw new PaymentDeclined(`${method.toUpperCase()} declined the payment of ${formatRupiah(amount)}.`);
     return SimulatedGateway.result(stored);
   }
 
