@@ -8,6 +8,7 @@ import type { ProductSearch, SearchEngine } from '../../platform/search/engine.t
 import { imageJson, mediaUrl, thumbnailKeyColumn, type ImageRow, type MediaUrls } from './media.ts';
 import type { Product } from './models/product.ts';
 import { inStock, productInStockSql } from '../inventory/index.ts';
+import { ratingJson } from './ratings.ts';
 
 type Schemas = components['schemas'];
 
@@ -20,8 +21,6 @@ export function orderedOptions(values: Record<string, string>, options: Array<{ 
   for (const [name, value] of Object.entries(values)) if (!(name in ordered)) ordered[name] = value;
   return ordered;
 }
-
-const rating = (average: number, count: number): Schemas['Rating'] => ({ average: Math.round(Number(average) * 100) / 100, count });
 
 /** A store as a product card or detail names it. */
 interface StoreColumns {
@@ -159,7 +158,7 @@ export class PublicCatalog {
         priceMax: r.priceMax,
         thumbnailUrl: r.thumbnailKey ? mediaUrl(this.urls, r.thumbnailKey) : null,
         store: storeSummary(r),
-        rating: rating(r.ratingAvg, r.ratingCount),
+        rating: ratingJson(r.ratingAvg, r.ratingCount),
         soldCount: r.soldCount,
         inStock: r.inStock,
       }];
@@ -204,7 +203,7 @@ export class PublicCatalog {
       images: product.imageList.map((i) => imageJson(this.urls, i)),
       price: product.priceMin,
       priceMax: product.priceMax,
-      rating: rating(product.ratingAvg, product.ratingCount),
+      rating: ratingJson(product.ratingAvg, product.ratingCount),
       soldCount: product.soldCount,
       inStock: variants.some((v) => inStock(v.stock)),
       createdAt: product.createdAt.toISOString(),
@@ -273,6 +272,6 @@ function publicStore(store: StoreRow): Schemas['PublicStore'] {
     description: store.description,
     memberSince: store.createdAt.toISOString(),
     productCount: store.productCount,
-    rating: rating(store.ratingAvg, store.ratingCount),
+    rating: ratingJson(store.ratingAvg, store.ratingCount),
   };
 }

@@ -2,7 +2,6 @@ import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
 import type { Handlers } from '../../http/handler.ts';
-import type { Locale } from '../../http/locale.ts';
 import { takeUpload } from '../../http/multipart.ts';
 import { notFound } from '../../domain/errors.ts';
 import type { ObjectStorage } from '../../platform/storage/types.ts';
@@ -82,7 +81,7 @@ export function catalogHandlers(deps: {
         // the validator filled in the spec's defaults
         page: query.page!,
         pageSize: query.pageSize!,
-      }, (ctx.state as { locale: Locale }).locale)),
+      }, ctx.state.locale)),
 
     getProduct: async ({ params, query, ctx }) => {
       // the read (cached) and the view it counts, by the answer's product id (the path may name a slug)

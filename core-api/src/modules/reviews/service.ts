@@ -67,7 +67,7 @@ export class ReviewsService {
       total: rating.count,
       page,
       pageSize,
-      rating: { average: Math.round(rating.average * 100) / 100, count: rating.count },
+      rating,
     };
   }
 }
