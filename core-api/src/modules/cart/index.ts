@@ -1,3 +1,3 @@
-// The cart module's public surface: other code imports these, never the files behind them.
-export * from './routes.ts';
-export * from './service.ts';
+// The cart module's public surface: what other code imports. Nothing else of it is reached from outside.
+export { cartHandlers } from './routes.ts';
+export { CartService, MAX_MONEY, type CartLine } from './service.ts';
