@@ -13,7 +13,7 @@ import { negotiateLocale } from './http/locale.ts';
 import { requestContext } from './http/request-context.ts';
 import { buildApiRouter } from './http/router.ts';
 import { accountHandlers, storeLogoHandlers, AccountsService, SessionRegistry, StoreLogoService } from './modules/accounts/index.ts';
-import { ImagesService, ProductsService, CatalogCache, dropCacheAfterWrites, catalogHandlers, PublicCatalog } from './modules/catalog/index.ts';
+import { ImagesService, ProductsService, CatalogCache, dropCacheAfterWrites, catalogHandlers, PublicCatalog, processImage } from './modules/catalog/index.ts';
 import { inventoryHandlers, InventoryService } from './modules/inventory/index.ts';
 import { systemHandlers } from './modules/system/index.ts';
 import { CheckoutFlow } from './flows/checkout.flow.ts';
@@ -51,7 +51,7 @@ function handlers({ config, platform, log }: AppDeps, cache: CatalogCache, sessi
   return {
     ...systemHandlers(platform, log),
     ...accountHandlers(accounts, config),
-    ...storeLogoHandlers(new StoreLogoService(db, storage, accounts)),
+    ...storeLogoHandlers(new StoreLogoService(db, storage, accounts, processImage)),
     ...regionHandlers(regions),
     ...addressHandlers(addresses),
     ...catalogHandlers({
@@ -63,7 +63,7 @@ function handlers({ config, platform, log }: AppDeps, cache: CatalogCache, sessi
       cache,
       onViewed: (productId, ctx) => counters.count(productId, 'views', visitorKey({ ip: ctx.ip, userAgent: ctx.get('User-Agent') })),
     }),
-    ...inventoryHandlers(new InventoryService(db, products)),
+    ...inventoryHandlers(new InventoryService(db)),
     ...cartHandlers(cart),
     ...orderHandlers(new OrdersService(db, paymentHooks(db, gateway))),
     ...checkoutHandlers(

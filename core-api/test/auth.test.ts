@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
+import { purgeExpiredSessions } from '../src/modules/accounts/jobs.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { countRows } from './support/db.ts';
 
@@ -413,6 +414,30 @@ describe('accounts and auth', () => {
       expect(error).to.equal(undefined);
       const me = await app.client.GET('/me', { headers: { authorization: `Bearer ${data!.accessToken}` } });
       expect(me.data?.user.locale).to.equal('en');
+    });
+  });
+
+  describe('the daily purge of expired sessions', () => {
+    it('should delete refresh tokens expired over a week ago and spent rate-limit counters, keeping the rest', async () => {
+      const { user } = await registerCustomer(app);
+      const now = new Date();
+      const tag = `${Date.now()}.${++seq}`;
+      const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
+      await app.db.knex('refreshTokens').insert([
+        { userId: user.id, familyId: user.id, tokenHash: `old-${tag}`, expiresAt: daysAgo(8) },
+        { userId: user.id, familyId: user.id, tokenHash: `recent-${tag}`, expiresAt: daysAgo(6) },
+      ]);
+      await app.db.knex('rateLimits').insert([
+        { key: `spent-${tag}`, points: 1, expire: now.getTime() - 1 },
+        { key: `running-${tag}`, points: 1, expire: now.getTime() + 60_000 },
+      ]);
+      const purged = await purgeExpiredSessions(app.db.knex, now);
+      expect(purged.tokens).to.be.at.least(1);
+      expect(purged.counters).to.be.at.least(1);
+      const left = async (table: string, column: string) => (await app.db.knex(table).where(column, 'like', `%-${tag}`).select(column)).map((r) => r[column]);
+      expect(await left('refreshTokens', 'tokenHash')).to.deep.equal([`recent-${tag}`]);
+      expect(await left('rateLimits', 'key')).to.deep.equal([`running-${tag}`]);
+      expect(await countRows(app.db.knex, 'refresh_tokens', (q) => q.where({ userId: user.id })), 'the sign-up session stays').to.equal(2);
     });
   });
 });

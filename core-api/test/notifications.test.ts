@@ -190,6 +190,30 @@ describe('transactional email and the weekly report', () => {
     });
   });
 
+  describe('low stock is one rule: 0 < stock < threshold', () => {
+    it('should list low variants in the weekly report and count them on the dashboard, sold-out ones only as out of stock', async () => {
+      const seller = await signUpSeller(app, 'Toko Stok', 'Bandung');
+      const cats = await categories(app);
+      await createProduct(app, seller, {
+        title: 'Sandal Jepit',
+        options: [{ name: 'Ukuran', values: ['40', '41', '42'] }],
+        categoryId: cats.fesyen,
+        status: 'active',
+        variants: [
+          { options: { Ukuran: '40' }, price: 20000, stock: 0, lowStockThreshold: 5 },
+          { options: { Ukuran: '41' }, price: 20000, stock: 4, lowStockThreshold: 5 },
+          { options: { Ukuran: '42' }, price: 20000, stock: 5, lowStockThreshold: 5 },
+        ],
+      });
+      const report = await weeklyReport(app.db.knex, seller.storeId!, '2026-11-23');
+      expect(report.lowStock.map((v) => [v.options.Ukuran, v.stock])).to.deep.equal([['41', 4]]);
+      const dashboard = await app.request('GET', '/seller/analytics', { token: seller.token });
+      expect(dashboard.body.summary).to.include({ lowStockCount: 1, outOfStockCount: 1 });
+      const low = await app.request('GET', '/seller/inventory?status=low', { token: seller.token });
+      expect(low.body.items.map((r: { stock: number; status: string }) => [r.stock, r.status])).to.deep.equal([[4, 'low']]);
+    });
+  });
+
   describe('delivery guarantees', () => {
     it('should deliver events left pending by a stopped process after a restart, once', async () => {
       await relay();

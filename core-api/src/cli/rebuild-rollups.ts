@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(err instanceof ConfigError ? `Configuration error: ${err.message}\n` : `Rebuild failed: ${err?.message ?? err}\n`);
+main().catch((err: unknown) => {
+  process.stderr.write(err instanceof ConfigError ? `Configuration error: ${err.message}\n` : `Rebuild failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

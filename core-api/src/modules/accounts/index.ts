@@ -1,6 +1,7 @@
-// The accounts module's public surface: other code imports these, never the files behind them.
-export * from './jobs.ts';
-export * from './routes.ts';
-export * from './service.ts';
-export * from './sessions.ts';
-export * from './store-logo.ts';
+// The accounts module's public surface: what other code imports. Nothing else of it is reached from outside.
+export { scheduleAccountJobs } from './jobs.ts';
+export { accountHandlers, storeLogoHandlers } from './routes.ts';
+export { sellerStore, sellerStoreId } from './seller-store.ts';
+export { AccountsService } from './service.ts';
+export { SessionRegistry } from './sessions.ts';
+export { StoreLogoService, type ImageProcessor } from './store-logo.ts';

@@ -2,17 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../../config.ts';
-import { ProblemError } from '../../http/problem.ts';
+import { DomainError } from '../../domain/errors.ts';
 
-/** 429 with Retry-After and the IETF RateLimit fields of the limit that was hit. */
-function tooMany(res: RateLimiterRes, what: string, limiter: RateLimiterPostgres): ProblemError {
+/** Rate limited, with the limit that was hit (http/ answers it with Retry-After and the IETF RateLimit fields). */
+function tooMany(res: RateLimiterRes, what: string, limiter: RateLimiterPostgres): DomainError {
   const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-  return new ProblemError(429, `Too many ${what}. Try again in ${seconds} seconds.`, {
-    headers: {
-      'Retry-After': String(seconds),
-      RateLimit: `limit=${limiter.points}, remaining=0, reset=${seconds}`,
-      'RateLimit-Policy': `${limiter.points};w=${limiter.duration}`,
-    },
+  return new DomainError('rate-limited', `Too many ${what}. Try again in ${seconds} seconds.`, {
+    limit: { retryAfterSeconds: seconds, points: limiter.points, windowSeconds: limiter.duration },
   });
 }
 

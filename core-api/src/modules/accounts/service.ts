@@ -1,17 +1,18 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
-import slugify from 'slugify';
 import type { components } from '@pasar/openapi/schema';
 import type { Config } from '../../config.ts';
-import type { AuthUser } from '../../http/handler.ts';
+import { mediaUrl, type MediaUrls } from '../../domain/media.ts';
+import type { AuthUser } from '../../domain/caller.ts';
+import { conflict, invalid, malformed, unauthenticated } from '../../domain/errors.ts';
+import { firstFreeSlug, numberedSlugPattern, slugOf } from '../../domain/text.ts';
 import { signAccessTokenAt } from '../../domain/access-token.ts';
-import { ProblemError, badRequest, conflict, unauthorized, unprocessable } from '../../http/problem.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
-import { mediaUrl, type MediaUrls } from '../catalog/index.ts';
 import { enqueue } from '../outbox/index.ts';
 import type { Place, RegionsService } from '../regions/index.ts';
 import { AccountLimits } from './limits.ts';
+import { sellerStore, sellerStoreId } from './seller-store.ts';
 import type { SessionRegistry } from './sessions.ts';
 import { RefreshToken } from './models/refresh-token.ts';
 import { Store } from './models/store.ts';
@@ -87,7 +88,7 @@ export class AccountsService {
   async register(input: Schemas['RegisterRequest'], ip: string): Promise<Session> {
     const problems = passwordProblems(input.password, input.email, '/password');
     if (input.role === 'customer' && input.store) problems.push({ pointer: '/store', message: 'only sellers open a store' });
-    if (problems.length) throw badRequest('The request has invalid fields; see errors.', problems);
+    if (problems.length) throw malformed('The request has invalid fields; see errors.', problems);
     const place = input.store ? await this.storePlace(input.store, '/store') : undefined;
     await this.limits.registration(ip);
 
@@ -117,10 +118,10 @@ export class AccountsService {
       });
     } catch (err) {
       if (isUniqueViolation(err, 'users_email_lower_unique')) {
-        throw conflict('An account with this email already exists.', [{ pointer: '/email', message: 'is already registered' }]);
+        throw conflict('An account with this email already exists.', { errors: [{ pointer: '/email', message: 'is already registered' }] });
       }
       if (isUniqueViolation(err, 'stores_slug_unique')) {
-        throw conflict('Another store was just opened with this name; try again.', [{ pointer: '/store/name', message: 'is being taken' }]);
+        throw conflict('Another store was just opened with this name; try again.', { errors: [{ pointer: '/store/name', message: 'is being taken' }] });
       }
       throw err;
     }
@@ -128,12 +129,9 @@ export class AccountsService {
 
   /** `toko-batik-sari`, or `toko-batik-sari-2` and so on when taken. The slug never changes afterwards. */
   private async freeSlug(trx: Knex.Transaction, name: string): Promise<string> {
-    const base = slugify.default(name, { lower: true, strict: true, locale: 'id' }).slice(0, 60) || 'toko';
-    const taken = new Set(
-      (await trx('stores').where('slug', base).orWhere('slug', '~', `^${base}-[0-9]+$`).pluck('slug')) as string[],
-    );
-    if (!taken.has(base)) return base;
-    for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+    const base = slugOf(name, 60, 'toko');
+    const taken = await Store.query(trx).where('slug', base).orWhere('slug', '~', numberedSlugPattern(base)).select('slug');
+    return firstFreeSlug(base, taken.map((s) => s.slug));
   }
 
   async login(email: string, password: string, ip: string): Promise<Session> {
@@ -141,7 +139,7 @@ export class AccountsService {
     const attempt = await this.limits.login(account, ip);
     const user = await User.query(this.db).whereRaw('lower(email) = ?', [account]).first();
     const matches = await bcrypt.compare(password, user?.passwordHash ?? this.dummyHash);
-    if (!user || !matches) throw unauthorized('The email or password is wrong.');
+    if (!user || !matches) throw unauthenticated('The email or password is wrong.');
     await attempt.release();
     const store = await Store.query(this.db).findOne({ ownerId: user.id });
     return this.issueSession(this.db, user, store, randomUUID());
@@ -178,7 +176,7 @@ export class AccountsService {
       await RefreshToken.query(trx).patchAndFetchById(row.id, { usedAt: new Date() });
       return this.issueSession(trx, user, store, row.familyId, this.successorOf(token));
     });
-    if (typeof outcome === 'string') throw unauthorized(outcome);
+    if (typeof outcome === 'string') throw unauthenticated(outcome);
     return outcome;
   }
 
@@ -191,14 +189,14 @@ export class AccountsService {
 
   async me(caller: AuthUser): Promise<{ user: UserJson; store?: StoreJson }> {
     const user = await User.query(this.db).findById(caller.id);
-    if (!user) throw unauthorized('This account no longer exists.');
+    if (!user) throw unauthenticated('This account no longer exists.');
     const store = await Store.query(this.db).findOne({ ownerId: user.id });
     return { user: toUserJson(user), ...(store ? { store: await this.storeJson(store) } : {}) };
   }
 
   async updateMe(caller: AuthUser, patch: Schemas['UpdateMeRequest']): Promise<{ user: UserJson; store?: StoreJson }> {
     if (patch.store && caller.role !== 'seller') {
-      throw badRequest('The request has invalid fields; see errors.', [{ pointer: '/store', message: 'only sellers have a store' }]);
+      throw malformed('The request has invalid fields; see errors.', [{ pointer: '/store', message: 'only sellers have a store' }]);
     }
     await this.db.transaction(async (trx) => {
       const fields = { ...(patch.name ? { name: patch.name.trim() } : {}), ...(patch.locale ? { locale: patch.locale, localeChosen: true } : {}) };
@@ -208,8 +206,8 @@ export class AccountsService {
         const place = patch.store.cityCode || patch.store.location ? await this.storePlace(patch.store, '/store') : undefined;
         if (name) {
           // the store's name is part of each product's search document
-          const store = await trx('stores').where({ ownerId: caller.id }).first('id');
-          const productIds: string[] = await trx('products').where({ storeId: store.id }).pluck('id');
+          const storeId = await sellerStoreId(trx, caller);
+          const productIds = await trx('products').where({ storeId }).pluck<string[]>('id');
           await enqueue(trx, 'catalog.product-changed', productIds.map((productId) => ({ productId })));
         }
         await Store.query(trx)
@@ -228,15 +226,15 @@ export class AccountsService {
   /** Changing the password signs out every other session of the user; this one stays. */
   async changePassword(caller: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
     const user = await User.query(this.db).findById(caller.id);
-    if (!user) throw unauthorized('This account no longer exists.');
+    if (!user) throw unauthenticated('This account no longer exists.');
     const attempt = await this.limits.passwordCheck(user.id);
     if (!(await bcrypt.compare(currentPassword, user.passwordHash))) {
-      throw unprocessable('The current password is wrong.', [{ pointer: '/currentPassword', message: 'is not your current password' }]);
+      throw invalid('The current password is wrong.', [{ pointer: '/currentPassword', message: 'is not your current password' }]);
     }
     await attempt.release();
     const problems = passwordProblems(newPassword, user.email, '/newPassword');
     if (newPassword === currentPassword) problems.push({ pointer: '/newPassword', message: 'must differ from the current password' });
-    if (problems.length) throw badRequest('The request has invalid fields; see errors.', problems);
+    if (problems.length) throw malformed('The request has invalid fields; see errors.', problems);
     const passwordHash = await bcrypt.hash(newPassword, this.config.auth.bcryptRounds);
     await this.db.transaction(async (trx) => {
       await User.query(trx).patch({ passwordHash, updatedAt: new Date() }).where({ id: user.id });
@@ -250,9 +248,7 @@ export class AccountsService {
   }
 
   async myStore(caller: AuthUser): Promise<StoreJson> {
-    const store = await Store.query(this.db).findOne({ ownerId: caller.id });
-    if (!store) throw new ProblemError(404, 'This seller has no store.');
-    return this.storeJson(store);
+    return this.storeJson(await sellerStore(this.db, caller));
   }
 
   private async storeJson(store: Store): Promise<StoreJson> {
@@ -261,7 +257,7 @@ export class AccountsService {
 
   /** A store's city: by code, or (older clients) by name. */
   private storePlace(store: { cityCode?: string; location?: string }, pointer: string): Promise<Place> {
-    if (!store.cityCode && !store.location) throw badRequest('The request has invalid fields; see errors.', [{ pointer: `${pointer}/cityCode`, message: 'is required (a city code from GET /regions/{provinceCode})' }]);
+    if (!store.cityCode && !store.location) throw malformed('The request has invalid fields; see errors.', [{ pointer: `${pointer}/cityCode`, message: 'is required (a city code from GET /regions/{provinceCode})' }]);
     return store.cityCode
       ? this.regions.place(store.cityCode, `${pointer}/cityCode`)
       : this.regions.placeByName(store.location!, `${pointer}/location`);

@@ -25,7 +25,7 @@ export class SessionRegistry {
           .where({ 't.familyId': sessionId, 't.userId': userId })
           .whereNull('t.revokedAt')
           .where('t.expiresAt', '>', db.fn.now())
-          .first(db.raw('1 as live'));
+          .first<{ live: number } | undefined>(db.raw('1 as live'));
         return Boolean(row);
       },
     });

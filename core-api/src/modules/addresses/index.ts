@@ -1,3 +1,3 @@
-// The addresses module's public surface: other code imports these, never the files behind them.
-export * from './routes.ts';
-export * from './service.ts';
+// The addresses module's public surface: what other code imports. Nothing else of it is reached from outside.
+export { addressHandlers } from './routes.ts';
+export { AddressesService, type ShippingAddress } from './service.ts';

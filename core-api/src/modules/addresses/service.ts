@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
-import type { AuthUser } from '../../http/handler.ts';
-import { badRequest, notFound, unprocessable } from '../../http/problem.ts';
+import type { AuthUser } from '../../domain/caller.ts';
+import { invalid, malformed, notFound } from '../../domain/errors.ts';
 import type { Place, RegionsService } from '../regions/index.ts';
+import { Address } from './models/address.ts';
 
 type Schemas = components['schemas'];
 export type AddressJson = Schemas['Address'];
@@ -10,19 +11,6 @@ export type AddressJson = Schemas['Address'];
 export type ShippingAddress = Schemas['ShippingAddress'] & Place;
 
 const MAX_ADDRESSES = 20;
-
-interface AddressRow {
-  id: string;
-  userId: string;
-  label: string;
-  recipient: string;
-  phone: string;
-  street: string;
-  cityCode: string;
-  postalCode: string;
-  isDefault: boolean;
-  createdAt: Date;
-}
 
 /**
  * A shopper's saved addresses. Exactly one is the default whenever any exist: every change takes the
@@ -37,7 +25,7 @@ export class AddressesService {
     this.regions = regions;
   }
 
-  private async toJson(row: AddressRow): Promise<AddressJson> {
+  private async toJson(row: Address): Promise<AddressJson> {
     const place = await this.regions.place(row.cityCode, '/cityCode');
     return {
       id: row.id,
@@ -53,7 +41,7 @@ export class AddressesService {
   }
 
   async list(caller: AuthUser): Promise<{ items: AddressJson[] }> {
-    const rows: AddressRow[] = await this.db('addresses').where({ userId: caller.id }).orderBy([{ column: 'isDefault', order: 'desc' }, { column: 'createdAt', order: 'desc' }, { column: 'id' }]);
+    const rows = await Address.query(this.db).where({ userId: caller.id }).orderBy([{ column: 'isDefault', order: 'desc' }, { column: 'createdAt', order: 'desc' }, { column: 'id' }]);
     return { items: await Promise.all(rows.map((r) => this.toJson(r))) };
   }
 
@@ -62,13 +50,13 @@ export class AddressesService {
     await this.regions.place(input.cityCode, '/cityCode', input.provinceCode, '/provinceCode');
     const run = async (trx: Knex.Transaction) => {
       await trx('users').where({ id: caller.id }).forUpdate().first('id');
-      const { count } = await trx('addresses').where({ userId: caller.id }).count({ count: '*' }).first() as { count: string };
-      if (Number(count) >= MAX_ADDRESSES) {
-        throw unprocessable(`You can keep at most ${MAX_ADDRESSES} addresses; delete one first.`, [{ pointer: '', message: `at most ${MAX_ADDRESSES} addresses` }]);
+      const count = await Address.query(trx).where({ userId: caller.id }).resultSize();
+      if (count >= MAX_ADDRESSES) {
+        throw invalid(`You can keep at most ${MAX_ADDRESSES} addresses; delete one first.`, [{ pointer: '', message: `at most ${MAX_ADDRESSES} addresses` }]);
       }
-      const isDefault = Number(count) === 0 || input.isDefault === true;
-      if (isDefault) await trx('addresses').where({ userId: caller.id, isDefault: true }).update({ isDefault: false });
-      const [row] = await trx('addresses')
+      const isDefault = count === 0 || input.isDefault === true;
+      if (isDefault) await Address.query(trx).where({ userId: caller.id, isDefault: true }).patch({ isDefault: false });
+      const row = await Address.query(trx)
         .insert({
           userId: caller.id,
           label: input.label?.trim() ?? '',
@@ -88,18 +76,17 @@ export class AddressesService {
   async update(caller: AuthUser, id: string, patch: Schemas['AddressPatch']): Promise<AddressJson> {
     return this.db.transaction(async (trx) => {
       await trx('users').where({ id: caller.id }).forUpdate().first('id');
-      const row: AddressRow | undefined = await trx('addresses').where({ id, userId: caller.id }).first();
+      const row = await Address.query(trx).findOne({ id, userId: caller.id });
       if (!row) throw notFound('address');
       if (patch.cityCode !== undefined || patch.provinceCode !== undefined) {
         await this.regions.place(patch.cityCode ?? row.cityCode, patch.cityCode !== undefined ? '/cityCode' : '/provinceCode', patch.provinceCode, '/provinceCode');
       }
       if (patch.isDefault === false && row.isDefault) {
-        throw unprocessable('One address is always the default; make another address the default instead.', [{ pointer: '/isDefault', message: 'must stay true on the default address' }]);
+        throw invalid('One address is always the default; make another address the default instead.', [{ pointer: '/isDefault', message: 'must stay true on the default address' }]);
       }
-      if (patch.isDefault === true && !row.isDefault) await trx('addresses').where({ userId: caller.id, isDefault: true }).update({ isDefault: false });
-      const [updated] = await trx('addresses')
-        .where({ id })
-        .update({
+      if (patch.isDefault === true && !row.isDefault) await Address.query(trx).where({ userId: caller.id, isDefault: true }).patch({ isDefault: false });
+      const updated = await Address.query(trx)
+        .patchAndFetchById(id, {
           ...(patch.label !== undefined ? { label: patch.label.trim() } : {}),
           ...(patch.recipient !== undefined ? { recipient: patch.recipient.trim() } : {}),
           ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
@@ -108,8 +95,7 @@ export class AddressesService {
           ...(patch.postalCode !== undefined ? { postalCode: patch.postalCode } : {}),
           ...(patch.isDefault ? { isDefault: true } : {}),
           updatedAt: trx.fn.now(),
-        })
-        .returning('*');
+        });
       return this.toJson(updated);
     });
   }
@@ -117,11 +103,11 @@ export class AddressesService {
   async remove(caller: AuthUser, id: string): Promise<void> {
     await this.db.transaction(async (trx) => {
       await trx('users').where({ id: caller.id }).forUpdate().first('id');
-      const [gone] = await trx('addresses').where({ id, userId: caller.id }).delete().returning(['isDefault']);
+      const [gone] = await Address.query(trx).where({ id, userId: caller.id }).delete().returning('isDefault');
       if (!gone) throw notFound('address');
       if (gone.isDefault) {
-        const next = await trx('addresses').where({ userId: caller.id }).orderBy([{ column: 'createdAt', order: 'desc' }, { column: 'id', order: 'desc' }]).first('id');
-        if (next) await trx('addresses').where({ id: next.id }).update({ isDefault: true });
+        const next = await Address.query(trx).where({ userId: caller.id }).orderBy([{ column: 'createdAt', order: 'desc' }, { column: 'id', order: 'desc' }]).first().select('id');
+        if (next) await Address.query(trx).findById(next.id).patch({ isDefault: true });
       }
     });
   }
@@ -132,13 +118,13 @@ export class AddressesService {
    */
   async shippingAddress(caller: AuthUser, input: { addressId?: string; shippingAddress?: Schemas['ShippingAddressInput'] }, db: Knex = this.db): Promise<ShippingAddress> {
     if (input.addressId) {
-      const row: AddressRow | undefined = await db('addresses').where({ id: input.addressId, userId: caller.id }).first();
-      if (!row) throw unprocessable('There is no saved address with this id.', [{ pointer: '/addressId', message: 'must be one of your saved addresses (GET /me/addresses)' }]);
+      const row = await Address.query(db).findOne({ id: input.addressId, userId: caller.id });
+      if (!row) throw invalid('There is no saved address with this id.', [{ pointer: '/addressId', message: 'must be one of your saved addresses (GET /me/addresses)' }]);
       const { id: _id, label: _label, isDefault: _default, createdAt: _created, ...address } = await this.toJson(row);
       return address;
     }
     const a = input.shippingAddress!;
-    if (!a.cityCode && !a.city) throw badRequest('The request has invalid fields; see errors.', [{ pointer: '/shippingAddress/cityCode', message: 'is required (a city code from GET /regions/{provinceCode})' }]);
+    if (!a.cityCode && !a.city) throw malformed('The request has invalid fields; see errors.', [{ pointer: '/shippingAddress/cityCode', message: 'is required (a city code from GET /regions/{provinceCode})' }]);
     const place = a.cityCode
       ? await this.regions.place(a.cityCode, '/shippingAddress/cityCode', a.provinceCode, '/shippingAddress/provinceCode')
       : await this.regions.placeByName(a.city!, '/shippingAddress/city', a.province);

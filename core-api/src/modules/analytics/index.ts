@@ -1,4 +1,4 @@
-// The analytics module's public surface: other code imports these, never the files behind them.
-export * from './counters.ts';
-export * from './routes.ts';
-export * from './service.ts';
+// The analytics module's public surface: what other code imports. Nothing else of it is reached from outside.
+export { ProductCounters, visitorKey, type ProductEvent } from './counters.ts';
+export { analyticsHandlers } from './routes.ts';
+export { AnalyticsService, rebuildSalesRollups } from './service.ts';

@@ -1,12 +1,42 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
-import type { AuthUser } from '../../http/handler.ts';
-import { notFound, unprocessable } from '../../http/problem.ts';
+import type { AuthUser } from '../../domain/caller.ts';
+import { invalid } from '../../domain/errors.ts';
+import { sellerStore } from '../accounts/index.ts';
+import { stockStatusSql } from '../inventory/index.ts';
 
 type Analytics = components['schemas']['SellerAnalytics'];
 export type Granularity = 'day' | 'week' | 'month';
 
 const STATUSES = ['pending', 'processing', 'shipped', 'delivered', 'cancelled'] as const;
+
+/** Raw rows (snake_case); bigint and numeric arrive as numbers (platform/db/knex.ts). */
+interface SalesBucket {
+  start: string;
+  revenue: number;
+  orders: number;
+  units: number;
+}
+interface TopProduct {
+  product_id: string;
+  title: string;
+  units: number;
+  revenue: number;
+}
+interface Summary {
+  revenue_today: number;
+  revenue7d: number;
+  revenue30d: number;
+  by_status: Partial<Record<(typeof STATUSES)[number], number>>;
+  low_stock: number;
+  out_of_stock: number;
+}
+interface Funnel {
+  views: number;
+  adds: number;
+  orders: number;
+}
+type Rows<T> = { rows: T[] };
 const MAX_DAYS = 731;
 
 /**
@@ -21,19 +51,18 @@ export class AnalyticsService {
   }
 
   async forSeller(caller: AuthUser, query: { from?: string; to?: string; granularity?: Granularity }, now = new Date()): Promise<Analytics> {
-    const store = await this.db('stores').where({ ownerId: caller.id }).first('id', 'timezone');
-    if (!store) throw notFound('store');
-    const { rows: [today] } = await this.db.raw(`select to_char(cast(? as timestamptz) at time zone ?, 'YYYY-MM-DD') as day`, [now.toISOString(), store.timezone]);
+    const store = await sellerStore(this.db, caller);
+    const { rows: [today] } = await this.db.raw<Rows<{ day: string }>>(`select to_char(cast(? as timestamptz) at time zone ?, 'YYYY-MM-DD') as day`, [now.toISOString(), store.timezone]);
     const to = query.to ?? today.day;
     const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
     const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
-    if (days < 0) throw unprocessable('`from` must not be after `to`.', [{ parameter: 'from', message: 'is after to' }]);
-    if (days > MAX_DAYS) throw unprocessable(`The period is at most ${MAX_DAYS} days.`, [{ parameter: 'from', message: 'is too far before to' }]);
+    if (days < 0) throw invalid('`from` must not be after `to`.', [{ parameter: 'from', message: 'is after to' }]);
+    if (days > MAX_DAYS) throw invalid(`The period is at most ${MAX_DAYS} days.`, [{ parameter: 'from', message: 'is too far before to' }]);
     const granularity = query.granularity ?? 'day';
     const tz = store.timezone;
 
     const [series, top, summary, funnel] = await Promise.all([
-      this.db.raw(
+      this.db.raw<Rows<SalesBucket>>(
         `with buckets as (
            select cast(b as date) as start
            from generate_series(date_trunc(?, cast(? as timestamp)), date_trunc(?, cast(? as timestamp)), cast(? as interval)) b),
@@ -44,13 +73,13 @@ export class AnalyticsService {
          from buckets b left join sales s on s.start = b.start order by b.start`,
         [granularity, from, granularity, to, `1 ${granularity}`, granularity, store.id, from, to],
       ),
-      this.db.raw(
+      this.db.raw<Rows<TopProduct>>(
         `select product_id, max(title) as title, sum(units) as units, sum(revenue) as revenue
          from product_daily_sales where store_id = ? and day between cast(? as date) and cast(? as date)
          group by product_id having sum(units) > 0 order by revenue desc, units desc, product_id limit 5`,
         [store.id, from, to],
       ),
-      this.db.raw(
+      this.db.raw<Rows<Summary>>(
         `with local_today as (select cast(cast(? as timestamptz) at time zone ? as date) as d)
          select
            (select coalesce(sum(revenue), 0) from store_daily_sales where store_id = ? and day >= (select d from local_today)) as revenue_today,
@@ -58,12 +87,12 @@ export class AnalyticsService {
            (select coalesce(sum(revenue), 0) from store_daily_sales where store_id = ? and day >= (select d from local_today) - 29) as revenue30d,
            (select coalesce(json_object_agg(status, orders), '{}') from store_order_statuses where store_id = ?) as by_status,
            (select count(*) from product_variants v join products p on p.id = v.product_id
-              where v.store_id = ? and v.archived_at is null and p.status <> 'archived' and v.stock > 0 and v.stock < v.low_stock_threshold) as low_stock,
+              where v.store_id = ? and v.archived_at is null and p.status <> 'archived' and ${stockStatusSql('low')}) as low_stock,
            (select count(*) from product_variants v join products p on p.id = v.product_id
-              where v.store_id = ? and v.archived_at is null and p.status <> 'archived' and v.stock = 0) as out_of_stock`,
+              where v.store_id = ? and v.archived_at is null and ${stockStatusSql('out')}) as out_of_stock`,
         [now.toISOString(), tz, store.id, store.id, store.id, store.id, store.id, store.id],
       ),
-      this.db.raw(
+      this.db.raw<Rows<Funnel>>(
         `select
            (select coalesce(sum(d.views), 0) from product_daily_stats d join products p on p.id = d.product_id
               where p.store_id = ? and d.day between cast(? as date) and cast(? as date)) as views,
@@ -85,8 +114,8 @@ export class AnalyticsService {
         lowStockCount: Number(s.low_stock),
         outOfStockCount: Number(s.out_of_stock),
       },
-      series: series.rows.map((r: Record<string, string>) => ({ start: r.start, revenue: Number(r.revenue), orders: Number(r.orders), units: Number(r.units) })),
-      topProducts: top.rows.map((r: Record<string, string>) => ({ productId: r.product_id, title: r.title, units: Number(r.units), revenue: Number(r.revenue) })),
+      series: series.rows.map((r) => ({ start: r.start, revenue: Number(r.revenue), orders: Number(r.orders), units: Number(r.units) })),
+      topProducts: top.rows.map((r) => ({ productId: r.product_id, title: r.title, units: Number(r.units), revenue: Number(r.revenue) })),
       funnel: { productViews: Number(f.views), addsToCart: Number(f.adds), orders: Number(f.orders) },
     };
   }
@@ -94,5 +123,7 @@ export class AnalyticsService {
 
 /** Recomputes the sales rollups from the orders (`npm run rebuild-rollups`). */
 export async function rebuildSalesRollups(db: Knex): Promise<void> {
-  await db.transaction((trx) => trx.raw('select pasar_rebuild_sales_rollups()'));
+  await db.transaction(async (trx) => {
+    await trx.raw('select pasar_rebuild_sales_rollups()');
+  });
 }

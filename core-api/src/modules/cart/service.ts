@@ -4,6 +4,7 @@ import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../domain/caller.ts';
 import { conflict, invalid, notFound } from '../../domain/errors.ts';
 import { mediaUrl, thumbnailKeyColumn, type MediaUrls } from '../catalog/index.ts';
+import { inStock } from '../inventory/index.ts';
 import { Cart } from './models/cart.ts';
 import { CartItem } from './models/cart-item.ts';
 
@@ -75,7 +76,7 @@ function cartLines(db: Knex, cart: { id: string } | { userId: string }, itemIds?
 export function lineProblems(line: CartLine): CartProblem[] {
   const problems: CartProblem[] = [];
   if (!line.onSale) problems.push('unavailable');
-  else if (line.stock === 0) problems.push('out_of_stock');
+  else if (!inStock(line.stock)) problems.push('out_of_stock');
   else if (line.stock < line.quantity) problems.push('insufficient_stock');
   if (line.price !== line.unitPriceAtAdd) problems.push('price_changed');
   return problems;

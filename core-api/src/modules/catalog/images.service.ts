@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import type { AuthUser } from '../../domain/caller.ts';
 import { DomainError, invalid, malformed, notFound } from '../../domain/errors.ts';
 import type { ObjectStorage } from '../../platform/storage/types.ts';
+import { sellerStoreId } from '../accounts/index.ts';
 import { enqueue } from '../outbox/index.ts';
 import { imageJson, type MediaUrls } from './media.ts';
 import { ProductImage } from './models/product-image.ts';
@@ -72,7 +73,7 @@ export class ImagesService {
   }
 
   async upload(caller: AuthUser, productId: string, bytes: Buffer | undefined) {
-    const storeId = await this.products.storeOf(caller);
+    const storeId = await sellerStoreId(this.db, caller);
     await this.products.ownProduct(this.db, storeId, productId);
     if (!bytes || bytes.length === 0) throw malformed('Send the photo as the multipart field `file`.', [{ pointer: '/file', message: 'is required' }]);
     const image = await processImage(bytes);
@@ -106,7 +107,7 @@ export class ImagesService {
   }
 
   async remove(caller: AuthUser, productId: string, imageId: string): Promise<void> {
-    const storeId = await this.products.storeOf(caller);
+    const storeId = await sellerStoreId(this.db, caller);
     const removed = await this.db.transaction(async (trx) => {
       await this.products.ownProduct(trx, storeId, productId, true);
       const [row] = await ProductImage.query(trx).where({ id: imageId, productId }).delete().returning('*');
@@ -118,7 +119,7 @@ export class ImagesService {
   }
 
   async reorder(caller: AuthUser, productId: string, imageIds: string[]) {
-    const storeId = await this.products.storeOf(caller);
+    const storeId = await sellerStoreId(this.db, caller);
     const rows = await this.db.transaction(async (trx) => {
       await this.products.ownProduct(trx, storeId, productId, true);
       const current = (await ProductImage.query(trx).where({ productId }).select('id')).map((i) => i.id);

@@ -2,7 +2,7 @@
 export { CatalogCache, dropCacheAfterWrites } from './cache.ts';
 export { ImagesService, processImage } from './images.service.ts';
 export { mediaUrl, thumbnailKeyColumn, type MediaUrls } from './media.ts';
-export { ProductsService, stockStatus, type StockStatus } from './products.service.ts';
+export { ProductsService } from './products.service.ts';
 export { PublicCatalog } from './public-catalog.ts';
 export { productRating, recordRating, reviewableProduct, type ProductRating } from './ratings.ts';
 export { catalogHandlers } from './routes.ts';

@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
+import { mediaUrl, type MediaUrls } from '../../domain/media.ts';
+
+export { mediaUrl, type MediaUrls };
 
 export interface ImageRow {
   id: string;
@@ -9,17 +12,6 @@ export interface ImageRow {
   width: number;
   height: number;
   position: number;
-}
-
-/** Where photos are read from: the bucket's public URL (a CDN, MinIO) when set, else the API's /media route. */
-export interface MediaUrls {
-  publicUrl: string;
-  s3PublicUrl?: string;
-}
-
-/** Object keys are `media/<sha256>.<ext>`, which is also their path under the API. */
-export function mediaUrl(urls: MediaUrls, key: string): string {
-  return urls.s3PublicUrl ? `${urls.s3PublicUrl}/${key}` : `${urls.publicUrl}/${key}`;
 }
 
 export function imageJson(urls: MediaUrls, image: ImageRow): components['schemas']['ProductImage'] {

@@ -3,10 +3,12 @@ import type { Knex } from 'knex';
 import type { PartialModelObject } from 'objection';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../domain/caller.ts';
-import { DomainError, conflict, invalid, notFound, type FieldError } from '../../domain/errors.ts';
+import { conflict, invalid, notFound, type FieldError } from '../../domain/errors.ts';
 import { countThenPage } from '../../domain/paging.ts';
 import { containing, firstFreeSlug, numberedSlugPattern, slugOf } from '../../domain/text.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
+import { sellerStoreId } from '../accounts/index.ts';
+import { stockStatus } from '../inventory/index.ts';
 import { enqueue } from '../outbox/index.ts';
 import { imageJson, type MediaUrls } from './media.ts';
 import { Category } from './models/category.ts';
@@ -19,10 +21,6 @@ type Schemas = components['schemas'];
 type VariantPatch = Schemas['VariantPatch'];
 type ProductOption = Schemas['ProductOption'];
 export type SellerProductJson = Schemas['SellerProduct'];
-export type StockStatus = Schemas['StockStatus'];
-
-export const stockStatus = (stock: number, threshold: number): StockStatus => (stock === 0 ? 'out' : stock < threshold ? 'low' : 'ok');
-
 /** A strong validator of the whole representation: any edit, sale or stock change gives another. */
 export const productEtag = (product: SellerProductJson): string => `"${createHash('sha256').update(JSON.stringify(product)).digest('base64url')}"`;
 
@@ -94,13 +92,6 @@ export class ProductsService {
     this.urls = urls;
   }
 
-  /** The caller's store id; every seller route is scoped to it. */
-  async storeOf(caller: AuthUser, db: Knex = this.db): Promise<string> {
-    const store = await db('stores').where({ ownerId: caller.id }).first<{ id: string } | undefined>('id');
-    if (!store) throw new DomainError('not-found', 'This seller has no store.');
-    return store.id;
-  }
-
   /** A product of the caller's store, with `lock` locked for the rest of the transaction; another store's is a 404. */
   async ownProduct(trx: Knex, storeId: string, productId: string, lock = false): Promise<Product> {
     const query = Product.query(trx).findOne({ id: productId, storeId });
@@ -130,7 +121,7 @@ export class ProductsService {
     const problems = variantProblems(options, input.variants);
     if (problems.length) throw invalid('The variants do not fit the options; see errors.', problems);
     const id = await this.write(async (trx) => {
-      const storeId = await this.storeOf(caller, trx);
+      const storeId = await sellerStoreId(trx, caller);
       await this.checkCategory(trx, input.categoryId);
       const product = await Product.query(trx).insert({
         storeId,
@@ -176,7 +167,7 @@ export class ProductsService {
    */
   async update(caller: AuthUser, productId: string, patch: Schemas['ProductPatch'], ifMatch?: string): Promise<SellerProductJson> {
     await this.write(async (trx) => {
-      const storeId = await this.storeOf(caller, trx);
+      const storeId = await sellerStoreId(trx, caller);
       await this.ownProduct(trx, storeId, productId);
       // variants before product, the order checkout takes them in, so the two cannot deadlock
       await ProductVariant.query(trx).where({ productId }).orderBy('id').forUpdate();
@@ -253,7 +244,7 @@ export class ProductsService {
   /** Deletes a product, or archives it when it was ever ordered or sits in a cart, so order history stays whole. */
   async remove(caller: AuthUser, productId: string): Promise<{ archived: boolean; objectKeys: string[] }> {
     return this.db.transaction(async (trx) => {
-      const storeId = await this.storeOf(caller, trx);
+      const storeId = await sellerStoreId(trx, caller);
       await this.ownProduct(trx, storeId, productId, true);
       // ever ordered, or in a cart: archived, so order history stays whole and the cart line stays, flagged unavailable
       const ordered = await trx('orderItems').where({ productId }).first<{ id: string } | undefined>('id');
@@ -272,7 +263,7 @@ export class ProductsService {
   }
 
   async list(caller: AuthUser, query: { status?: string; q?: string; categoryId?: string; page: number; pageSize: number }) {
-    const storeId = await this.storeOf(caller);
+    const storeId = await sellerStoreId(this.db, caller);
     const base = this.db('products')
       .where({ storeId })
       .modify((q) => {
@@ -293,7 +284,7 @@ export class ProductsService {
   }
 
   async get(caller: AuthUser, productId: string): Promise<SellerProductJson> {
-    const storeId = await this.storeOf(caller);
+    const storeId = await sellerStoreId(this.db, caller);
     await this.ownProduct(this.db, storeId, productId);
     const [product] = await this.load([productId]);
     return product;

@@ -7,6 +7,7 @@ import { containing } from '../../domain/text.ts';
 import type { ProductSearch, SearchEngine } from '../../platform/search/engine.ts';
 import { imageJson, mediaUrl, thumbnailKeyColumn, type ImageRow, type MediaUrls } from './media.ts';
 import type { Product } from './models/product.ts';
+import { inStock, productInStockSql } from '../inventory/index.ts';
 import { ratingJson } from './ratings.ts';
 
 type Schemas = components['schemas'];
@@ -143,7 +144,7 @@ export class PublicCatalog {
         'p.id', 'p.slug', 'p.title', 'p.priceMin', 'p.priceMax', 'p.soldCount', 'p.ratingAvg', 'p.ratingCount',
         's.id as storeId', 's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation', 's.cityCode as storeCityCode',
         thumbnailKeyColumn(this.db, 'p.id'),
-        this.db.raw('exists (select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0) as in_stock'),
+        this.db.raw(`${productInStockSql('p')} as in_stock`),
       );
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.flatMap((id) => {
@@ -198,13 +199,13 @@ export class PublicCatalog {
       store: storeSummary(product),
       specifications: product.specifications,
       options: product.options,
-      variants: variants.map((v) => ({ id: v.id, options: orderedOptions(v.options, product.options), price: v.price, stock: v.stock, inStock: v.stock > 0 })),
+      variants: variants.map((v) => ({ id: v.id, options: orderedOptions(v.options, product.options), price: v.price, stock: v.stock, inStock: inStock(v.stock) })),
       images: product.imageList.map((i) => imageJson(this.urls, i)),
       price: product.priceMin,
       priceMax: product.priceMax,
       rating: ratingJson(product.ratingAvg, product.ratingCount),
       soldCount: product.soldCount,
-      inStock: variants.some((v) => v.stock > 0),
+      inStock: variants.some((v) => inStock(v.stock)),
       createdAt: product.createdAt.toISOString(),
     };
   }

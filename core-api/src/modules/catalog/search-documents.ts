@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { ProductDocument, SearchEngine, SearchIndexSource } from '../../platform/search/engine.ts';
+import { productInStockSql } from '../inventory/index.ts';
 
 interface DocumentRow {
   id: string;
@@ -24,7 +25,7 @@ export async function productDocuments(db: Knex, productIds?: string[], page?: {
     `
     select p.id, p.title, p.description, p.store_id, s.name as store_name, p.category_id,
       p.price_min, p.price_max, p.sold_count, p.rating_avg, cast(extract(epoch from p.created_at) as bigint) as created_at,
-      exists (select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0) as in_stock,
+      ${productInStockSql('p')} as in_stock,
       array(select distinct pasar_word_root(w) from pasar_text_words(p.title || ' ' || p.description) w) as roots,
       (with recursive up as (
          select c.id, c.parent_id, c.name_id, c.name_en from categories c where c.id = p.category_id

@@ -1,14 +1,18 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
-import type { AuthUser } from '../../http/handler.ts';
-import { ProblemError, notFound, unprocessable } from '../../http/problem.ts';
+import type { AuthUser } from '../../domain/caller.ts';
+import { DomainError, invalid, notFound } from '../../domain/errors.ts';
+import { countThenPage, type Page } from '../../domain/paging.ts';
+import { containing } from '../../domain/text.ts';
+import { sellerStoreId } from '../accounts/index.ts';
 import { enqueue } from '../outbox/index.ts';
-import { stockStatus, type ProductsService } from '../catalog/index.ts';
+import { StockMovement, type StockReason } from './models/stock-movement.ts';
+import { crossesBelowThreshold, stockStatus, stockStatusSql, type StockStatus } from './rules.ts';
 
 type InventoryRow = components['schemas']['InventoryRow'];
 type StockChange = { variantId: string; stock: number; expectedStock?: number } | { variantId: string; delta: number };
 
-export type StockReason = 'manual' | 'sale' | 'cancellation';
+export type { StockReason };
 
 export interface StockShortage {
   variantId: string;
@@ -35,9 +39,32 @@ export class StockMovedError extends Error {
   }
 }
 
+/** The columns of a variant the stock function reads (under its row lock). */
+interface LockedVariant {
+  id: string;
+  productId: string;
+  storeId: string;
+  stock: number;
+  lowStockThreshold: number;
+  sku: string;
+}
+
+/** A line of the seller's inventory, as read (camelCase, knexSnakeCaseMappers). */
+interface InventoryLine {
+  variantId: string;
+  productId: string;
+  title: string;
+  sku: string;
+  options: Record<string, string>;
+  price: number;
+  stock: number;
+  lowStockThreshold: number;
+}
+
 /**
- * The one stock function: every stock change goes through it (sales, cancellations, expiries,
- * compensations, the seller's inventory edits). Changes stock of variants (locked in id order, so
+ * The one stock function: every change to an existing variant's stock goes through it (sales,
+ * cancellations and expiries, checkout compensations, the seller's inventory edits); only a new
+ * variant's opening stock is written with the variant, by the catalog. Changes stock of variants (locked in id order, so
  * concurrent writers cannot deadlock), records each change, and writes the outbox events: the
  * product changed (search), and a low-stock alert when a variant crosses below its threshold (once
  * per crossing, not on every sale). `expected` guards a write against a stock that moved since read.
@@ -48,10 +75,11 @@ export async function applyStockChanges(
   actor: { id: string | null; reason: StockReason },
 ): Promise<void> {
   const ids = [...new Set(changes.map((c) => c.variantId))].sort();
-  const rows: Array<{ id: string; productId: string; storeId: string; stock: number; lowStockThreshold: number; sku: string }> = await trx('productVariants')
+  const rows = await trx('productVariants')
     .whereIn('id', ids)
     .orderBy('id')
-    .forUpdate();
+    .forUpdate()
+    .select<LockedVariant[]>('id', 'productId', 'storeId', 'stock', 'lowStockThreshold', 'sku');
   const byId = new Map(rows.map((r) => [r.id, r]));
   const next = new Map<string, number>();
   const orderOf = new Map<string, string>();
@@ -78,13 +106,13 @@ export async function applyStockChanges(
        from (select unnest(cast(? as uuid[])) as id, unnest(cast(? as int[])) as stock) c where v.id = c.id`,
       [changed.map(([id]) => id), changed.map(([, stock]) => stock)],
     );
-    await trx('stockMovements').insert(
+    await StockMovement.query(trx).insert(
       changed.map(([id, stock]) => ({ variantId: id, actorId: actor.id, oldStock: byId.get(id)!.stock, newStock: stock, reason: actor.reason, orderId: orderOf.get(id) ?? null })),
     );
   }
   const lowStock = changed
     .map(([id, stock]) => ({ row: byId.get(id)!, stock }))
-    .filter(({ row, stock }) => row.stock >= row.lowStockThreshold && stock < row.lowStockThreshold)
+    .filter(({ row, stock }) => crossesBelowThreshold(row.stock, stock, row.lowStockThreshold))
     .map(({ row, stock }) => ({ variantId: row.id, productId: row.productId, storeId: row.storeId, stock, threshold: row.lowStockThreshold }));
   await enqueue(trx, 'inventory.low-stock', lowStock);
   await enqueue(trx, 'catalog.product-changed', [...new Set(rows.map((r) => r.productId))].map((productId) => ({ productId })));
@@ -93,20 +121,19 @@ export async function applyStockChanges(
 /** The spec's maximum stock (openapi.yaml: stock maximum); a delta must not carry stock past it. */
 const MAX_STOCK = 1_000_000_000;
 function withinMaxStock(stock: number, pointer: string): number {
-  if (stock > MAX_STOCK) throw unprocessable(`Stock cannot pass ${MAX_STOCK}; nothing was changed.`, [{ pointer, message: `would take the stock past ${MAX_STOCK}` }]);
+  if (stock > MAX_STOCK) throw invalid(`Stock cannot pass ${MAX_STOCK}; nothing was changed.`, [{ pointer, message: `would take the stock past ${MAX_STOCK}` }]);
   return stock;
 }
 
 export class InventoryService {
   private readonly db: Knex;
-  private readonly products: ProductsService;
 
-  constructor(db: Knex, products: ProductsService) {
+  constructor(db: Knex) {
     this.db = db;
-    this.products = products;
   }
 
-  private rows(storeId: string) {
+  /** The store's live variants (not archived, of a product not archived). */
+  private lines(storeId: string): Knex.QueryBuilder {
     return this.db('productVariants as v')
       .join('products as p', 'p.id', 'v.productId')
       .where('v.storeId', storeId)
@@ -114,80 +141,56 @@ export class InventoryService {
       .whereNot('p.status', 'archived');
   }
 
-  private toJson(r: Record<string, any>): InventoryRow {
-    return {
-      variantId: r.variantId,
-      productId: r.productId,
-      title: r.title,
-      sku: r.sku,
-      options: r.options,
-      price: r.price,
-      stock: r.stock,
-      lowStockThreshold: r.lowStockThreshold,
-      status: stockStatus(r.stock, r.lowStockThreshold),
-    };
+  private static select(query: Knex.QueryBuilder): Promise<InventoryLine[]> {
+    return query.select<InventoryLine[]>('v.id as variantId', 'p.id as productId', 'p.title', 'v.sku', 'v.options', 'v.price', 'v.stock', 'v.lowStockThreshold');
   }
 
-  private select(query: Knex.QueryBuilder) {
-    return query.select('v.id as variantId', 'p.id as productId', 'p.title', 'v.sku', 'v.options', 'v.price', 'v.stock', 'v.lowStockThreshold');
+  private static toJson(line: InventoryLine): InventoryRow {
+    return { ...line, status: stockStatus(line.stock, line.lowStockThreshold) };
   }
 
-  async list(caller: AuthUser, query: { status?: 'ok' | 'low' | 'out'; q?: string; page: number; pageSize: number }) {
-    const storeId = await this.products.storeOf(caller);
-    const base = this.rows(storeId).modify((q) => {
-      if (query.status === 'out') q.where('v.stock', 0);
-      if (query.status === 'low') q.where('v.stock', '>', 0).andWhereRaw('v.stock < v.low_stock_threshold');
-      if (query.status === 'ok') q.whereRaw('v.stock >= v.low_stock_threshold').andWhere('v.stock', '>', 0);
+  async list(caller: AuthUser, query: { status?: StockStatus; q?: string; page: number; pageSize: number }): Promise<Page<InventoryRow>> {
+    const storeId = await sellerStoreId(this.db, caller);
+    const base = this.lines(storeId).modify((q: Knex.QueryBuilder) => {
+      if (query.status) q.whereRaw(stockStatusSql(query.status));
       if (query.q) {
-        const like = `%${query.q.replace(/[%_\\]/g, '\\$&')}%`;
+        const like = containing(query.q);
         q.andWhere((w) => w.whereILike('p.title', like).orWhereILike('v.sku', like));
       }
     });
-    const [{ count }] = await base.clone().count<{ count: string }[]>({ count: '*' });
-    const rows = await this.select(base.clone())
-      .orderBy('v.stock')
-      .orderBy('p.title')
-      .orderBy('v.id')
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize);
-    return { items: rows.map((r: Record<string, any>) => this.toJson(r)), total: Number(count), page: query.page, pageSize: query.pageSize };
+    return countThenPage(base, query, async (page) => (await InventoryService.select(page.orderBy('v.stock').orderBy('p.title').orderBy('v.id'))).map(InventoryService.toJson));
   }
 
   /** A variant's stock changes, newest first; another store's variant is a 404. */
-  async history(caller: AuthUser, variantId: string, page: { page: number; pageSize: number }) {
-    const storeId = await this.products.storeOf(caller);
-    const own = await this.db('productVariants').where({ id: variantId, storeId }).first('id');
+  async history(caller: AuthUser, variantId: string, request: { page: number; pageSize: number }) {
+    const storeId = await sellerStoreId(this.db, caller);
+    const own = await this.db('productVariants').where({ id: variantId, storeId }).first<{ id: string } | undefined>('id');
     if (!own) throw notFound('variant');
     const base = this.db('stockMovements as m').where('m.variantId', variantId);
-    const [{ count }] = await base.clone().count<{ count: string }[]>({ count: '*' });
-    const rows = await base
-      .clone()
-      .leftJoin('orders as o', 'o.id', 'm.orderId')
-      .select('m.oldStock', 'm.newStock', 'm.reason', 'm.createdAt', 'o.number')
-      .orderBy('m.createdAt', 'desc')
-      .orderBy('m.id', 'desc')
-      .limit(page.pageSize)
-      .offset((page.page - 1) * page.pageSize);
-    return {
-      items: rows.map((r: Record<string, any>) => ({
+    type Movement = Pick<StockMovement, 'oldStock' | 'newStock' | 'reason' | 'createdAt'> & { number: string | null };
+    return countThenPage(base, request, async (page) => {
+      const rows = await page
+        .leftJoin('orders as o', 'o.id', 'm.orderId')
+        .orderBy('m.createdAt', 'desc')
+        .orderBy('m.id', 'desc')
+        .select<Movement[]>('m.oldStock', 'm.newStock', 'm.reason', 'm.createdAt', 'o.number');
+      return rows.map((r) => ({
         oldStock: r.oldStock,
         newStock: r.newStock,
         change: r.newStock - r.oldStock,
         reason: r.reason,
         orderNumber: r.number ?? null,
         at: new Date(r.createdAt).toISOString(),
-      })),
-      total: Number(count),
-      ...page,
-    };
+      }));
+    });
   }
 
   /** All or nothing: one short variant, or one that is not the seller's, changes nothing. */
-  async update(caller: AuthUser, items: StockChange[]) {
-    const storeId = await this.products.storeOf(caller);
+  async update(caller: AuthUser, items: StockChange[]): Promise<{ items: InventoryRow[] }> {
+    const storeId = await sellerStoreId(this.db, caller);
     const ids = [...new Set(items.map((i) => i.variantId))];
     await this.db.transaction(async (trx) => {
-      const own: string[] = await trx('productVariants').whereIn('id', ids).where({ storeId }).whereNull('archivedAt').pluck('id');
+      const own = await trx('productVariants').whereIn('id', ids).where({ storeId }).whereNull('archivedAt').pluck<string[]>('id');
       const foreign = ids.find((id) => !own.includes(id));
       if (foreign) throw notFound(`variant ${foreign}`);
       await applyStockChanges(
@@ -198,22 +201,22 @@ export class InventoryService {
             : { variantId: item.variantId, newStock: (old: number) => withinMaxStock(old + item.delta, `/items/${i}/delta`), pointer: `/items/${i}/delta` },
         ),
         { id: caller.id, reason: 'manual' },
-      ).catch((err) => {
+      ).catch((err: unknown) => {
         if (err instanceof StockMovedError) {
-          throw new ProblemError(409, `Stock changed since you looked: ${err.mismatches.map((m) => `${m.sku} has ${m.stock} now, not ${m.expectedStock}`).join('; ')}. Nothing was changed.`, {
-            type: 'stock-changed',
+          throw new DomainError('conflict', `Stock changed since you looked: ${err.mismatches.map((m) => `${m.sku} has ${m.stock} now, not ${m.expectedStock}`).join('; ')}. Nothing was changed.`, {
+            code: 'stock-changed',
             errors: err.mismatches.map((m) => ({ pointer: m.pointer!.replace(/stock$/, 'expectedStock'), message: `is ${m.stock} now` })),
-            extensions: { currentStock: err.mismatches.map(({ variantId, sku, expectedStock, stock }) => ({ variantId, sku, expectedStock, stock })) },
+            details: { currentStock: err.mismatches.map(({ variantId, sku, expectedStock, stock }) => ({ variantId, sku, expectedStock, stock })) },
           });
         }
         if (!(err instanceof StockShortError)) throw err;
-        throw unprocessable(
+        throw invalid(
           'Stock cannot go below zero; nothing was changed.',
           err.shortages.map((s) => ({ pointer: s.pointer ?? '', message: `would take ${s.sku} below zero; it has ${s.available}` })),
         );
       });
     });
-    const rows = await this.select(this.rows(storeId).whereIn('v.id', ids)).orderBy('v.id');
-    return { items: rows.map((r: Record<string, any>) => this.toJson(r)) };
+    const lines = await InventoryService.select(this.lines(storeId).whereIn('v.id', ids).orderBy('v.id'));
+    return { items: lines.map(InventoryService.toJson) };
   }
 }

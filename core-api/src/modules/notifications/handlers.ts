@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Mailer } from '../../platform/mail/mailer.ts';
 import { loadOrders } from '../orders/index.ts';
-import { paymentJson } from '../payments/index.ts';
+import { paymentJson, type PaymentRow } from '../payments/index.ts';
 import type { OutboxHandlers, OutboxRow } from '../outbox/index.ts';
 import { formatDay, formatRupiah as rupiah } from '@pasar/openapi/format';
 import { MESSAGES, type Locale } from './messages.ts';
@@ -11,12 +11,28 @@ import { weeklyReport } from './weekly-report.ts';
 const optionText = (options: Record<string, string>) => Object.values(options).join(', ');
 const withOptionText = <T extends { options: Record<string, string> }>(items: T[]) => items.map((i) => ({ ...i, optionText: optionText(i.options) }));
 
-async function recipient(db: Knex, userId: string): Promise<{ email: string; name: string; locale: Locale }> {
-  return db('users').where({ id: userId }).first('email', 'name', 'locale');
+/** What an event names must still exist when it is delivered; if not, the delivery fails (and is retried, then given up). */
+function found<T>(row: T | undefined, what: string): T {
+  if (row === undefined) throw new Error(`${what} no longer exists`);
+  return row;
 }
 
-async function storeOwner(db: Knex, storeId: string): Promise<{ email: string; name: string; locale: Locale; storeName: string }> {
-  return db('stores as s').join('users as u', 'u.id', 's.ownerId').where('s.id', storeId).first('u.email', 'u.name', 'u.locale', 's.name as storeName');
+interface Recipient {
+  email: string;
+  name: string;
+  locale: Locale;
+}
+
+async function recipient(db: Knex, userId: string): Promise<Recipient> {
+  return found(await db('users').where({ id: userId }).first<Recipient | undefined>('email', 'name', 'locale'), `user ${userId}`);
+}
+
+async function storeOwner(db: Knex, storeId: string): Promise<Recipient & { storeName: string }> {
+  const owner = await db('stores as s')
+    .join('users as u', 'u.id', 's.ownerId')
+    .where('s.id', storeId)
+    .first<(Recipient & { storeName: string }) | undefined>('u.email', 'u.name', 'u.locale', 's.name as storeName');
+  return found(owner, `store ${storeId}`);
 }
 
 /**
@@ -33,10 +49,13 @@ export function notificationHandlers(db: Knex, mailer: Mailer): OutboxHandlers {
 
   return {
     'checkout.completed': async (row) => {
-      const checkout = await db('checkouts').where({ id: row.payload.checkoutId }).first();
-      const payment = await db('payments').where({ checkoutId: checkout.id }).first();
+      const checkout = found(
+        await db('checkouts').where({ id: row.payload.checkoutId }).first<{ id: string; userId: string; total: number } | undefined>('id', 'userId', 'total'),
+        `checkout ${row.payload.checkoutId}`,
+      );
+      const payment = await db('payments').where({ checkoutId: checkout.id }).first<Omit<PaymentRow, 'locale'> | undefined>();
       const user = await recipient(db, checkout.userId);
-      const ids: string[] = await db('orders').where({ checkoutId: checkout.id }).orderBy('id').pluck('id');
+      const ids = await db('orders').where({ checkoutId: checkout.id }).orderBy('id').pluck<string[]>('id');
       const orders = (await loadOrders(db, ids)).map((o) => ({ ...o, items: withOptionText(o.items) }));
       await send(row, user.email, 'order-confirmation', user.locale, `${MESSAGES[user.locale].confirmationSubject}: ${rupiah(checkout.total)}`, {
         name: user.name,
@@ -47,7 +66,7 @@ export function notificationHandlers(db: Knex, mailer: Mailer): OutboxHandlers {
     },
 
     'order.placed': async (row) => {
-      const [order] = await loadOrders(db, [row.payload.orderId]);
+      const order = found((await loadOrders(db, [row.payload.orderId]))[0], `order ${row.payload.orderId}`);
       const owner = await storeOwner(db, row.payload.storeId);
       await send(row, owner.email, 'new-order', owner.locale, `${MESSAGES[owner.locale].newOrder} ${order.number} · ${rupiah(order.total)}`, {
         order: { ...order, items: withOptionText(order.items) },
@@ -56,12 +75,12 @@ export function notificationHandlers(db: Knex, mailer: Mailer): OutboxHandlers {
 
     'order.status-changed': async (row) => {
       const to = row.payload.to as keyof (typeof MESSAGES)['id']['status'];
-      const [order] = await loadOrders(db, [row.payload.orderId]);
-      const { userId } = await db('orders').where({ id: order.id }).first('userId');
+      const order = found((await loadOrders(db, [row.payload.orderId]))[0], `order ${row.payload.orderId}`);
+      const { userId } = found(await db('orders').where({ id: order.id }).first<{ userId: string } | undefined>('userId'), `order ${order.id}`);
       const user = await recipient(db, userId);
       const words = MESSAGES[user.locale].status[to];
       // a cancelled paid order says its money goes back (the refund is recorded with the cancellation)
-      const refund = to === 'cancelled' ? await db('refunds').where({ orderId: order.id }).first('amount') : undefined;
+      const refund = to === 'cancelled' ? await db('refunds').where({ orderId: order.id }).first<{ amount: number } | undefined>('amount') : undefined;
       await send(row, user.email, 'order-status', user.locale, `${words.headline} · ${order.number}`, {
         name: user.name,
         order,
@@ -71,7 +90,13 @@ export function notificationHandlers(db: Knex, mailer: Mailer): OutboxHandlers {
     },
 
     'inventory.low-stock': async (row) => {
-      const variant = await db('productVariants as v').join('products as p', 'p.id', 'v.productId').where('v.id', row.payload.variantId).first('p.title', 'v.sku', 'v.options');
+      const variant = found(
+        await db('productVariants as v')
+          .join('products as p', 'p.id', 'v.productId')
+          .where('v.id', row.payload.variantId)
+          .first<{ title: string; sku: string; options: Record<string, string> } | undefined>('p.title', 'v.sku', 'v.options'),
+        `variant ${row.payload.variantId}`,
+      );
       const owner = await storeOwner(db, row.payload.storeId);
       await send(row, owner.email, 'low-stock', owner.locale, `${MESSAGES[owner.locale].lowStockSubject}: ${variant.title}`, {
         title: variant.title,

@@ -1,3 +1,3 @@
-// The notifications module's public surface: other code imports these, never the files behind them.
-export * from './handlers.ts';
-export * from './weekly-report.ts';
+// The notifications module's public surface: what other code imports. Nothing else of it is reached from outside.
+export { notificationHandlers } from './handlers.ts';
+export { queueDueWeeklyReports } from './weekly-report.ts';

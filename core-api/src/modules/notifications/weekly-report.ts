@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { stockStatusSql } from '../inventory/index.ts';
+import { enqueue } from '../outbox/index.ts';
 
 export interface WeekFigures {
   revenue: number;
@@ -32,7 +34,7 @@ function change(now: number, before: number): string {
  */
 export async function weeklyReport(db: Knex, storeId: string, weekStart: string): Promise<WeeklyReport> {
   const figures = async (fromOffset: number, toOffset: number): Promise<WeekFigures> => {
-    const { rows: [r] } = await db.raw(
+    const { rows: [r] } = await db.raw<{ rows: Array<{ revenue: number; orders: number; units: number }> }>(
       `select coalesce(sum(o.subtotal), 0) as revenue, count(*) as orders,
          coalesce(sum((select sum(i.quantity) from order_items i where i.order_id = o.id)), 0) as units
        from orders o join stores s on s.id = o.store_id
@@ -44,7 +46,7 @@ export async function weeklyReport(db: Knex, storeId: string, weekStart: string)
     return { revenue: Number(r.revenue), orders: Number(r.orders), units: Number(r.units) };
   };
   const [current, previous] = await Promise.all([figures(7, 0), figures(14, 7)]);
-  const { rows: top } = await db.raw(
+  const { rows: top } = await db.raw<{ rows: Array<{ title: string; units: number; revenue: number }> }>(
     `select max(i.title) as title, sum(i.quantity) as units, sum(i.line_total) as revenue
      from orders o join order_items i on i.order_id = o.id join stores s on s.id = o.store_id
      where o.store_id = ? and o.status <> 'cancelled'
@@ -58,11 +60,11 @@ export async function weeklyReport(db: Knex, storeId: string, weekStart: string)
     .where('v.storeId', storeId)
     .whereNull('v.archivedAt')
     .whereNot('p.status', 'archived')
-    .whereRaw('v.stock < v.low_stock_threshold')
+    .whereRaw(stockStatusSql('low'))
     .orderBy('v.stock')
     .orderBy('p.title')
     .limit(10)
-    .select('p.title', 'v.sku', 'v.options', 'v.stock');
+    .select<WeeklyReport['lowStock']>('p.title', 'v.sku', 'v.options', 'v.stock');
   const day = (offset: number) => new Date(Date.parse(`${weekStart}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
   return {
     from: day(-7),
@@ -70,7 +72,7 @@ export async function weeklyReport(db: Knex, storeId: string, weekStart: string)
     current,
     previous,
     change: { revenue: change(current.revenue, previous.revenue), orders: change(current.orders, previous.orders), units: change(current.units, previous.units) },
-    topProducts: top.map((t: Record<string, string>) => ({ title: t.title, units: Number(t.units), revenue: Number(t.revenue) })),
+    topProducts: top.map((t) => ({ title: t.title, units: Number(t.units), revenue: Number(t.revenue) })),
     lowStock,
   };
 }
@@ -82,24 +84,24 @@ export async function weeklyReport(db: Knex, storeId: string, weekStart: string)
  */
 export async function queueDueWeeklyReports(db: Knex, now = new Date()): Promise<number> {
   const at = now.toISOString();
-  const { rows } = await db.raw(
-    `with due as (
-       select s.id as store_id, cast(cast(? as timestamptz) at time zone s.timezone as date) as week_start
-       from stores s
-       where extract(isodow from cast(? as timestamptz) at time zone s.timezone) = 1
-         and extract(hour from cast(? as timestamptz) at time zone s.timezone) >= 9
-         and exists (select 1 from orders o where o.store_id = s.id and o.status <> 'cancelled'
-           and o.placed_at >= ((date_trunc('day', cast(? as timestamptz) at time zone s.timezone) - interval '7 days') at time zone s.timezone)
-           and o.placed_at < (date_trunc('day', cast(? as timestamptz) at time zone s.timezone) at time zone s.timezone))
-     ),
-     claimed as (
+  return db.transaction(async (trx) => {
+    // the claim and the queued report commit together: a week is claimed exactly when its report is queued
+    const { rows: claimed } = await trx.raw<{ rows: Array<{ store_id: string; week_start: string }> }>(
+      `with due as (
+         select s.id as store_id, cast(cast(? as timestamptz) at time zone s.timezone as date) as week_start
+         from stores s
+         where extract(isodow from cast(? as timestamptz) at time zone s.timezone) = 1
+           and extract(hour from cast(? as timestamptz) at time zone s.timezone) >= 9
+           and exists (select 1 from orders o where o.store_id = s.id and o.status <> 'cancelled'
+             and o.placed_at >= ((date_trunc('day', cast(? as timestamptz) at time zone s.timezone) - interval '7 days') at time zone s.timezone)
+             and o.placed_at < (date_trunc('day', cast(? as timestamptz) at time zone s.timezone) at time zone s.timezone))
+       )
        insert into weekly_reports (store_id, week_start) select store_id, week_start from due
-       on conflict do nothing returning store_id, week_start
-     )
-     insert into outbox (topic, payload)
-     select 'report.weekly', json_build_object('storeId', store_id, 'weekStart', to_char(week_start, 'YYYY-MM-DD')) from claimed
-     returning id`,
-    [at, at, at, at, at],
-  );
-  return rows.length;
+       on conflict do nothing
+       returning store_id, to_char(week_start, 'YYYY-MM-DD') as week_start`,
+      [at, at, at, at, at],
+    );
+    await enqueue(trx, 'report.weekly', claimed.map((c) => ({ storeId: c.store_id, weekStart: c.week_start })));
+    return claimed.length;
+  });
 }

@@ -4,6 +4,7 @@ import type { AuthUser } from '../../domain/caller.ts';
 import { invalid, notFound } from '../../domain/errors.ts';
 import { countThenPage, type Page } from '../../domain/paging.ts';
 import { containing } from '../../domain/text.ts';
+import { sellerStoreId } from '../accounts/index.ts';
 import { adjustSoldCounts } from '../catalog/index.ts';
 import { applyStockChanges } from '../inventory/index.ts';
 import { enqueue } from '../outbox/index.ts';
@@ -176,9 +177,7 @@ export class OrdersService {
 
   private async scopeOf(caller: AuthUser): Promise<Scope> {
     if (caller.role === 'customer') return { userId: caller.id };
-    const store = await this.db<{ id: string; ownerId: string }>('stores').where({ ownerId: caller.id }).first('id');
-    if (!store) throw notFound('store');
-    return { storeId: store.id };
+    return { storeId: await sellerStoreId(this.db, caller) };
   }
 
   /** The orders the caller may see: a shopper's own, a seller's store's. */

@@ -12,7 +12,7 @@ const RUN_MS = 10_000;
  * Drains the outbox every few seconds, in whichever process runs jobs (several may: rows are
  * claimed with SKIP LOCKED under short leases). The Agenda lock is short too (Agenda's default is
  * 10 minutes): a killed process holds up the relay for seconds, not minutes; the row leases, not
- * this lock, are what keep a row from being handled twice.
+ * this lock, are what keep two workers off one row at a time.
  */
 export async function scheduleOutboxRelay(scheduler: Scheduler, db: Knex, handlers: OutboxHandlers, retentionDays: number): Promise<void> {
   scheduler.define(

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { OutboxEvent } from './models/outbox-event.ts';
 
 /** Topics written to the outbox, with what their payload carries. */
 export interface OutboxTopics {
@@ -20,5 +21,5 @@ export type OutboxTopic = keyof OutboxTopics;
 /** Written in the caller's transaction, so the event exists exactly when the change does. */
 export async function enqueue<T extends OutboxTopic>(trx: Knex, topic: T, payloads: Array<OutboxTopics[T]>): Promise<void> {
   if (payloads.length === 0) return;
-  await trx('outbox').insert(payloads.map((payload) => ({ topic, payload: JSON.stringify(payload) })));
+  await OutboxEvent.query(trx).insert(payloads.map((payload) => ({ topic, payload })));
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { OutboxEvent } from './models/outbox-event.ts';
 import type { OutboxTopic, OutboxTopics } from './outbox.ts';
 
 export interface OutboxRow<T extends OutboxTopic = OutboxTopic> {
@@ -26,19 +27,28 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** A claimed row as the claim's RETURNING gives it (raw SQL: snake_case). */
+interface ClaimedRow extends OutboxRow {
+  locked_until: Date;
+  created_at: Date;
+}
+
 /**
  * Delivers pending outbox rows whose topic has a handler. A batch is claimed with SKIP LOCKED under
- * a short lease (so several workers never take the same row, and a crashed worker's rows go out
- * again within LEASE_SECONDS); a row is handled only while its lease still covers the handler's
- * whole timeout, so no row is ever handled after its lease ran out, and the rest of the batch is
- * released. A failure is retried with exponential backoff (capped at an hour) and given up
- * (`failed`) after MAX_ATTEMPTS. Returns how many rows were delivered.
+ * a short lease: while the lease runs, no other worker takes the row, and a crashed worker's rows
+ * go out again once it ends (within LEASE_SECONDS). A row is handled only while its lease still
+ * covers the handler's whole timeout, so no row is handled after its lease ran out; the rest of
+ * the batch is released. Delivery is at least once, not exactly once: a worker that dies (or loses
+ * the database) after its handler ran but before the row is marked done leaves the row to be
+ * claimed and handled again (emails carry the event id as Message-ID for that). A failure is
+ * retried with exponential backoff (capped at an hour) and given up (`failed`) after MAX_ATTEMPTS.
+ * Returns how many rows were delivered.
  */
 export async function relayOutbox(db: Knex, handlers: OutboxHandlers, batchSize = 20): Promise<number> {
   const topics = Object.keys(handlers);
   if (topics.length === 0) return 0;
   const claimedAt = Date.now();
-  const { rows } = await db.raw(
+  const { rows } = await db.raw<{ rows: ClaimedRow[] }>(
     // millisecond precision, so the lease read back into a Date still names this exact claim
     `update outbox set locked_until = date_trunc('milliseconds', now() + make_interval(secs => ?)), attempts = attempts + 1
      where id in (
@@ -53,29 +63,29 @@ export async function relayOutbox(db: Knex, handlers: OutboxHandlers, batchSize 
   );
   let delivered = 0;
   // RETURNING keeps no order: oldest first, as claimed
-  const claimed = (rows as Array<OutboxRow & { locked_until: Date; created_at: Date }>).sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+  const claimed = rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
   for (const [index, row] of claimed.entries()) {
     if (Date.now() - claimedAt + HANDLER_TIMEOUT_MS > LEASE_SECONDS * 1000 - SAFETY_MS) {
       // not enough lease left for another handler: give the rest back untouched
       const rest = claimed.slice(index);
-      await db('outbox')
+      await OutboxEvent.query(db)
         .whereIn('id', rest.map((r) => r.id))
-        .update({ lockedUntil: null, attempts: db.raw('attempts - 1') });
+        .patch({ lockedUntil: null, attempts: db.raw('attempts - 1') });
       break;
     }
     // only our own claim may finish a row (a lease that ran out belongs to whoever claimed it next)
-    const ours = () => db('outbox').where({ id: row.id, lockedUntil: row.locked_until });
+    const ours = () => OutboxEvent.query(db).where({ id: row.id, lockedUntil: row.locked_until });
     try {
       await withTimeout((handlers[row.topic] as (r: OutboxRow) => Promise<void>)(row), HANDLER_TIMEOUT_MS);
-      await ours().update({ status: 'done', processedAt: db.fn.now(), lockedUntil: null, lastError: null });
+      await ours().patch({ status: 'done', processedAt: db.fn.now(), lockedUntil: null, lastError: null });
       delivered++;
     } catch (err) {
       const giveUp = row.attempts >= MAX_ATTEMPTS;
       const backoffSeconds = Math.min(3600, 2 ** row.attempts * 5);
-      await ours().update({
+      await ours().patch({
         status: giveUp ? 'failed' : 'pending',
         lockedUntil: null,
-        lastError: String((err as Error)?.message ?? err).slice(0, 1000),
+        lastError: (err instanceof Error ? err.message : String(err)).slice(0, 1000),
         availableAt: db.raw(`now() + make_interval(secs => ?)`, [backoffSeconds]),
       });
     }
@@ -85,13 +95,13 @@ export async function relayOutbox(db: Knex, handlers: OutboxHandlers, batchSize 
 
 /** Deletes delivered rows older than the retention; returns how many. */
 export async function purgeOutbox(db: Knex, retentionDays: number): Promise<number> {
-  return db('outbox').where({ status: 'done' }).where('processedAt', '<', db.raw(`now() - make_interval(days => ?)`, [retentionDays])).delete();
+  return OutboxEvent.query(db).where({ status: 'done' }).where('processedAt', '<', db.raw(`now() - make_interval(days => ?)`, [retentionDays])).delete();
 }
 
 /** Counts by status and the failed rows (for /health and `npm run jobs -- outbox`). */
 export async function outboxReport(db: Knex, limit = 50) {
-  const counts: Array<{ status: string; n: string }> = await db('outbox').groupBy('status').select('status', db.raw('count(*) as n'));
-  const failed: Array<{ id: string; topic: string; attempts: number; lastError: string | null; createdAt: Date }> = await db('outbox')
+  const counts = await db('outbox').groupBy('status').select<Array<{ status: string; n: number }>>('status', db.raw('count(*) as n'));
+  const failed = await OutboxEvent.query(db)
     .where({ status: 'failed' })
     .orderBy('createdAt', 'desc')
     .limit(limit)
@@ -104,6 +114,6 @@ export async function outboxReport(db: Knex, limit = 50) {
 
 /** How many rows were given up on (cheap: a partial index covers them). */
 export async function failedOutboxCount(db: Knex): Promise<number> {
-  const [{ n }] = await db('outbox').where({ status: 'failed' }).count({ n: '*' });
+  const [{ n }] = await db('outbox').where({ status: 'failed' }).count<Array<{ n: number }>>({ n: '*' });
   return Number(n);
 }

@@ -1,3 +1,3 @@
-// The regions module's public surface: other code imports these, never the files behind them.
-export * from './routes.ts';
-export * from './service.ts';
+// The regions module's public surface: what other code imports. Nothing else of it is reached from outside.
+export { regionHandlers } from './routes.ts';
+export { RegionsService, type Place } from './service.ts';

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
-import { notFound, unprocessable } from '../../http/problem.ts';
+import { invalid, notFound } from '../../domain/errors.ts';
 
 type Schemas = components['schemas'];
 
+/** A province or a city (kabupaten/kota); loaded by migration, read-only at run time. */
 interface RegionRow {
   code: string;
   name: string;
@@ -60,11 +61,12 @@ export class RegionsService {
   }
 
   private rows(): Promise<Map<string, RegionRow>> {
+    // a knex builder, not a model query: it takes its pool connection at once (see the constructor)
     this.loaded ??= this.db('regions')
       .orderBy('code')
-      .select('code', 'name', 'level', 'parentCode', 'capitalCode')
-      .then((rows: RegionRow[]) => new Map(rows.map((r) => [r.code, r])))
-      .catch((err) => {
+      .select<RegionRow[]>('code', 'name', 'level', 'parentCode', 'capitalCode')
+      .then((rows) => new Map(rows.map((r) => [r.code, r])))
+      .catch((err: unknown) => {
         this.loaded = undefined;
         throw err;
       });
@@ -97,7 +99,7 @@ export class RegionsService {
     const all = await this.rows();
     const city = all.get(cityCode);
     if (!city || city.level !== 'city') {
-      throw unprocessable(`There is no city or regency with code ${cityCode}; GET /regions/{provinceCode} lists them.`, [
+      throw invalid(`There is no city or regency with code ${cityCode}; GET /regions/{provinceCode} lists them.`, [
         { pointer, message: 'must be a city code from GET /regions/{provinceCode}' },
       ]);
     }
@@ -105,11 +107,11 @@ export class RegionsService {
     if (provinceCode !== undefined && provinceCode !== province.code) {
       const given = all.get(provinceCode);
       if (!given || given.level !== 'province') {
-        throw unprocessable(`There is no province with code ${provinceCode}; GET /regions lists them.`, [
+        throw invalid(`There is no province with code ${provinceCode}; GET /regions lists them.`, [
           { pointer: provincePointer, message: 'must be a province code from GET /regions' },
         ]);
       }
-      throw unprocessable(`${city.name} is in ${province.name} (${province.code}), not in ${given.name} (${provinceCode}).`, [
+      throw invalid(`${city.name} is in ${province.name} (${province.code}), not in ${given.name} (${provinceCode}).`, [
         { pointer, message: `must be a city of province ${provinceCode}` },
       ]);
     }
@@ -152,6 +154,6 @@ export class RegionsService {
     const detail = matches.length > 1
       ? `"${cityText}" could be several cities; send cityCode instead.`
       : `We do not know a city called "${cityText}"; send cityCode from GET /regions/{provinceCode}.`;
-    throw unprocessable(detail, [{ pointer, message: 'must name one city or regency; send cityCode' }], { candidates });
+    throw invalid(detail, [{ pointer, message: 'must name one city or regency; send cityCode' }], { candidates });
   }
 }

@@ -1,3 +1,3 @@
-// The shipping module's public surface: other code imports these, never the files behind them.
-export * from './calculator.ts';
-export * from './parcels.ts';
+// The shipping module's public surface: what other code imports. Nothing else of it is reached from outside.
+export { SimulatedCourier, type ShippingCalculator, type ShippingRate } from './calculator.ts';
+export { priceParcels, type PricedParcel, type StoreParcel } from './parcels.ts';

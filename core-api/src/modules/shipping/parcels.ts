@@ -1,4 +1,4 @@
-import { conflict } from '../../http/problem.ts';
+import { conflict } from '../../domain/errors.ts';
 import type { Place, RegionsService } from '../regions/index.ts';
 import type { ShippingCalculator, ShippingRate } from './calculator.ts';
 
@@ -18,7 +18,7 @@ export async function priceParcels(calculator: ShippingCalculator, regions: Regi
   const priced = new Map<string, PricedParcel>();
   for (const parcel of parcels) {
     if (!parcel.storeCityCode) {
-      throw conflict(`${parcel.storeName} has no city on record, so it cannot ship yet; remove its items or try later.`, [{ message: `store ${parcel.storeId} has no city` }]);
+      throw conflict(`${parcel.storeName} has no city on record, so it cannot ship yet; remove its items or try later.`, { errors: [{ message: `store ${parcel.storeId} has no city` }] });
     }
     const from = await regions.place(parcel.storeCityCode, '');
     priced.set(parcel.storeId, { from, ...(await calculator.rate({ from, to, units: parcel.units })) });
