@@ -41,7 +41,3 @@ export const badRequest = (detail: string, errors?: FieldError[]) =>
   new ProblemError(400, detail, { type: errors ? 'validation' : undefined, errors });
 export const unauthorized = (detail = 'Sign in to continue.') => new ProblemError(401, detail);
 export const forbidden = (detail: string) => new ProblemError(403, detail);
-export const notFound = (what = 'resource') => new ProblemError(404, `No such ${what}.`);
-export const conflict = (detail: string, errors?: FieldError[]) => new ProblemError(409, detail, { errors });
-export const unprocessable = (detail: string, errors?: FieldError[], extensions?: Record<string, unknown>) =>
-  new ProblemError(422, detail, { errors, extensions });
