@@ -125,6 +125,8 @@ export class PostgresSearchEngine implements SearchEngine {
   private readonly facetCache: LRUCache<string, FacetRow[], { sql: string; filters: Filters }>;
   /** Expanded queries, kept as long as facets (new catalog words show up within that time). */
   private readonly expansions: LRUCache<string, { tsquery: string; strict: string }>;
+  /** A filter's relevance order of its RANKED_CANDIDATES most sold matches, kept as long as its facets: pages 1 to 5 read no SQL. */
+  private readonly rankings: LRUCache<string, string[], { sql: string; bindings: Record<string, unknown> }>;
 
   constructor(db: Knex, facetTtlMs = FACET_TTL_MS) {
     this.db = db;
@@ -138,6 +140,12 @@ export class PostgresSearchEngine implements SearchEngine {
       fetchMethod: async (_key, _stale, { context }) => (await this.db.raw<{ rows: FacetRow[] }>(context.sql, context.filters)).rows,
     });
     this.expansions = new LRUCache({ max: 5000, ttl: Math.max(1, facetTtlMs) });
+    this.rankings = new LRUCache({
+      max: 1000,
+      ttl: this.facetTtlMs,
+      ignoreFetchAbort: true,
+      fetchMethod: async (_key, _stale, { context }) => (await this.db.raw<{ rows: Array<{ id: string }> }>(context.sql, context.bindings)).rows.map((r) => r.id),
+    });
   }
 
   async check(): Promise<void> {
@@ -183,7 +191,9 @@ export class PostgresSearchEngine implements SearchEngine {
    * aggregate pass (grouping sets) and kept for FACET_TTL_MS, which the catalog's public caching
    * (max-age 60) already allows. The page itself is one ordered, limited query that indexes serve;
    * by relevance it ranks a bounded set of candidates (the RANKED_CANDIDATES most sold matches),
-   * the shopper's own words above synonyms, corrections and affixed forms.
+   * the shopper's own words above synonyms, corrections and affixed forms. That ranking depends on
+   * the filters alone too, so it is read once and kept as long as the facets: the pages within it
+   * (five of 24) are slices of it, and only deeper pages query again.
    */
   async search(query: ProductSearch): Promise<SearchResult> {
     const q = query.q?.trim() || null;
@@ -214,38 +224,52 @@ export class PostgresSearchEngine implements SearchEngine {
         and (cast(:inStock as boolean) is null or cast(:inStock as boolean) = exists (
               select 1 from product_variants v where v.product_id = p.id and v.archived_at is null and v.stock > 0))`;
     const offset = (query.page - 1) * query.pageSize;
-    const pageSql =
-      sort === 'relevance'
-        ? `select id from (
-             select c.id, c.search_vector, row_number() over (order by c.sold_count desc, c.id) as k
-             from (${matches.replace('%COLUMNS%', 'p.id, p.search_vector, p.sold_count')} order by p.sold_count desc, p.id limit :upto) c) m
-           order by m.k > :candidates,
-             case when m.k <= :candidates then m.search_vector @@ to_tsquery('simple', cast(:strict as text)) end desc,
-             case when m.k <= :candidates then ts_rank(m.search_vector, to_tsquery('simple', cast(:tsquery as text))) end desc,
-             case when m.k <= :candidates then m.id end, m.k
-           limit :limit offset :offset`
-        : matches.replace('%COLUMNS%', 'p.id') + ` order by ${ORDER[sort]} limit :limit offset :offset`;
-
     const key = JSON.stringify(filters);
-    const page = this.db.raw<{ rows: Array<{ id: string }> }>(pageSql, {
-      ...filters,
-      strict,
-      limit: query.pageSize,
-      offset,
-      candidates: RANKED_CANDIDATES,
-      upto: Math.max(RANKED_CANDIDATES, offset + query.pageSize),
-    });
-    // past its time, a filter's facets still answer (for at most as long again) while one search
-    // counts them afresh: a whole-catalog count never stalls the searches that arrive meanwhile
+    // past its time, a filter's facets (and ranking) still answer for at most as long again while one
+    // search reads them afresh: a whole-catalog count never stalls the searches that arrive meanwhile
+    const allowStale = (remainingMs: number) => remainingMs > -this.facetTtlMs;
+    let page: Promise<string[]>;
+    if (sort === 'relevance' && offset + query.pageSize <= RANKED_CANDIDATES) {
+      // the first pages by relevance are slices of the filter's ranking, read once for every page
+      const sql = `select c.id from (${matches.replace('%COLUMNS%', 'p.id, p.search_vector')} order by p.sold_count desc, p.id limit :candidates) c
+        order by c.search_vector @@ to_tsquery('simple', cast(:strict as text)) desc,
+          ts_rank(c.search_vector, to_tsquery('simple', cast(:tsquery as text))) desc, c.id`;
+      page = this.rankings.fetch(key, { allowStale: allowStale(this.rankings.getRemainingTTL(key)), context: { sql, bindings: { ...filters, strict, candidates: RANKED_CANDIDATES } } }).then((ids) => {
+        if (!ids) throw new Error('ranking missing');
+        return ids.slice(offset, offset + query.pageSize);
+      });
+    } else {
+      const sql =
+        sort === 'relevance'
+          ? `select id from (
+               select c.id, c.search_vector, row_number() over (order by c.sold_count desc, c.id) as k
+               from (${matches.replace('%COLUMNS%', 'p.id, p.search_vector, p.sold_count')} order by p.sold_count desc, p.id limit :upto) c) m
+             order by m.k > :candidates,
+               case when m.k <= :candidates then m.search_vector @@ to_tsquery('simple', cast(:strict as text)) end desc,
+               case when m.k <= :candidates then ts_rank(m.search_vector, to_tsquery('simple', cast(:tsquery as text))) end desc,
+               case when m.k <= :candidates then m.id end, m.k
+             limit :limit offset :offset`
+          : matches.replace('%COLUMNS%', 'p.id') + ` order by ${ORDER[sort]} limit :limit offset :offset`;
+      page = this.db
+        .raw<{ rows: Array<{ id: string }> }>(sql, {
+          ...filters,
+          strict,
+          limit: query.pageSize,
+          offset,
+          candidates: RANKED_CANDIDATES,
+          upto: offset + query.pageSize,
+        })
+        .then((r) => r.rows.map((row) => row.id));
+    }
     const aggregate = this.facetCache.fetch(key, {
-      allowStale: this.facetCache.getRemainingTTL(key) > -this.facetTtlMs,
+      allowStale: allowStale(this.facetCache.getRemainingTTL(key)),
       context: { sql: matches.replace('%COLUMNS%', 'p.category_id, p.store_id, cast(count(*) as int) as n') + ' group by grouping sets ((p.category_id), (p.store_id), ())', filters },
     });
-    const [pageRows, counts] = await Promise.all([page, aggregate]);
+    const [ids, counts] = await Promise.all([page, aggregate]);
     if (!counts) throw new Error('facet counts missing');
     const byCount = (a: FacetCount, b: FacetCount) => b.count - a.count || a.id.localeCompare(b.id);
     return {
-      ids: pageRows.rows.map((r) => r.id),
+      ids,
       total: counts.find((c) => c.category_id === null && c.store_id === null)?.n ?? 0,
       facets: {
         categories: counts.filter((c) => c.category_id !== null).map((c) => ({ id: c.category_id!, count: c.n })).sort(byCount),
