@@ -198,6 +198,27 @@ for (const { name, make } of engines) {
     });
 
     if (name === 'postgres') {
+      it('should rank a word\'s matches once for its first pages (the same pages as ranked alone), and query deeper pages', async () => {
+        const ranked = new PostgresSearchEngine(db.knex);
+        const reads: string[] = [];
+        const onQuery = (q: { sql: string }) => q.sql.includes('ts_rank') && reads.push(q.sql);
+        db.knex.on('query', onQuery);
+        try {
+          const pages = await Promise.all([1, 2, 3, 4, 5].map((page) => ranked.search(query({ q: 'kopi', pageSize: 2, page }))));
+          expect(reads).to.have.length(1);
+          const alone = await Promise.all([1, 2, 3, 4, 5].map((page) => new PostgresSearchEngine(db.knex).search(query({ q: 'kopi', pageSize: 2, page }))));
+          expect(pages.map((p) => p.ids)).to.deep.equal(alone.map((p) => p.ids));
+          expect(pages.flatMap((p) => p.ids)).to.have.length(Math.min(10, pages[0].total));
+          reads.length = 0;
+          // past the ranked candidates (120), a page is one query of its own
+          await ranked.search(query({ q: 'kopi', pageSize: 2, page: 61 }));
+          await ranked.search(query({ q: 'kopi', pageSize: 2, page: 61 }));
+          expect(reads).to.have.length(2);
+        } finally {
+          db.knex.off('query', onQuery);
+        }
+      });
+
       it('should count a filter\'s facets once for concurrent searches, and answer from the last count while recounting', async () => {
         const counted = new PostgresSearchEngine(db.knex, 300);
         const counts: string[] = [];
@@ -226,6 +247,21 @@ for (const { name, make } of engines) {
         }
       });
     }
+
+    it('should answer a word from the catalog as last synced, not from a ranking read before the change', async () => {
+      const before = await engine.search(query({ q: 'kopi', pageSize: 3 }));
+      expect(before.ids).to.have.length(3);
+      const [first] = before.ids;
+      await db.knex('products').where({ id: first }).update({ status: 'archived' });
+      await syncSearchIndex(db.knex, engine, [first]);
+      const after = await engine.search(query({ q: 'kopi', pageSize: 3 }));
+      expect(after.ids).to.not.include(first);
+      expect(after.ids.slice(0, 2)).to.deep.equal(before.ids.slice(1));
+      expect(after.total).to.equal(before.total - 1);
+      await db.knex('products').where({ id: first }).update({ status: 'active' });
+      await syncSearchIndex(db.knex, engine, [first]);
+      expect((await engine.search(query({ q: 'kopi', pageSize: 3 }))).ids).to.deep.equal(before.ids);
+    });
 
     it('should follow a product leaving the catalog', async () => {
       const [gone] = await db.knex('products').where({ title: 'Cobek Batu Merapi' }).select('id');

@@ -109,6 +109,23 @@ const ORDER: Record<Exclude<ProductSort, 'relevance'>, string> = {
 
 type FacetRow = { category_id: string | null; store_id: string | null; n: number };
 
+/** A filter's total and facets, as every search with that filter answers them. */
+type Facets = Pick<SearchResult, 'total' | 'facets'>;
+
+/** At most this many values per facet, the most frequent, like Meilisearch's default (maxValuesPerFacet). */
+const MAX_FACET_VALUES = 100;
+
+/** The aggregate's rows as a result's total and facets, most matches first (ties by id). */
+function facetsOf(rows: FacetRow[]): Facets {
+  const byCount = (a: FacetCount, b: FacetCount) => b.count - a.count || a.id.localeCompare(b.id);
+  const values = (pick: (row: FacetRow) => string | null) =>
+    rows.flatMap((r) => (pick(r) === null ? [] : [{ id: pick(r)!, count: r.n }])).sort(byCount).slice(0, MAX_FACET_VALUES);
+  return {
+    total: rows.find((r) => r.category_id === null && r.store_id === null)?.n ?? 0,
+    facets: { categories: values((r) => r.category_id), stores: values((r) => r.store_id) },
+  };
+}
+
 /** A query word, whether catalog words start with it, its affixed forms and the words it may be a typo of. */
 type ExpansionRow = { word: string; known: boolean; forms: string[]; similar: Array<{ word: string; similarity: number }> };
 
@@ -122,7 +139,7 @@ export class PostgresSearchEngine implements SearchEngine {
   readonly kind = 'postgres';
   private readonly db: Knex;
   private readonly facetTtlMs: number;
-  private readonly facetCache: LRUCache<string, FacetRow[], { sql: string; filters: Filters }>;
+  private readonly facetCache: LRUCache<string, Facets, { sql: string; filters: Filters }>;
   /** Expanded queries, kept as long as facets (new catalog words show up within that time). */
   private readonly expansions: LRUCache<string, { tsquery: string; strict: string }>;
   /** A filter's relevance order of its RANKED_CANDIDATES most sold matches, kept as long as its facets: pages 1 to 5 read no SQL. */
@@ -137,7 +154,7 @@ export class PostgresSearchEngine implements SearchEngine {
       max: 1000,
       ttl: this.facetTtlMs,
       ignoreFetchAbort: true,
-      fetchMethod: async (_key, _stale, { context }) => (await this.db.raw<{ rows: FacetRow[] }>(context.sql, context.filters)).rows,
+      fetchMethod: async (_key, _stale, { context }) => facetsOf((await this.db.raw<{ rows: FacetRow[] }>(context.sql, context.filters)).rows),
     });
     this.expansions = new LRUCache({ max: 5000, ttl: Math.max(1, facetTtlMs) });
     this.rankings = new LRUCache({
@@ -265,28 +282,22 @@ export class PostgresSearchEngine implements SearchEngine {
       allowStale: allowStale(this.facetCache.getRemainingTTL(key)),
       context: { sql: matches.replace('%COLUMNS%', 'p.category_id, p.store_id, cast(count(*) as int) as n') + ' group by grouping sets ((p.category_id), (p.store_id), ())', filters },
     });
-    const [ids, counts] = await Promise.all([page, aggregate]);
-    if (!counts) throw new Error('facet counts missing');
-    const byCount = (a: FacetCount, b: FacetCount) => b.count - a.count || a.id.localeCompare(b.id);
-    return {
-      ids,
-      total: counts.find((c) => c.category_id === null && c.store_id === null)?.n ?? 0,
-      facets: {
-        categories: counts.filter((c) => c.category_id !== null).map((c) => ({ id: c.category_id!, count: c.n })).sort(byCount),
-        stores: counts.filter((c) => c.store_id !== null).map((c) => ({ id: c.store_id!, count: c.n })).sort(byCount),
-      },
-    };
+    const [ids, counted] = await Promise.all([page, aggregate]);
+    if (!counted) throw new Error('facet counts missing');
+    return { ids, ...counted };
   }
 
-  /** Postgres reads the products themselves (search_vector and search_words are kept by triggers); only cached facets go stale. */
+  /** Postgres reads the products themselves (search_vector and search_words are kept by triggers); only cached facets and rankings go stale. */
   async sync(): Promise<void> {
     this.facetCache.clear();
+    this.rankings.clear();
     this.expansions.clear();
   }
 
   /** Has the catalog recompute its search columns, and rebuilds the word table (dropping words no longer in the catalog). */
   async rebuild(source: SearchIndexSource, onProgress?: (done: number, total: number) => void): Promise<void> {
     this.facetCache.clear();
+    this.rankings.clear();
     this.expansions.clear();
     const updated = await this.db.transaction(async (trx) => {
       const rows = await source.refreshSearchColumns(trx);
