@@ -248,6 +248,33 @@ for (const { name, make } of engines) {
       });
     }
 
+    it('should list at most 100 values per facet, those with most matches first', async () => {
+      const [model] = await db.knex('products').where({ status: 'active', title: 'Kemeja Linen Kerah Mandarin' }).select('categoryId');
+      const owners: Array<{ id: string }> = await db.knex('users')
+        .insert(Array.from({ length: 101 }, (_, k) => ({ email: `facet-${k}@uji.test`, passwordHash: 'x', name: `Penjual ${k}`, role: 'seller' })))
+        .returning('id');
+      const stores: Array<{ id: string }> = await db.knex('stores')
+        .insert(owners.map((o, k) => ({ ownerId: o.id, name: `Toko Uji Faset ${k}`, slug: `toko-uji-faset-${k}`, location: 'Bandung' })))
+        .returning('id');
+      // the first store has two: it leads the list; every other store has one
+      const made: Array<{ id: string }> = await db.knex('products')
+        .insert([...stores, stores[0]].map((s, k) => ({ storeId: s.id, categoryId: model.categoryId, title: `Gantungan Zamrud ${k}`, slug: `gantungan-zamrud-${k}`, description: '', status: 'active', priceMin: 1000, priceMax: 1000 })))
+        .returning('id');
+      await syncSearchIndex(db.knex, engine, made.map((p) => p.id));
+      try {
+        const found = await engine.search(query({ q: 'zamrud' }));
+        expect(found.total).to.equal(102);
+        expect(found.facets.stores).to.have.length(100);
+        expect(found.facets.stores[0]).to.deep.equal({ id: stores[0].id, count: 2 });
+        expect(found.facets.stores.slice(1).every((f) => f.count === 1)).to.equal(true);
+        expect(found.facets.categories).to.deep.equal([{ id: model.categoryId, count: 102 }]);
+      } finally {
+        await db.knex('products').whereIn('id', made.map((p) => p.id)).delete();
+        await db.knex('users').whereIn('id', owners.map((o) => o.id)).delete();
+        await syncSearchIndex(db.knex, engine, made.map((p) => p.id));
+      }
+    });
+
     it('should answer a word from the catalog as last synced, not from a ranking read before the change', async () => {
       const before = await engine.search(query({ q: 'kopi', pageSize: 3 }));
       expect(before.ids).to.have.length(3);

@@ -1400,6 +1400,7 @@ export interface components {
             facets: {
                 /** @description Matching products per (direct) category */
                 categories: components["schemas"]["FacetCount"][];
+                /** @description Matching products per store */
                 stores: components["schemas"]["FacetCount"][];
             };
         };
