@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { AuthUser } from './caller.ts';
 
@@ -19,7 +20,18 @@ export function signAccessTokenAt(user: AuthUser, secret: string, ttlSeconds: nu
   return jwt.sign(claims, secret, { algorithm: ACCESS_TOKEN.algorithm, issuer: ACCESS_TOKEN.issuer, audience: ACCESS_TOKEN.audience });
 }
 
+const keys = new Map<string, KeyObject>();
+/**
+ * The key object of `secret`, made once: given a string, jsonwebtoken first tries (and fails) to
+ * read it as a public key and then makes a secret key, on every token it checks.
+ */
+export function accessTokenKey(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret))));
+  return key;
+}
+
 /** The claims of a valid, unexpired access token signed with `secret`; throws for any other token. */
 export function verifyAccessToken(token: string, secret: string): Partial<AccessClaims> {
-  return jwt.verify(token, secret, { algorithms: [ACCESS_TOKEN.algorithm], issuer: ACCESS_TOKEN.issuer, audience: ACCESS_TOKEN.audience }) as Partial<AccessClaims>;
+  return jwt.verify(token, accessTokenKey(secret), { algorithms: [ACCESS_TOKEN.algorithm], issuer: ACCESS_TOKEN.issuer, audience: ACCESS_TOKEN.audience }) as Partial<AccessClaims>;
 }

@@ -8,15 +8,14 @@ import { DomainError, conflict, invalid, type DomainErrorKind } from '../domain/
 import { isUniqueViolation } from '../platform/db/errors.ts';
 import { PaymentDeclined, type ChargeResult, type PaymentGateway } from '../platform/payments/gateway.ts';
 import { MAX_MONEY, type CartLine, type CartService } from '../modules/cart/index.ts';
-import { adjustSoldCounts } from '../modules/catalog/index.ts';
-import { StockShortError, applyStockChanges } from '../modules/inventory/index.ts';
+import { StockShortError, applyStockChanges, type LockedVariant } from '../modules/inventory/index.ts';
 import {
-  cancelOrders, checkoutAnswer, claimCheckout, completeCheckout, createForCheckout, drawOrderNumbers, lockCheckout, orderLines, ordersOfCheckout, stuckCheckouts, type PlacedOrders,
+  cancelOrders, checkoutAnswer, claimCheckout, completeCheckout, createForCheckout, loadOrders, lockCheckout, orderLines, ordersOfCheckout, stuckCheckouts, type PlacedOrders,
 } from '../modules/orders/index.ts';
 import type { AddressesService } from '../modules/addresses/index.ts';
 import type { RegionsService } from '../modules/regions/index.ts';
 import { type ShippingCalculator, priceParcels } from '../modules/shipping/index.ts';
-import { enqueue } from '../modules/outbox/index.ts';
+import { enqueueAll } from '../modules/outbox/index.ts';
 import { paymentLocale, spokenLocale, checkoutResult, createPayment, lockPayment, recordCharge, recordFailure } from '../modules/payments/index.ts';
 
 type Schemas = components['schemas'];
@@ -45,6 +44,9 @@ const REPLAY_WAIT_MS = 30_000;
 /** A compensated checkout's answer, kept for replays of its key: the payment failed (402) or its provider did (502). */
 type FailedAnswer = { status: 402 | 502; detail: string; type: 'payment-declined' | 'payment-gateway' };
 const KIND_OF: Record<FailedAnswer['status'], DomainErrorKind> = { 402: 'payment-failed', 502: 'upstream-failed' };
+
+/** The checkout was completed by someone else (the reconcile job) while this step waited: nothing of this step is kept. */
+class CompletedMeanwhile extends Error {}
 
 /** JSON with sorted keys, so the same body always hashes the same. */
 function canonical(value: unknown): string {
@@ -179,17 +181,27 @@ export class CheckoutFlow {
    * step 1 made, when this process made them (the reconcile job reads them).
    */
   private async confirm(checkoutId: string, result: ChargeResult, placed?: PlacedOrders): Promise<CheckoutResult | undefined> {
-    return this.db.transaction(async (trx) => {
-      const checkout = await lockCheckout(trx, checkoutId);
-      if (checkout.status === 'completed') return checkout.responseStatus === 201 ? (checkout.responseBody as CheckoutResult) : undefined;
-      const payment = await recordCharge(trx, checkoutId, result);
-      const orders = placed?.orders ?? (await ordersOfCheckout(trx, checkoutId));
-      await enqueue(trx, 'checkout.completed', [{ checkoutId }]);
-      await enqueue(trx, 'order.placed', orders.map((o) => ({ orderId: o.id, storeId: o.storeId })));
-      const body = await checkoutResult(trx, checkout, payment, orders.map((o) => o.id), placed?.items);
-      await completeCheckout(trx, checkoutId, { paymentStatus: body.checkout.paymentStatus, responseStatus: 201, responseBody: body });
-      return body;
-    });
+    try {
+      return await this.db.transaction(async (trx) => {
+        // the payment first (every path locks it before the rest), then the checkout's outcome, once:
+        // a checkout completed meanwhile (compensated) rolls this back
+        const payment = await recordCharge(trx, checkoutId, result);
+        const orders = placed
+          ? placed.orders.map((o) => ({ ...o, paymentStatus: payment.status }))
+          : await loadOrders(trx, (await ordersOfCheckout(trx, checkoutId)).map((o) => o.id));
+        const body = checkoutResult({ id: checkoutId, total: orders.reduce((n, o) => n + o.total, 0) }, payment, orders);
+        if (!(await completeCheckout(trx, checkoutId, { paymentStatus: body.checkout.paymentStatus, responseStatus: 201, responseBody: body }))) throw new CompletedMeanwhile();
+        await enqueueAll(trx, [
+          { topic: 'checkout.completed', payload: { checkoutId } },
+          ...orders.map((o) => ({ topic: 'order.placed' as const, payload: { orderId: o.id, storeId: o.store.id } })),
+        ]);
+        return body;
+      });
+    } catch (err) {
+      if (!(err instanceof CompletedMeanwhile)) throw err;
+      const first = await checkoutAnswer(this.db, checkoutId);
+      return first.responseStatus === 201 ? (first.responseBody as CheckoutResult) : undefined;
+    }
   }
 
   /**
@@ -198,10 +210,10 @@ export class CheckoutFlow {
    */
   private async compensate(checkoutId: string, reason: string, answer: FailedAnswer): Promise<void> {
     await this.db.transaction(async (trx) => {
+      // the payment, then the checkout, then the orders: as every other path locks them
+      await lockPayment(trx, checkoutId);
       const checkout = await lockCheckout(trx, checkoutId);
       if (checkout.status === 'completed') return;
-      // the payment before the orders, as every other path locks them
-      await lockPayment(trx, checkoutId);
       const orderIds = (await ordersOfCheckout(trx, checkoutId)).map((o) => o.id);
       await cancelOrders(trx, orderIds, { reason, actorId: null, actorRole: 'system', notify: false });
       await recordFailure(trx, checkoutId);
@@ -255,8 +267,8 @@ export class CheckoutFlow {
         await this.shipping.addresses.create(caller, { ...saved, cityCode: address.cityCode, provinceCode: address.provinceCode }, trx);
       }
 
-      // 2. the cart, locked, and the chosen lines
-      const lines = await this.cart.lockedLines(trx, caller.id, request.itemIds);
+      // 2. the chosen lines, taken out of the cart (a failed checkout rolls that back)
+      const lines = await this.cart.takeLines(trx, caller.id, request.itemIds);
       if (request.itemIds && lines.length !== request.itemIds.length) {
         throw invalid('Some chosen lines are not in your cart.', [{ pointer: '/itemIds', message: 'names lines that are not in the cart' }]);
       }
@@ -265,19 +277,16 @@ export class CheckoutFlow {
       if (gone.length) {
         throw conflict(`No longer on sale: ${gone.map((l) => l.title).join(', ')}. Remove it from the cart.`, { errors: [{ message: 'a line is no longer on sale' }] });
       }
-      // what needs no stock lock happens before the stock is locked, so the locks are held briefly:
-      // the lines leave the cart (a failed checkout rolls that back) and the orders get their numbers
-      await this.cart.removeLines(trx, lines.map((l) => l.id));
 
       // 3. the stock, first: locks are taken in variant id order before anything else touches these
       //    rows (an order item's foreign key would take a share lock), so checkouts cannot deadlock
       const byStore = new Map<string, CartLine[]>();
       for (const line of lines) byStore.set(line.storeId, [...(byStore.get(line.storeId) ?? []), line]);
       const orderIdOfStore = new Map([...byStore.keys()].map((storeId) => [storeId, randomUUID()]));
-      const numbers = await drawOrderNumbers(trx, byStore.size);
       const lineOf = new Map(lines.map((l) => [l.variantId, l]));
+      let locked: LockedVariant[];
       try {
-        await applyStockChanges(
+        locked = await applyStockChanges(
           trx,
           lines.map((l) => ({ variantId: l.variantId, newStock: (old: number) => old - l.quantity, orderId: orderIdOfStore.get(l.storeId) })),
           { id: caller.id, reason: 'sale' },
@@ -295,8 +304,7 @@ export class CheckoutFlow {
         });
       }
 
-      // the prices now, read under the stock locks: what the orders will snapshot and charge
-      const locked = await trx('productVariants').whereIn('id', lines.map((l) => l.variantId)).select<Array<{ id: string; price: number }>>('id', 'price');
+      // the prices as read under the stock locks: what the orders will snapshot and charge
       for (const v of locked) lineOf.get(v.id)!.price = v.price;
       const parcels = await priceParcels(this.shipping.calculator, this.shipping.regions, address, [...byStore].map(([storeId, storeLines]) => (
         { storeId, storeName: storeLines[0].storeName, storeCityCode: storeLines[0].storeCityCode, units: storeLines.reduce((n, l) => n + l.quantity, 0) })));
@@ -317,16 +325,15 @@ export class CheckoutFlow {
       if (expected > MAX_MONEY) {
         throw invalid(`The total would be ${formatRupiah(expected)}, past the ${formatRupiah(MAX_MONEY)} one checkout may pay.`, [{ pointer: '', message: `the total must be at most ${MAX_MONEY}` }]);
       }
-      await adjustSoldCounts(trx, lines.map((l) => ({ productId: l.productId, units: l.quantity })));
 
-      // 4. one order per store, with price and title snapshots and its own shipping
+      // 4. one order per store, with price and title snapshots and its own shipping (sold counts follow by trigger)
       const orders = await createForCheckout(trx, {
         checkoutId,
         userId: caller.id,
+        paymentMethod: request.paymentMethod,
         shippingAddress: address,
-        orders: [...byStore].map(([storeId, storeLines], index) => ({
+        orders: [...byStore].map(([storeId, storeLines]) => ({
           id: orderIdOfStore.get(storeId)!,
-          number: numbers[index],
           storeId,
           shippingCost: shippingOf(storeLines),
           lines: storeLines.map((l) => ({ id: randomUUID(), variantId: l.variantId, productId: l.productId, title: l.title, options: l.options, sku: l.sku, unitPrice: l.price, quantity: l.quantity })),

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'koa';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
-import { ACCESS_TOKEN, type AccessClaims } from '../domain/access-token.ts';
+import { ACCESS_TOKEN, accessTokenKey, type AccessClaims } from '../domain/access-token.ts';
 import type { AuthUser } from './handler.ts';
 import { ProblemError, unauthorized } from './problem.ts';
 
@@ -22,7 +22,8 @@ export function createAuthenticator(secret: string, sessionIsLive: SessionCheck)
     new JwtStrategy(
       {
         jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-        secretOrKey: secret,
+        // passport-jwt types the key as string | Buffer; it hands it to jsonwebtoken, which takes a key object
+        secretOrKey: accessTokenKey(secret) as unknown as Buffer,
         issuer: ACCESS_TOKEN.issuer,
         audience: ACCESS_TOKEN.audience,
         algorithms: [ACCESS_TOKEN.algorithm],

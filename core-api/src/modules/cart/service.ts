@@ -49,19 +49,24 @@ export interface CartLine {
 
 /**
  * The lines of a cart with everything checkout and the cart page need, in one statement: the
- * cart by id, or a shopper's, made on first use (or touched) by the same statement.
+ * cart by id, or a shopper's (made on first use, or touched, by the same statement), or the lines
+ * a checkout takes out of a shopper's cart (`take`: deleted by the same statement).
  */
-function cartLines(db: Knex, cart: { id: string } | { userId: string }, itemIds?: string[]): Promise<CartLine[]> {
-  const made = 'userId' in cart
-    ? db.with('c', db.raw('insert into carts (user_id) values (?) on conflict (user_id) do update set updated_at = now() returning id', [cart.userId]))
-    : db.queryBuilder();
-  return made
-    .from('cartItems as i')
+function cartLines(db: Knex, cart: { id: string } | { userId: string } | { take: string }, itemIds?: string[]): Promise<CartLine[]> {
+  const source = 'take' in cart
+    ? db.with('i', db.raw(
+      `delete from cart_items i using carts c where c.id = i.cart_id and c.user_id = ?${itemIds ? ' and i.id = any(cast(? as uuid[]))' : ''} returning i.*`,
+      itemIds ? [cart.take, itemIds] : [cart.take],
+    )).from('i')
+    : 'userId' in cart
+      ? db.with('c', db.raw('insert into carts (user_id) values (?) on conflict (user_id) do update set updated_at = now() returning id', [cart.userId]))
+        .from('cartItems as i').whereIn('i.cartId', db.select('id').from('c'))
+      : db.from('cartItems as i').where('i.cartId', cart.id);
+  return source
     .join('productVariants as v', 'v.id', 'i.variantId')
     .join('products as p', 'p.id', 'v.productId')
     .join('stores as s', 's.id', 'p.storeId')
-    .modify((q) => ('userId' in cart ? q.whereIn('i.cartId', db.select('id').from('c')) : q.where('i.cartId', cart.id)))
-    .modify((q) => (itemIds ? q.whereIn('i.id', itemIds) : q))
+    .modify((q) => (itemIds && !('take' in cart) ? q.whereIn('i.id', itemIds) : q))
     .orderBy('s.name')
     .orderBy('i.createdAt')
     .orderBy('i.id')
@@ -114,19 +119,13 @@ export class CartService {
   }
 
   /**
-   * Locks the shopper's cart for the caller's transaction (made on first use), then reads its lines
-   * (only `itemIds` when given): two checkouts of one cart take turns, and the second sees what the
-   * first left. Two statements on purpose: one that waited for the lock reads with its old snapshot.
+   * Takes the shopper's lines (only `itemIds` when given) out of the cart for the caller's
+   * transaction, in one statement, and answers them as they were: two checkouts of one cart take
+   * turns on the lines (a line taken by one is not there for the other), and a checkout that fails
+   * rolls back with the lines still in the cart.
    */
-  async lockedLines(trx: Knex, userId: string, itemIds?: string[]): Promise<CartLine[]> {
-    const cartId = await this.ensureCart(userId, trx);
-    return cartLines(trx, { id: cartId }, itemIds);
-  }
-
-  /** Takes bought lines out of the cart. */
-  async removeLines(trx: Knex, itemIds: string[]): Promise<void> {
-    if (itemIds.length === 0) return;
-    await CartItem.query(trx).whereIn('id', itemIds).delete();
+  takeLines(trx: Knex, userId: string, itemIds?: string[]): Promise<CartLine[]> {
+    return cartLines(trx, { take: userId }, itemIds);
   }
 
   /**

@@ -7,4 +7,3 @@ export { PublicCatalog } from './public-catalog.ts';
 export { productRating, recordRating, reviewableProduct, type ProductRating } from './ratings.ts';
 export { catalogHandlers } from './routes.ts';
 export { rebuildSearchIndex, syncSearchIndex } from './search-documents.ts';
-export { adjustSoldCounts } from './sales.ts';

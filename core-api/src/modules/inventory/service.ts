@@ -5,8 +5,8 @@ import { DomainError, invalid, notFound } from '../../domain/errors.ts';
 import { countThenPage, type Page } from '../../domain/paging.ts';
 import { containing } from '../../domain/text.ts';
 import { sellerStoreId } from '../accounts/index.ts';
-import { enqueue } from '../outbox/index.ts';
-import { StockMovement, type StockReason } from './models/stock-movement.ts';
+import { enqueueStatement, type OutboxEvents } from '../outbox/index.ts';
+import type { StockMovement, StockReason } from './models/stock-movement.ts';
 import { crossesBelowThreshold, stockStatus, stockStatusSql, type StockStatus } from './rules.ts';
 
 type InventoryRow = components['schemas']['InventoryRow'];
@@ -39,14 +39,16 @@ export class StockMovedError extends Error {
   }
 }
 
-/** The columns of a variant the stock function reads (under its row lock). */
-interface LockedVariant {
+/** The columns of a variant the stock function reads (under its row lock), as they were before the change. */
+export interface LockedVariant {
   id: string;
   productId: string;
   storeId: string;
   stock: number;
   lowStockThreshold: number;
   sku: string;
+  /** Read under the lock: what a sale charges. */
+  price: number;
 }
 
 /** A line of the seller's inventory, as read (camelCase, knexSnakeCaseMappers). */
@@ -64,22 +66,23 @@ interface InventoryLine {
 /**
  * The one stock function: every change to an existing variant's stock goes through it (sales,
  * cancellations and expiries, checkout compensations, the seller's inventory edits); only a new
- * variant's opening stock is written with the variant, by the catalog. Changes stock of variants (locked in id order, so
- * concurrent writers cannot deadlock), records each change, and writes the outbox events: the
- * product changed (search), and a low-stock alert when a variant crosses below its threshold (once
- * per crossing, not on every sale). `expected` guards a write against a stock that moved since read.
+ * variant's opening stock is written with the variant, by the catalog. Locks the variants in id
+ * order (concurrent writers cannot deadlock), then in one statement changes their stock, records
+ * each change, and writes the outbox events: the product changed (search), and a low-stock alert
+ * when a variant crosses below its threshold (once per crossing, not on every sale). `expected`
+ * guards a write against a stock that moved since read. Returns the locked variants as they were.
  */
 export async function applyStockChanges(
   trx: Knex,
   changes: Array<{ variantId: string; newStock: (old: number) => number; expected?: number; pointer?: string; orderId?: string }>,
   actor: { id: string | null; reason: StockReason },
-): Promise<void> {
+): Promise<LockedVariant[]> {
   const ids = [...new Set(changes.map((c) => c.variantId))].sort();
   const rows = await trx('productVariants')
     .whereIn('id', ids)
     .orderBy('id')
     .forUpdate()
-    .select<LockedVariant[]>('id', 'productId', 'storeId', 'stock', 'lowStockThreshold', 'sku');
+    .select<LockedVariant[]>('id', 'productId', 'storeId', 'stock', 'lowStockThreshold', 'sku', 'price');
   const byId = new Map(rows.map((r) => [r.id, r]));
   const next = new Map<string, number>();
   const orderOf = new Map<string, string>();
@@ -98,24 +101,28 @@ export async function applyStockChanges(
   if (moved.length) throw new StockMovedError(moved);
   if (shortages.length) throw new StockShortError(shortages);
 
-  const changed = [...next].filter(([id, stock]) => stock !== byId.get(id)!.stock);
-  if (changed.length) {
-    // one statement for all the variants, one for their history
-    await trx.raw(
-      `update product_variants v set stock = c.stock, updated_at = now()
-       from (select unnest(cast(? as uuid[])) as id, unnest(cast(? as int[])) as stock) c where v.id = c.id`,
-      [changed.map(([id]) => id), changed.map(([, stock]) => stock)],
-    );
-    await StockMovement.query(trx).insert(
-      changed.map(([id, stock]) => ({ variantId: id, actorId: actor.id, oldStock: byId.get(id)!.stock, newStock: stock, reason: actor.reason, orderId: orderOf.get(id) ?? null })),
-    );
-  }
-  const lowStock = changed
-    .map(([id, stock]) => ({ row: byId.get(id)!, stock }))
-    .filter(({ row, stock }) => crossesBelowThreshold(row.stock, stock, row.lowStockThreshold))
-    .map(({ row, stock }) => ({ variantId: row.id, productId: row.productId, storeId: row.storeId, stock, threshold: row.lowStockThreshold }));
-  await enqueue(trx, 'inventory.low-stock', lowStock);
-  await enqueue(trx, 'catalog.product-changed', [...new Set(rows.map((r) => r.productId))].map((productId) => ({ productId })));
+  const changed = [...next].filter(([id, stock]) => stock !== byId.get(id)!.stock).map(([id, stock]) => ({ row: byId.get(id)!, stock }));
+  if (changed.length === 0) return rows;
+  const events: OutboxEvents = [
+    ...changed
+      .filter(({ row, stock }) => crossesBelowThreshold(row.stock, stock, row.lowStockThreshold))
+      .map(({ row, stock }) => ({ topic: 'inventory.low-stock' as const, payload: { variantId: row.id, productId: row.productId, storeId: row.storeId, stock, threshold: row.lowStockThreshold } })),
+    ...[...new Set(changed.map(({ row }) => row.productId))].map((productId) => ({ topic: 'catalog.product-changed' as const, payload: { productId } })),
+  ];
+  const movements = changed.map(({ row, stock }) => ({ variant_id: row.id, actor_id: actor.id, old_stock: row.stock, new_stock: stock, reason: actor.reason, order_id: orderOf.get(row.id) ?? null }));
+  // the stock, its history and the events in one statement
+  await trx.raw(
+    `with v as (
+       update product_variants v set stock = c.stock, updated_at = now()
+       from (select unnest(cast(? as uuid[])) as id, unnest(cast(? as int[])) as stock) c where v.id = c.id
+     ), m as (
+       insert into stock_movements (variant_id, actor_id, old_stock, new_stock, reason, order_id)
+       select x.variant_id, x.actor_id, x.old_stock, x.new_stock, x.reason, x.order_id
+       from json_to_recordset(cast(? as json)) as x (variant_id uuid, actor_id uuid, old_stock int, new_stock int, reason text, order_id uuid)
+     ) ?`,
+    [changed.map(({ row }) => row.id), changed.map(({ stock }) => stock), JSON.stringify(movements), enqueueStatement(trx, events)],
+  );
+  return rows;
 }
 
 /** The spec's maximum stock (openapi.yaml: stock maximum); a delta must not carry stock past it. */

@@ -50,15 +50,17 @@ export async function findCheckout(db: Knex, checkoutId: string): Promise<Checko
   return Checkout.query(db).findById(checkoutId).throwIfNotFound();
 }
 
-/** The checkout's outcome, kept to answer replays of its key. */
+/** The checkout's outcome, kept to answer replays of its key; false (nothing written) when it has one already. */
 export async function completeCheckout(
   trx: Knex,
   checkoutId: string,
   outcome: { paymentStatus: PaymentStatus; responseStatus: number; responseBody: unknown },
-): Promise<void> {
-  await Checkout.query(trx)
+): Promise<boolean> {
+  const changed = await Checkout.query(trx)
     .patch({ status: 'completed', paymentStatus: outcome.paymentStatus, responseStatus: outcome.responseStatus, responseBody: outcome.responseBody })
-    .where({ id: checkoutId });
+    .where({ id: checkoutId })
+    .whereNot({ status: 'completed' });
+  return changed === 1;
 }
 
 /** Checkouts left between their steps (a crash, a gateway that did not answer) for longer than `olderThanSeconds`, oldest first. */

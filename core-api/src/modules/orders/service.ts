@@ -5,7 +5,6 @@ import { invalid, notFound } from '../../domain/errors.ts';
 import { countThenPage, type Page } from '../../domain/paging.ts';
 import { containing } from '../../domain/text.ts';
 import { sellerStoreId } from '../accounts/index.ts';
-import { adjustSoldCounts } from '../catalog/index.ts';
 import { applyStockChanges } from '../inventory/index.ts';
 import { enqueue } from '../outbox/index.ts';
 import { Order } from './models/order.ts';
@@ -25,11 +24,8 @@ type OrderWithStore = Pick<Order, 'id' | 'number' | 'checkoutId' | 'storeId' | '
   paymentMethod: Schemas['PaymentMethod'];
 };
 
-/**
- * Orders with their items, store and (optionally) status history, in a fixed number of queries.
- * `knownItems` (by order id) spares reading the items back: they never change once placed.
- */
-export async function loadOrders(db: Knex, ids: string[], withHistory = false, knownItems?: Map<string, OrderItemJson[]>): Promise<OrderJson[]> {
+/** Orders with their items, store and (optionally) status history, in a fixed number of queries. */
+export async function loadOrders(db: Knex, ids: string[], withHistory = false): Promise<OrderJson[]> {
   if (ids.length === 0) return [];
   const [orders, items, events] = await Promise.all([
     db('orders as o')
@@ -37,7 +33,7 @@ export async function loadOrders(db: Knex, ids: string[], withHistory = false, k
       .join('checkouts as c', 'c.id', 'o.checkoutId')
       .whereIn('o.id', ids)
       .select<OrderWithStore[]>('o.*', 's.name as storeName', 's.slug as storeSlug', 'c.paymentMethod'),
-    knownItems ? Promise.resolve([]) : OrderItem.query(db).whereIn('orderId', ids).orderBy('title').orderBy('id'),
+    OrderItem.query(db).whereIn('orderId', ids).orderBy('title').orderBy('id'),
     withHistory ? OrderEvent.query(db).whereIn('orderId', ids).orderBy('createdAt').orderBy('id') : Promise.resolve([]),
   ]);
   const byId = new Map(orders.map((o) => [o.id, o]));
@@ -50,7 +46,7 @@ export async function loadOrders(db: Knex, ids: string[], withHistory = false, k
       checkoutId: o.checkoutId,
       store: { id: o.storeId, name: o.storeName, slug: o.storeSlug },
       status: o.status,
-      items: knownItems?.get(id) ?? items.filter((i) => i.orderId === id).map(itemJson),
+      items: items.filter((i) => i.orderId === id).map(itemJson),
       subtotal: o.subtotal,
       shippingCost: o.shippingCost,
       total: o.total,
@@ -109,7 +105,7 @@ export async function setOrdersPaymentStatus(trx: Knex, checkoutId: string, stat
     .patch({ paymentStatus: status, updatedAt: trx.fn.now() });
 }
 
-/** A cancelled order's units go back on the shelf (through the one stock function) and off the sold count. */
+/** A cancelled order's units go back on the shelf (through the one stock function); the sold counts follow the order's status by trigger. */
 async function restock(trx: Knex, orderIds: string[], actorId: string | null): Promise<void> {
   if (orderIds.length === 0) return;
   const items = await orderLines(trx, orderIds);
@@ -118,7 +114,6 @@ async function restock(trx: Knex, orderIds: string[], actorId: string | null): P
     items.map((i) => ({ variantId: i.variantId, newStock: (old: number) => old + i.quantity, orderId: i.orderId })),
     { id: actorId, reason: 'cancellation' },
   );
-  await adjustSoldCounts(trx, items.map((i) => ({ productId: i.productId, units: -i.quantity })));
 }
 
 /**

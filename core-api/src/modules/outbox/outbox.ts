@@ -18,8 +18,28 @@ export interface OutboxTopics {
 }
 export type OutboxTopic = keyof OutboxTopics;
 
+/** Events of any topics, each with its payload. */
+export type OutboxEvents = Array<{ [T in OutboxTopic]: { topic: T; payload: OutboxTopics[T] } }[OutboxTopic]>;
+
 /** Written in the caller's transaction, so the event exists exactly when the change does. */
 export async function enqueue<T extends OutboxTopic>(trx: Knex, topic: T, payloads: Array<OutboxTopics[T]>): Promise<void> {
-  if (payloads.length === 0) return;
-  await OutboxEvent.query(trx).insert(payloads.map((payload) => ({ topic, payload })));
+  await enqueueAll(trx, payloads.map((payload) => ({ topic, payload })) as OutboxEvents);
+}
+
+/** Events of several topics in one insert, in the caller's transaction. */
+export async function enqueueAll(trx: Knex, events: OutboxEvents): Promise<void> {
+  if (events.length === 0) return;
+  await OutboxEvent.query(trx).insert(events);
+}
+
+/**
+ * The same insert as a statement to put inside another module's set-based statement (as the body
+ * of a data-modifying CTE: `with e as (?) ...`), so its events cost no round trip of their own.
+ * Inserts nothing when `events` is empty.
+ */
+export function enqueueStatement(trx: Knex, events: OutboxEvents): Knex.Raw {
+  return trx.raw(
+    `insert into outbox (topic, payload) select x.topic, x.payload from json_to_recordset(cast(? as json)) as x (topic text, payload jsonb)`,
+    [JSON.stringify(events)],
+  );
 }

@@ -59,7 +59,8 @@ export async function recordCharge(trx: Knex, checkoutId: string, result: Charge
       updatedAt: trx.fn.now(),
     })
     .returning('*');
-  await setOrdersPaymentStatus(trx, checkoutId, status);
+  // orders are placed pending: only a paid charge changes theirs
+  if (status !== 'pending') await setOrdersPaymentStatus(trx, checkoutId, status);
   return payment;
 }
 
@@ -73,24 +74,15 @@ export async function recordFailure(trx: Knex, checkoutId: string): Promise<void
 export async function loadCheckout(db: Knex, checkoutId: string): Promise<Schemas['CheckoutResult']> {
   const checkout = await findCheckout(db, checkoutId);
   const payment = await Payment.query(db).findOne({ checkoutId }).throwIfNotFound();
-  const ids = (await ordersOfCheckout(db, checkoutId)).map((o) => o.id);
-  return checkoutResult(db, checkout, payment, ids);
+  const orders = await loadOrders(db, (await ordersOfCheckout(db, checkoutId)).map((o) => o.id));
+  return checkoutResult(checkout, payment, orders);
 }
 
-/**
- * The answer for a checkout whose row and payment the caller holds: its orders read fresh (their
- * items too, unless the caller knows them: they never change once placed).
- */
-export async function checkoutResult(
-  db: Knex,
-  checkout: { id: string; total: number },
-  payment: PaymentRow,
-  orderIds: string[],
-  knownItems?: Map<string, Schemas['OrderItem'][]>,
-): Promise<Schemas['CheckoutResult']> {
+/** The answer for a checkout, from its payment and its orders as they are. */
+export function checkoutResult(checkout: { id: string; total: number }, payment: PaymentRow, orders: Schemas['Order'][]): Schemas['CheckoutResult'] {
   return {
     checkout: { id: checkout.id, total: Number(checkout.total), paymentMethod: payment.method, paymentStatus: payment.status, payment: paymentJson(payment) },
-    orders: (await loadOrders(db, orderIds, false, knownItems)).sort((a, b) => a.store.name.localeCompare(b.store.name)),
+    orders: [...orders].sort((a, b) => a.store.name.localeCompare(b.store.name)),
   };
 }
 
