@@ -1398,9 +1398,9 @@ export interface components {
             page: number;
             pageSize: number;
             facets: {
-                /** @description Matching products per (direct) category */
+                /** @description Matching products per (direct) category, most first (at most 100) */
                 categories: components["schemas"]["FacetCount"][];
-                /** @description Matching products per store */
+                /** @description Matching products per store, the 100 stores with most first */
                 stores: components["schemas"]["FacetCount"][];
             };
         };
