@@ -235,6 +235,33 @@ describe('cart and checkout', () => {
       expect(await stockOf(lamp.variants[0].id)).to.equal(4);
     });
 
+    it('should charge the price as it is when the stock is locked, when it changes while the checkout waits for the lock', async () => {
+      const buyer = await signUpCustomer(app);
+      const cats = await categories(app);
+      const fan = await createProduct(app, batik, { title: 'Kipas Bambu', categoryId: cats.fesyen, status: 'active', variants: [{ options: {}, price: 20000, stock: 5 }] });
+      const variantId = fan.variants[0].id;
+      await add(buyer, variantId, 2);
+      // another writer holds the variant while the checkout reads the cart, then changes its price
+      const holder = await app.db.knex.transaction();
+      try {
+        await holder('productVariants').where({ id: variantId }).forUpdate().first();
+        const paying = pay(buyer, { shippingAddress: address(), paymentMethod: 'cod' });
+        const waiting = async () => Number((await app.db.knex.raw(`select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%product_variants%for update%'`)).rows[0].n);
+        for (let i = 0; i < 200 && (await waiting()) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+        expect(await waiting(), 'the checkout waits for the stock lock').to.equal(1);
+        await holder('productVariants').where({ id: variantId }).update({ price: 25000 });
+        await holder.commit();
+        const res = await paying;
+        expect(res.status, JSON.stringify(res.body)).to.equal(201);
+        expect(res.body.orders[0].items[0]).to.include({ unitPrice: 25000, lineTotal: 50000 });
+        expect(res.body.checkout.total).to.equal(50000 + res.body.orders[0].shippingCost);
+        expect(res.body.checkout.payment.amount, 'the payment charges the same total').to.equal(res.body.checkout.total);
+        expect(await stockOf(variantId)).to.equal(3);
+      } finally {
+        if (!holder.isCompleted()) await holder.rollback();
+      }
+    });
+
     it('should keep a line whose product was deleted or archived in the cart, flagged unavailable, until the shopper removes it', async () => {
       const buyer = await signUpCustomer(app);
       const cats = await categories(app);

@@ -45,6 +45,22 @@ const REPLAY_WAIT_MS = 30_000;
 type FailedAnswer = { status: 402 | 502; detail: string; type: 'payment-declined' | 'payment-gateway' };
 const KIND_OF: Record<FailedAnswer['status'], DomainErrorKind> = { 402: 'payment-failed', 502: 'upstream-failed' };
 
+/** A line's price changed between reading the cart and locking its stock: the attempt is tried again. */
+class PriceMoved extends Error {}
+
+/** The 409 for lines short on stock, naming each with what is left. */
+function insufficientStock(shortages: Array<{ variantId: string; sku: string; available: number }>, lineOf: Map<string, CartLine>): DomainError {
+  const short = shortages.map((s) => {
+    const line = lineOf.get(s.variantId)!;
+    return { variantId: s.variantId, sku: s.sku, title: line.title, requested: line.quantity, available: s.available };
+  });
+  return conflict(short.map((s) => `Only ${s.available} of ${s.title} (${s.sku}) left; you asked for ${s.requested}.`).join(' '), {
+    code: 'insufficient-stock',
+    errors: short.map((s) => ({ message: `${s.sku}: ${s.available} available` })),
+    details: { shortages: short },
+  });
+}
+
 /** The checkout was completed by someone else (the reconcile job) while this step waited: nothing of this step is kept. */
 class CompletedMeanwhile extends Error {}
 
@@ -98,15 +114,19 @@ export class CheckoutFlow {
 
   /** Step 1, retried on the two rare failures a fresh attempt fixes. */
   private async place(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, language?: string): Promise<Placed | { replay: string }> {
-    // Nothing of a failed attempt is kept, so two rare failures are simply tried again: being picked
-    // as a deadlock victim (locks are taken in a fixed order, so it should not happen), and an order
-    // number already taken by a number from before the sequence (the retry draws the next one).
+    // Nothing of a failed attempt is kept, so three rare failures are simply tried again: being picked
+    // as a deadlock victim (locks are taken in a fixed order, so it should not happen), an order
+    // number already taken by a number from before the sequence (the retry draws the next one), and
+    // a price changed between reading the lines and locking their stock (the retry reads it).
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.attempt(caller, idempotencyKey, request, language);
       } catch (err) {
         const code = (err as { code?: string; nativeError?: { code?: string } }).nativeError?.code ?? (err as { code?: string }).code;
-        const retryable = code === '40P01' || code === '40001' || isUniqueViolation(err, 'orders_number_unique');
+        const retryable = code === '40P01' || code === '40001' || isUniqueViolation(err, 'orders_number_unique') || err instanceof PriceMoved;
+        if (attempt >= 3 && err instanceof PriceMoved) {
+          throw conflict('Prices kept changing while you checked out; nothing was charged. Look at your cart and try again.', { code: 'price-changed' });
+        }
         if (attempt >= 3 || !retryable) throw err;
       }
     }
@@ -278,12 +298,42 @@ export class CheckoutFlow {
         throw conflict(`No longer on sale: ${gone.map((l) => l.title).join(', ')}. Remove it from the cart.`, { errors: [{ message: 'a line is no longer on sale' }] });
       }
 
-      // 3. the stock, first: locks are taken in variant id order before anything else touches these
-      //    rows (an order item's foreign key would take a share lock), so checkouts cannot deadlock
+      // 3. what the shopper pays, from the lines as read. A line already short on that read is refused
+      //    here, without waiting for the stock lock: a sold-out variant's late buyers do not queue for it
+      const lineOf = new Map(lines.map((l) => [l.variantId, l]));
+      const shortNow = lines.filter((l) => l.stock < l.quantity);
+      if (shortNow.length) throw insufficientStock(shortNow.map((l) => ({ variantId: l.variantId, sku: l.sku, available: l.stock })), lineOf);
       const byStore = new Map<string, CartLine[]>();
       for (const line of lines) byStore.set(line.storeId, [...(byStore.get(line.storeId) ?? []), line]);
       const orderIdOfStore = new Map([...byStore.keys()].map((storeId) => [storeId, randomUUID()]));
-      const lineOf = new Map(lines.map((l) => [l.variantId, l]));
+      const parcels = await priceParcels(this.shipping.calculator, this.shipping.regions, address, [...byStore].map(([storeId, storeLines]) => (
+        { storeId, storeName: storeLines[0].storeName, storeCityCode: storeLines[0].storeCityCode, units: storeLines.reduce((n, l) => n + l.quantity, 0) })));
+      const shippingOf = (storeLines: CartLine[]) => parcels.get(storeLines[0].storeId)!.cost;
+      const total = [...byStore.values()].reduce((n, storeLines) => n + shippingOf(storeLines) + storeLines.reduce((m, l) => m + l.price * l.quantity, 0), 0);
+      if (request.expectedTotal !== undefined && request.expectedTotal !== total) {
+        // thrown inside the transaction: the key claimed and the lines taken go back with it
+        const priceChanges = lines
+          .filter((l) => l.price !== l.unitPriceAtAdd)
+          .map((l) => ({ itemId: l.id, variantId: l.variantId, title: l.title, oldPrice: l.unitPriceAtAdd, newPrice: l.price }));
+        throw conflict(`The total is now ${formatRupiah(total)}, not ${formatRupiah(request.expectedTotal)}: ${priceChanges.map((c) => `${c.title} costs ${formatRupiah(c.newPrice)} (was ${formatRupiah(c.oldPrice)})`).join('; ') || 'shipping changed'}. Nothing was charged; confirm the new total to buy.`, {
+          code: 'price-changed',
+          errors: [{ pointer: '/expectedTotal', message: `the total is ${total} now` }],
+          details: { priceChanges, expectedTotal: request.expectedTotal, total },
+        });
+      }
+      // the contract's Money maximum: no total past it is charged or served
+      if (total > MAX_MONEY) {
+        throw invalid(`The total would be ${formatRupiah(total)}, past the ${formatRupiah(MAX_MONEY)} one checkout may pay.`, [{ pointer: '', message: `the total must be at most ${MAX_MONEY}` }]);
+      }
+
+      // 4. the payment, pending until the gateway answers (step 2)
+      // the account's language is read only when the request's says nothing we speak
+      const locale = spokenLocale(language) ?? paymentLocale(undefined, (await trx<{ id: string; locale: string }>('users').where({ id: caller.id }).first('locale'))?.locale);
+      await createPayment(trx, { checkoutId, method: request.paymentMethod, amount: total, locale });
+
+      // 5. the stock: locked in variant id order before anything else touches these rows (an order
+      //    item's foreign key would take a share lock), so checkouts cannot deadlock. The locks are
+      //    held until the commit, so only the orders follow them.
       let locked: LockedVariant[];
       try {
         locked = await applyStockChanges(
@@ -292,41 +342,13 @@ export class CheckoutFlow {
           { id: caller.id, reason: 'sale' },
         );
       } catch (err) {
-        if (!(err instanceof StockShortError)) throw err;
-        const short = err.shortages.map((s) => {
-          const line = lineOf.get(s.variantId)!;
-          return { variantId: s.variantId, sku: s.sku, title: line.title, requested: line.quantity, available: s.available };
-        });
-        throw conflict(short.map((s) => `Only ${s.available} of ${s.title} (${s.sku}) left; you asked for ${s.requested}.`).join(' '), {
-          code: 'insufficient-stock',
-          errors: short.map((s) => ({ message: `${s.sku}: ${s.available} available` })),
-          details: { shortages: short },
-        });
+        throw err instanceof StockShortError ? insufficientStock(err.shortages, lineOf) : err;
       }
+      // what the orders snapshot and the payment charges is the price under the stock lock: a price
+      // changed since the lines were read sends this attempt back, and the next one reads it
+      if (locked.some((v) => v.price !== lineOf.get(v.id)!.price)) throw new PriceMoved();
 
-      // the prices as read under the stock locks: what the orders will snapshot and charge
-      for (const v of locked) lineOf.get(v.id)!.price = v.price;
-      const parcels = await priceParcels(this.shipping.calculator, this.shipping.regions, address, [...byStore].map(([storeId, storeLines]) => (
-        { storeId, storeName: storeLines[0].storeName, storeCityCode: storeLines[0].storeCityCode, units: storeLines.reduce((n, l) => n + l.quantity, 0) })));
-      const shippingOf = (storeLines: CartLine[]) => parcels.get(storeLines[0].storeId)!.cost;
-      const expected = [...byStore.values()].reduce((n, storeLines) => n + shippingOf(storeLines) + storeLines.reduce((m, l) => m + l.price * l.quantity, 0), 0);
-      if (request.expectedTotal !== undefined && request.expectedTotal !== expected) {
-        // thrown inside the transaction: the stock taken above and the key claimed go back with it
-        const priceChanges = lines
-          .filter((l) => l.price !== l.unitPriceAtAdd)
-          .map((l) => ({ itemId: l.id, variantId: l.variantId, title: l.title, oldPrice: l.unitPriceAtAdd, newPrice: l.price }));
-        throw conflict(`The total is now ${formatRupiah(expected)}, not ${formatRupiah(request.expectedTotal)}: ${priceChanges.map((c) => `${c.title} costs ${formatRupiah(c.newPrice)} (was ${formatRupiah(c.oldPrice)})`).join('; ') || 'shipping changed'}. Nothing was charged; confirm the new total to buy.`, {
-          code: 'price-changed',
-          errors: [{ pointer: '/expectedTotal', message: `the total is ${expected} now` }],
-          details: { priceChanges, expectedTotal: request.expectedTotal, total: expected },
-        });
-      }
-      // the contract's Money maximum: no total past it is charged or served
-      if (expected > MAX_MONEY) {
-        throw invalid(`The total would be ${formatRupiah(expected)}, past the ${formatRupiah(MAX_MONEY)} one checkout may pay.`, [{ pointer: '', message: `the total must be at most ${MAX_MONEY}` }]);
-      }
-
-      // 4. one order per store, with price and title snapshots and its own shipping (sold counts follow by trigger)
+      // 6. one order per store, with price and title snapshots and its own shipping (sold counts follow by trigger)
       const orders = await createForCheckout(trx, {
         checkoutId,
         userId: caller.id,
@@ -339,12 +361,6 @@ export class CheckoutFlow {
           lines: storeLines.map((l) => ({ id: randomUUID(), variantId: l.variantId, productId: l.productId, title: l.title, options: l.options, sku: l.sku, unitPrice: l.price, quantity: l.quantity })),
         })),
       });
-      const total = orders.orders.reduce((n, o) => n + o.total, 0);
-
-      // 5. the payment, pending until the gateway answers (step 2)
-      // the account's language is read only when the request's says nothing we speak
-      const locale = spokenLocale(language) ?? paymentLocale(undefined, (await trx<{ id: string; locale: string }>('users').where({ id: caller.id }).first('locale'))?.locale);
-      await createPayment(trx, { checkoutId, method: request.paymentMethod, amount: total, locale });
       return { checkoutId, total, phone: address.phone, orders };
     });
   }
