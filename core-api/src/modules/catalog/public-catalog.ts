@@ -136,10 +136,13 @@ export class PublicCatalog {
 
   private async cards(ids: string[]): Promise<Schemas['ProductCard'][]> {
     if (ids.length === 0) return [];
+    // one statement text whatever the page size, prepared once per connection (a search page's only
+    // statement once its ranking and facets are kept: planning it each time cost as much as running it)
     const rows = await this.db('products as p')
       .join('stores as s', 's.id', 'p.storeId')
-      .whereIn('p.id', ids)
+      .whereRaw('p.id = any(cast(? as uuid[]))', [ids])
       .where('p.status', 'active')
+      .options({ name: 'catalog-cards' })
       .select<CardRow[]>(
         'p.id', 'p.slug', 'p.title', 'p.priceMin', 'p.priceMax', 'p.soldCount', 'p.ratingAvg', 'p.ratingCount',
         's.id as storeId', 's.name as storeName', 's.slug as storeSlug', 's.location as storeLocation', 's.cityCode as storeCityCode',
