@@ -116,7 +116,15 @@ export class PublicCatalog {
    */
   private async facetNames(facets: { categories: Array<{ id: string }>; stores: Array<{ id: string }> }, locale: 'id' | 'en'): Promise<Map<string, string>> {
     const key = (id: string) => `${locale}:${id}`;
-    const missing = (list: Array<{ id: string }>) => list.map((f) => f.id).filter((id) => !this.names.has(key(id)));
+    const names = new Map<string, string>();
+    // one look-up per facet: the known names are taken at once, the others asked for
+    const missing = (list: Array<{ id: string }>) =>
+      list.flatMap((f) => {
+        const name = this.names.get(key(f.id));
+        if (name === undefined) return [f.id];
+        names.set(f.id, name);
+        return [];
+      });
     const [categories, stores] = [missing(facets.categories), missing(facets.stores)];
     if (categories.length + stores.length > 0) {
       const { rows } = await this.db.raw<{ rows: Array<{ id: string; name: string }> }>(
@@ -124,12 +132,10 @@ export class PublicCatalog {
          union all select id, name from stores where id = any(cast(? as uuid[]))`,
         [categories, stores],
       );
-      for (const r of rows) this.names.set(key(r.id), r.name);
-    }
-    const names = new Map<string, string>();
-    for (const f of [...facets.categories, ...facets.stores]) {
-      const name = this.names.get(key(f.id));
-      if (name !== undefined) names.set(f.id, name);
+      for (const r of rows) {
+        this.names.set(key(r.id), r.name);
+        names.set(r.id, r.name);
+      }
     }
     return names;
   }
