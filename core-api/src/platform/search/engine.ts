@@ -165,6 +165,14 @@ export class PostgresSearchEngine implements SearchEngine {
     });
   }
 
+  /**
+   * How long a count or ranking read now is kept: 80 to 100% of the configured time, so the filters
+   * first searched together (as after a restart) are not all read again in the same moment.
+   */
+  private keptFor(): number {
+    return Math.max(1, Math.round(this.facetTtlMs * (0.8 + 0.2 * Math.random())));
+  }
+
   async check(): Promise<void> {
     const row = await this.db('pg_extension').where({ extname: 'pg_trgm' }).first<{ extname: string } | undefined>('extname');
     if (!row) throw new Error('pg_trgm extension is not installed');
@@ -251,7 +259,7 @@ export class PostgresSearchEngine implements SearchEngine {
       const sql = `select c.id from (${matches.replace('%COLUMNS%', 'p.id, p.search_vector')} order by p.sold_count desc, p.id limit :candidates) c
         order by c.search_vector @@ to_tsquery('simple', cast(:strict as text)) desc,
           ts_rank(c.search_vector, to_tsquery('simple', cast(:tsquery as text))) desc, c.id`;
-      page = this.rankings.fetch(key, { allowStale: allowStale(this.rankings.getRemainingTTL(key)), context: { sql, bindings: { ...filters, strict, candidates: RANKED_CANDIDATES } } }).then((ids) => {
+      page = this.rankings.fetch(key, { allowStale: allowStale(this.rankings.getRemainingTTL(key)), ttl: this.keptFor(), context: { sql, bindings: { ...filters, strict, candidates: RANKED_CANDIDATES } } }).then((ids) => {
         if (!ids) throw new Error('ranking missing');
         return ids.slice(offset, offset + query.pageSize);
       });
@@ -280,6 +288,7 @@ export class PostgresSearchEngine implements SearchEngine {
     }
     const aggregate = this.facetCache.fetch(key, {
       allowStale: allowStale(this.facetCache.getRemainingTTL(key)),
+      ttl: this.keptFor(),
       context: { sql: matches.replace('%COLUMNS%', 'p.category_id, p.store_id, cast(count(*) as int) as n') + ' group by grouping sets ((p.category_id), (p.store_id), ())', filters },
     });
     const [ids, counted] = await Promise.all([page, aggregate]);
