@@ -338,7 +338,7 @@ export class CheckoutFlow {
       try {
         locked = await applyStockChanges(
           trx,
-          lines.map((l) => ({ variantId: l.variantId, newStock: (old: number) => old - l.quantity, orderId: orderIdOfStore.get(l.storeId) })),
+          lines.map((l) => ({ variantId: l.variantId, delta: -l.quantity, orderId: orderIdOfStore.get(l.storeId) })),
           { id: caller.id, reason: 'sale' },
         );
       } catch (err) {

@@ -16,6 +16,9 @@ export const stockStatus = (stock: number, threshold: number): StockStatus => (!
 /** The change that raises the low-stock alert: from at or above the threshold to below it (low, or out at once). */
 export const crossesBelowThreshold = (before: number, after: number, threshold: number): boolean => before >= threshold && after < threshold;
 
+/** `crossesBelowThreshold` in SQL, over SQL expressions for the stock before and after and the threshold. */
+export const crossesBelowThresholdSql = (before: string, after: string, threshold: string): string => `(${before} >= ${threshold} and ${after} < ${threshold})`;
+
 /** `inStock` in SQL, for the variant alias `v` (e.g. `v`, `product_variants`). */
 export const inStockSql = (v = 'v'): string => `${v}.stock > 0`;
 

@@ -5,9 +5,9 @@ import { DomainError, invalid, notFound } from '../../domain/errors.ts';
 import { countThenPage, type Page } from '../../domain/paging.ts';
 import { containing } from '../../domain/text.ts';
 import { sellerStoreId } from '../accounts/index.ts';
-import { enqueueStatement, type OutboxEvents } from '../outbox/index.ts';
+import { enqueueFrom } from '../outbox/index.ts';
 import type { StockMovement, StockReason } from './models/stock-movement.ts';
-import { crossesBelowThreshold, stockStatus, stockStatusSql, type StockStatus } from './rules.ts';
+import { crossesBelowThresholdSql, stockStatus, stockStatusSql, type StockStatus } from './rules.ts';
 
 type InventoryRow = components['schemas']['InventoryRow'];
 type StockChange = { variantId: string; stock: number; expectedStock?: number } | { variantId: string; delta: number };
@@ -27,6 +27,15 @@ export class StockShortError extends Error {
   constructor(shortages: StockShortage[]) {
     super(`short on ${shortages.map((s) => s.sku).join(', ')}`);
     this.shortages = shortages;
+  }
+}
+
+/** Stock would pass the spec's maximum; nothing was changed. */
+export class StockOverMaxError extends Error {
+  readonly pointers: string[];
+  constructor(pointers: string[]) {
+    super(`stock would pass ${MAX_STOCK}`);
+    this.pointers = pointers;
   }
 }
 
@@ -63,73 +72,85 @@ interface InventoryLine {
   lowStockThreshold: number;
 }
 
+/** The spec's maximum stock (openapi.yaml: stock maximum): no change may carry stock past it. */
+export const MAX_STOCK = 1_000_000_000;
+
+/** A change to one variant's stock: by `delta`, or `to` a value (guarded by `expected`, the stock the writer saw). */
+export type StockChangeRequest = { variantId: string; pointer?: string; orderId?: string } & ({ delta: number } | { to: number; expected?: number });
+
+/** A locked variant as the stock function read it, and the stock it got. */
+interface ChangedRow {
+  id: string;
+  product_id: string;
+  store_id: string;
+  stock: number;
+  low_stock_threshold: number;
+  sku: string;
+  price: number;
+  new_stock: number;
+  expected: number | null;
+  ok: boolean;
+}
+
 /**
  * The one stock function: every change to an existing variant's stock goes through it (sales,
  * cancellations and expiries, checkout compensations, the seller's inventory edits); only a new
- * variant's opening stock is written with the variant, by the catalog. Locks the variants in id
- * order (concurrent writers cannot deadlock), then in one statement changes their stock, records
- * each change, and writes the outbox events: the product changed (search), and a low-stock alert
- * when a variant crosses below its threshold (once per crossing, not on every sale). `expected`
- * guards a write against a stock that moved since read. Returns the locked variants as they were.
+ * variant's opening stock is written with the variant, by the catalog. One statement locks the
+ * variants in id order (concurrent writers cannot deadlock; `for no key update`, so carts and order
+ * items that name the variants do not wait), checks every change (not below zero, not past
+ * MAX_STOCK, `expected` still true) and, only if all pass, changes the stock, records each change
+ * and writes the outbox events: the product changed (search), and a low-stock alert when a variant
+ * crosses below its threshold (once per crossing, not on every sale). Changes to one variant add up
+ * (a value then deltas). Returns the locked variants as they were (with the price a sale charges);
+ * throws, having changed nothing, when a check fails.
  */
-export async function applyStockChanges(
-  trx: Knex,
-  changes: Array<{ variantId: string; newStock: (old: number) => number; expected?: number; pointer?: string; orderId?: string }>,
-  actor: { id: string | null; reason: StockReason },
-): Promise<LockedVariant[]> {
-  const ids = [...new Set(changes.map((c) => c.variantId))].sort();
-  const rows = await trx('productVariants')
-    .whereIn('id', ids)
-    .orderBy('id')
-    .forUpdate()
-    .select<LockedVariant[]>('id', 'productId', 'storeId', 'stock', 'lowStockThreshold', 'sku', 'price');
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const next = new Map<string, number>();
-  const orderOf = new Map<string, string>();
-  const shortages: StockShortage[] = [];
-  const moved: StockMovedError['mismatches'] = [];
-  for (const change of changes) {
-    const row = byId.get(change.variantId)!;
-    if (change.expected !== undefined && change.expected !== row.stock) {
-      moved.push({ variantId: row.id, sku: row.sku, expectedStock: change.expected, stock: row.stock, pointer: change.pointer });
-    }
-    const stock = change.newStock(next.get(row.id) ?? row.stock);
-    if (stock < 0) shortages.push({ variantId: row.id, sku: row.sku, available: row.stock, pointer: change.pointer });
-    next.set(row.id, stock);
-    if (change.orderId) orderOf.set(row.id, change.orderId);
+export async function applyStockChanges(trx: Knex, changes: StockChangeRequest[], actor: { id: string | null; reason: StockReason }): Promise<LockedVariant[]> {
+  if (changes.length === 0) return [];
+  const byVariant = new Map<string, { variant_id: string; delta: number; to: number | null; expected: number | null; order_id: string | null; pointer?: string }>();
+  for (const c of changes) {
+    const seen = byVariant.get(c.variantId) ?? { variant_id: c.variantId, delta: 0, to: null, expected: null, order_id: null };
+    if ('to' in c) Object.assign(seen, { to: c.to, delta: 0, expected: seen.expected ?? c.expected ?? null });
+    else seen.delta += c.delta;
+    seen.order_id = c.orderId ?? seen.order_id;
+    seen.pointer = c.pointer ?? seen.pointer;
+    byVariant.set(c.variantId, seen);
   }
-  if (moved.length) throw new StockMovedError(moved);
-  if (shortages.length) throw new StockShortError(shortages);
-
-  const changed = [...next].filter(([id, stock]) => stock !== byId.get(id)!.stock).map(([id, stock]) => ({ row: byId.get(id)!, stock }));
-  if (changed.length === 0) return rows;
-  const events: OutboxEvents = [
-    ...changed
-      .filter(({ row, stock }) => crossesBelowThreshold(row.stock, stock, row.lowStockThreshold))
-      .map(({ row, stock }) => ({ topic: 'inventory.low-stock' as const, payload: { variantId: row.id, productId: row.productId, storeId: row.storeId, stock, threshold: row.lowStockThreshold } })),
-    ...[...new Set(changed.map(({ row }) => row.productId))].map((productId) => ({ topic: 'catalog.product-changed' as const, payload: { productId } })),
-  ];
-  const movements = changed.map(({ row, stock }) => ({ variant_id: row.id, actor_id: actor.id, old_stock: row.stock, new_stock: stock, reason: actor.reason, order_id: orderOf.get(row.id) ?? null }));
-  // the stock, its history and the events in one statement
-  await trx.raw(
-    `with v as (
-       update product_variants v set stock = c.stock, updated_at = now()
-       from (select unnest(cast(? as uuid[])) as id, unnest(cast(? as int[])) as stock) c where v.id = c.id
+  const changed = 'n.new_stock <> n.stock and ok.ok';
+  const { rows } = await trx.raw<{ rows: ChangedRow[] }>(
+    `with c as (
+       select * from json_to_recordset(cast(:changes as json)) as x (variant_id uuid, delta int, "to" int, expected int, order_id uuid)
+     ), l as materialized (
+       select v.id, v.product_id, v.store_id, v.stock, v.low_stock_threshold, v.sku, v.price
+       from product_variants v where v.id in (select variant_id from c) order by v.id for no key update
+     ), n as (
+       select l.*, cast(coalesce(c."to", l.stock) as bigint) + c.delta as new_stock, c.expected, c.order_id
+       from l join c on c.variant_id = l.id
+     ), ok as (
+       select coalesce(bool_and(n.new_stock between 0 and :max and (n.expected is null or n.expected = n.stock)), true) as ok from n
+     ), u as (
+       update product_variants v set stock = n.new_stock, updated_at = now() from n, ok where v.id = n.id and ${changed}
      ), m as (
        insert into stock_movements (variant_id, actor_id, old_stock, new_stock, reason, order_id)
-       select x.variant_id, x.actor_id, x.old_stock, x.new_stock, x.reason, x.order_id
-       from json_to_recordset(cast(? as json)) as x (variant_id uuid, actor_id uuid, old_stock int, new_stock int, reason text, order_id uuid)
-     ) ?`,
-    [changed.map(({ row }) => row.id), changed.map(({ stock }) => stock), JSON.stringify(movements), enqueueStatement(trx, events)],
+       select n.id, :actor, n.stock, n.new_stock, :reason, n.order_id from n, ok where ${changed}
+     ), e as (
+       ${enqueueFrom(`
+         select 'inventory.low-stock' as topic, jsonb_build_object('variantId', n.id, 'productId', n.product_id, 'storeId', n.store_id, 'stock', n.new_stock, 'threshold', n.low_stock_threshold) as payload
+         from n, ok where ${changed} and ${crossesBelowThresholdSql('n.stock', 'n.new_stock', 'n.low_stock_threshold')}
+         union all
+         select distinct 'catalog.product-changed', jsonb_build_object('productId', n.product_id) from n, ok where ${changed}`)}
+     )
+     select n.*, ok.ok from n, ok order by n.id`,
+    { changes: JSON.stringify([...byVariant.values()].map(({ pointer: _pointer, ...c }) => c)), max: MAX_STOCK, actor: actor.id, reason: actor.reason },
   );
-  return rows;
-}
-
-/** The spec's maximum stock (openapi.yaml: stock maximum); a delta must not carry stock past it. */
-const MAX_STOCK = 1_000_000_000;
-function withinMaxStock(stock: number, pointer: string): number {
-  if (stock > MAX_STOCK) throw invalid(`Stock cannot pass ${MAX_STOCK}; nothing was changed.`, [{ pointer, message: `would take the stock past ${MAX_STOCK}` }]);
-  return stock;
+  if (rows.length === 0 || rows[0].ok) {
+    return rows.map((r) => ({ id: r.id, productId: r.product_id, storeId: r.store_id, stock: r.stock, lowStockThreshold: r.low_stock_threshold, sku: r.sku, price: r.price }));
+  }
+  const pointerOf = (id: string) => byVariant.get(id)?.pointer;
+  const moved = rows.filter((r) => r.expected !== null && r.expected !== r.stock);
+  if (moved.length) throw new StockMovedError(moved.map((r) => ({ variantId: r.id, sku: r.sku, expectedStock: r.expected!, stock: r.stock, pointer: pointerOf(r.id) })));
+  const short = rows.filter((r) => r.new_stock < 0);
+  if (short.length) throw new StockShortError(short.map((r) => ({ variantId: r.id, sku: r.sku, available: r.stock, pointer: pointerOf(r.id) })));
+  throw new StockOverMaxError(rows.filter((r) => r.new_stock > MAX_STOCK).map((r) => pointerOf(r.id) ?? ''));
 }
 
 export class InventoryService {
@@ -202,10 +223,10 @@ export class InventoryService {
       if (foreign) throw notFound(`variant ${foreign}`);
       await applyStockChanges(
         trx,
-        items.map((item, i) =>
+        items.map((item, i): StockChangeRequest =>
           'stock' in item
-            ? { variantId: item.variantId, newStock: () => item.stock, expected: item.expectedStock, pointer: `/items/${i}/stock` }
-            : { variantId: item.variantId, newStock: (old: number) => withinMaxStock(old + item.delta, `/items/${i}/delta`), pointer: `/items/${i}/delta` },
+            ? { variantId: item.variantId, to: item.stock, expected: item.expectedStock, pointer: `/items/${i}/stock` }
+            : { variantId: item.variantId, delta: item.delta, pointer: `/items/${i}/delta` },
         ),
         { id: caller.id, reason: 'manual' },
       ).catch((err: unknown) => {
@@ -215,6 +236,9 @@ export class InventoryService {
             errors: err.mismatches.map((m) => ({ pointer: m.pointer!.replace(/stock$/, 'expectedStock'), message: `is ${m.stock} now` })),
             details: { currentStock: err.mismatches.map(({ variantId, sku, expectedStock, stock }) => ({ variantId, sku, expectedStock, stock })) },
           });
+        }
+        if (err instanceof StockOverMaxError) {
+          throw invalid(`Stock cannot pass ${MAX_STOCK}; nothing was changed.`, err.pointers.map((pointer) => ({ pointer, message: `would take the stock past ${MAX_STOCK}` })));
         }
         if (!(err instanceof StockShortError)) throw err;
         throw invalid(

@@ -111,7 +111,7 @@ async function restock(trx: Knex, orderIds: string[], actorId: string | null): P
   const items = await orderLines(trx, orderIds);
   await applyStockChanges(
     trx,
-    items.map((i) => ({ variantId: i.variantId, newStock: (old: number) => old + i.quantity, orderId: i.orderId })),
+    items.map((i) => ({ variantId: i.variantId, delta: i.quantity, orderId: i.orderId })),
     { id: actorId, reason: 'cancellation' },
   );
 }

@@ -33,13 +33,11 @@ export async function enqueueAll(trx: Knex, events: OutboxEvents): Promise<void>
 }
 
 /**
- * The same insert as a statement to put inside another module's set-based statement (as the body
- * of a data-modifying CTE: `with e as (?) ...`), so its events cost no round trip of their own.
- * Inserts nothing when `events` is empty.
+ * The outbox insert as SQL to put inside another module's set-based statement (the body of a
+ * data-modifying CTE: `e as (${enqueueFrom(select)})`), so its events cost no round trip of their
+ * own. `select` gives `topic` and `payload` (jsonb) columns; each payload must have its topic's
+ * shape in OutboxTopics.
  */
-export function enqueueStatement(trx: Knex, events: OutboxEvents): Knex.Raw {
-  return trx.raw(
-    `insert into outbox (topic, payload) select x.topic, x.payload from json_to_recordset(cast(? as json)) as x (topic text, payload jsonb)`,
-    [JSON.stringify(events)],
-  );
+export function enqueueFrom(select: string): string {
+  return `insert into outbox (topic, payload) select e.topic, e.payload from (${select}) e`;
 }
