@@ -4,7 +4,7 @@ import type { components } from '@pasar/openapi/schema';
 import { conflict, notFound } from '../../domain/errors.ts';
 import { countThenPage } from '../../domain/paging.ts';
 import { containing } from '../../domain/text.ts';
-import type { ProductSearch, SearchEngine } from '../../platform/search/engine.ts';
+import type { ProductSearch, SearchEngine, SearchResult } from '../../platform/search/engine.ts';
 import { imageJson, mediaUrl, thumbnailKeyColumn, type ImageRow, type MediaUrls } from './media.ts';
 import type { Product } from './models/product.ts';
 import { inStock, productInStockSql } from '../inventory/index.ts';
@@ -88,6 +88,11 @@ export class PublicCatalog {
   private readonly search: SearchEngine;
   private readonly urls: MediaUrls;
   private readonly names = new LRUCache<string, string>({ max: 10_000, ttl: 60_000 });
+  /**
+   * Named facets per search answer and language: an engine that answers a filter with the same facets
+   * while it keeps their counts (Postgres) has them named once, for at most as long as a name is kept.
+   */
+  private readonly namedFacets = new WeakMap<SearchResult['facets'], Partial<Record<'id' | 'en', { value: Schemas['ProductPage']['facets']; until: number }>>>();
 
   constructor(db: Knex, search: SearchEngine, urls: MediaUrls) {
     this.db = db;
@@ -98,16 +103,20 @@ export class PublicCatalog {
   /** One search (ids, total, facets) and one query for the cards, whatever the page size. */
   async listProducts(query: ProductSearch, locale: 'id' | 'en' = 'id'): Promise<Schemas['ProductPage']> {
     const result = await this.search.search(query);
-    const [items, names] = await Promise.all([this.cards(result.ids), this.facetNames(result.facets, locale)]);
-    const named = (facets: Array<{ id: string; count: number }>, names: Map<string, string>) =>
-      facets.filter((f) => names.has(f.id)).map((f) => ({ id: f.id, name: names.get(f.id)!, count: f.count }));
-    return {
-      items,
-      total: result.total,
-      page: query.page,
-      pageSize: query.pageSize,
-      facets: { categories: named(result.facets.categories, names), stores: named(result.facets.stores, names) },
-    };
+    const [items, facets] = await Promise.all([this.cards(result.ids), this.facetsNamed(result.facets, locale)]);
+    return { items, total: result.total, page: query.page, pageSize: query.pageSize, facets };
+  }
+
+  private async facetsNamed(facets: SearchResult['facets'], locale: 'id' | 'en'): Promise<Schemas['ProductPage']['facets']> {
+    const known = this.namedFacets.get(facets)?.[locale];
+    if (known && known.until > Date.now()) return known.value;
+    const names = await this.facetNames(facets, locale);
+    // kept no longer than the oldest of its names would be
+    const until = Date.now() + Math.min(60_000, ...[...names.keys()].map((id) => this.names.getRemainingTTL(`${locale}:${id}`)));
+    const named = (list: Array<{ id: string; count: number }>) => list.filter((f) => names.has(f.id)).map((f) => ({ id: f.id, name: names.get(f.id)!, count: f.count }));
+    const value = { categories: named(facets.categories), stores: named(facets.stores) };
+    this.namedFacets.set(facets, { ...this.namedFacets.get(facets), [locale]: { value, until } });
+    return value;
   }
 
   /**
