@@ -341,6 +341,42 @@ describe('cart and checkout', () => {
       expect(movements.every((m) => m.newStock >= 0)).to.equal(true);
       expect(movements).to.have.length(10);
     });
+
+    it('should keep stock, history and sold counts exact when shoppers race for overlapping variants of two stores, in any order, while the seller restocks', async function () {
+      this.timeout(120_000);
+      const cats = await categories(app);
+      const scarf = await createProduct(app, batik, {
+        title: 'Selendang Tenun',
+        categoryId: cats.fesyen,
+        status: 'active',
+        options: [{ name: 'Warna', values: ['Merah', 'Biru'] }],
+        variants: [{ options: { Warna: 'Merah' }, price: 90000, stock: 12 }, { options: { Warna: 'Biru' }, price: 90000, stock: 12 }],
+      });
+      const beans = await createProduct(app, kopi, { title: 'Kopi Gayo', categoryId: cats.kopi, status: 'active', variants: [{ options: {}, price: 60000, stock: 12 }] });
+      const variants = [scarf.variants[0].id, scarf.variants[1].id, beans.variants[0].id];
+      const buyers = await Promise.all(Array.from({ length: 30 }, () => signUpCustomer(app)));
+      for (const [k, buyer] of buyers.entries()) {
+        const order = k % 2 ? [...variants].reverse() : variants;
+        for (const variantId of order.slice(0, 2 + (k % 2))) expect((await add(buyer, variantId, 1)).status).to.equal(200);
+      }
+      const restock = () => app.request('PATCH', '/seller/inventory', { token: batik.token, body: { items: [{ variantId: scarf.variants[1].id, delta: 2 }, { variantId: scarf.variants[0].id, delta: 2 }] } });
+      const answers = await Promise.all([...buyers.map((buyer) => pay(buyer, { shippingAddress: address(), paymentMethod: 'cod' })), restock(), restock(), restock()]);
+      expect(answers.slice(0, 30).map((a) => a.status).filter((s) => s !== 201 && s !== 409), 'only sold or refused').to.deep.equal([]);
+      expect(answers.slice(30).map((a) => a.status)).to.deep.equal([200, 200, 200]);
+      expect(answers.filter((a) => a.status === 409).length, 'some refused: more wanted than there was').to.be.above(0);
+      for (const variantId of variants) {
+        const sold = Number((await app.db.knex('orderItems').where({ variantId }).sum({ n: 'quantity' }).first())!.n ?? 0);
+        const restocked = variantId === beans.variants[0].id ? 0 : 6;
+        expect(await stockOf(variantId), 'stock = opening + restocked - sold').to.equal(12 + restocked - sold);
+        const moves = await app.db.knex('stockMovements').where({ variantId });
+        expect(moves.every((m) => m.newStock >= 0)).to.equal(true);
+        expect(moves.reduce((n, m) => n + m.newStock - m.oldStock, 0), 'the history adds up').to.equal(restocked - sold);
+      }
+      for (const product of [scarf, beans]) {
+        const sold = Number((await app.db.knex('orderItems').where({ productId: product.id }).sum({ n: 'quantity' }).first())!.n ?? 0);
+        expect((await app.db.knex('products').where({ id: product.id }).first()).soldCount, 'the sold count is the units sold').to.equal(sold);
+      }
+    });
   });
 });
 

@@ -3,6 +3,7 @@ import { formatRupiah } from '@pasar/openapi/format';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../domain/caller.ts';
 import { conflict, invalid, notFound } from '../../domain/errors.ts';
+import { PREPARED } from '../../platform/db/prepared.ts';
 import { mediaUrl, thumbnailKeyColumn, type MediaUrls } from '../catalog/index.ts';
 import { inStock } from '../inventory/index.ts';
 import { Cart } from './models/cart.ts';
@@ -57,7 +58,7 @@ function cartLines(db: Knex, cart: { id: string } | { userId: string } | { take:
     ? db.with('i', db.raw(
       `delete from cart_items i using carts c where c.id = i.cart_id and c.user_id = ?${itemIds ? ' and i.id = any(cast(? as uuid[]))' : ''} returning i.*`,
       itemIds ? [cart.take, itemIds] : [cart.take],
-    )).from('i')
+    )).from('i').options(PREPARED(itemIds ? 'cart-take-chosen' : 'cart-take'))
     : 'userId' in cart
       ? db.with('c', db.raw('insert into carts (user_id) values (?) on conflict (user_id) do update set updated_at = now() returning id', [cart.userId]))
         .from('cartItems as i').whereIn('i.cartId', db.select('id').from('c'))

@@ -3,6 +3,7 @@ import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../domain/caller.ts';
 import { DomainError, invalid, notFound } from '../../domain/errors.ts';
 import { countThenPage, type Page } from '../../domain/paging.ts';
+import { PREPARED } from '../../platform/db/prepared.ts';
 import { containing } from '../../domain/text.ts';
 import { sellerStoreId } from '../accounts/index.ts';
 import { enqueueFrom } from '../outbox/index.ts';
@@ -141,7 +142,7 @@ export async function applyStockChanges(trx: Knex, changes: StockChangeRequest[]
      )
      select n.*, ok.ok from n, ok order by n.id`,
     { changes: JSON.stringify([...byVariant.values()].map(({ pointer: _pointer, ...c }) => c)), max: MAX_STOCK, actor: actor.id, reason: actor.reason },
-  );
+  ).options(PREPARED('stock-change'));
   if (rows.length === 0 || rows[0].ok) {
     return rows.map((r) => ({ id: r.id, productId: r.product_id, storeId: r.store_id, stock: r.stock, lowStockThreshold: r.low_stock_threshold, sku: r.sku, price: r.price }));
   }

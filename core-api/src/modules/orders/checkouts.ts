@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
+import { PREPARED } from '../../platform/db/prepared.ts';
 import { Checkout } from './models/checkout.ts';
 
 type PaymentMethod = components['schemas']['PaymentMethod'];
@@ -23,7 +24,7 @@ export async function claimCheckout(
     `insert into checkouts (user_id, idempotency_key, request_hash, payment_method) values (?, ?, ?, ?)
      on conflict (user_id, idempotency_key) do nothing returning id`,
     [claim.userId, claim.idempotencyKey, claim.requestHash, claim.paymentMethod],
-  );
+  ).options(PREPARED('checkout-claim'));
   if (claimed.rows.length > 0) return { id: claimed.rows[0].id };
   const first = await Checkout.query(trx).findOne({ userId: claim.userId, idempotencyKey: claim.idempotencyKey }).select('id', 'requestHash').throwIfNotFound();
   return { before: { id: first.id, requestHash: first.requestHash } };
@@ -57,6 +58,7 @@ export async function completeCheckout(
   outcome: { paymentStatus: PaymentStatus; responseStatus: number; responseBody: unknown },
 ): Promise<boolean> {
   const changed = await Checkout.query(trx)
+    .onBuildKnex((q) => q.options(PREPARED('checkout-complete')))
     .patch({ status: 'completed', paymentStatus: outcome.paymentStatus, responseStatus: outcome.responseStatus, responseBody: outcome.responseBody })
     .where({ id: checkoutId })
     .whereNot({ status: 'completed' });

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { components } from '@pasar/openapi/schema';
+import { PREPARED } from '../../platform/db/prepared.ts';
 
 type ShippingAddress = components['schemas']['ShippingAddress'];
 type OrderItemJson = components['schemas']['OrderItem'];
@@ -87,7 +88,7 @@ export async function createForCheckout(
      select o.*, s.name as store_name, s.slug as store_slug, array(select id from i order by title, id) as item_order
      from o join stores s on s.id = o.store_id`,
     { checkoutId: placed.checkoutId, userId: placed.userId, address: JSON.stringify(placed.shippingAddress), orders: JSON.stringify(orders), items: JSON.stringify(items) },
-  );
+  ).options(PREPARED('orders-place'));
   const byId = new Map(rows.map((r) => [r.id, r]));
   const itemsOf = new Map<string, OrderItemJson[]>(orders.map((o) => [o.id, []]));
   for (const id of rows[0].item_order) {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { OutboxEvent } from './models/outbox-event.ts';
+import { PREPARED } from '../../platform/db/prepared.ts';
 
 /** Topics written to the outbox, with what their payload carries. */
 export interface OutboxTopics {
@@ -29,7 +29,7 @@ export async function enqueue<T extends OutboxTopic>(trx: Knex, topic: T, payloa
 /** Events of several topics in one insert, in the caller's transaction. */
 export async function enqueueAll(trx: Knex, events: OutboxEvents): Promise<void> {
   if (events.length === 0) return;
-  await OutboxEvent.query(trx).insert(events);
+  await trx.raw(enqueueFrom('select x.topic, x.payload from json_to_recordset(cast(? as json)) as x (topic text, payload jsonb)'), [JSON.stringify(events)]).options(PREPARED('outbox-enqueue'));
 }
 
 /**

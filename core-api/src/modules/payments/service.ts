@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { components } from '@pasar/openapi/schema';
 import type { AuthUser } from '../../domain/caller.ts';
 import { DomainError, notFound } from '../../domain/errors.ts';
+import { PREPARED } from '../../platform/db/prepared.ts';
 import { InvalidSignature, type ChargeResult, type GatewayEvent, type PaymentGateway } from '../../platform/payments/gateway.ts';
 import {
   awaitsDelivery, cancelOrders, findCheckout, findOwnCheckout, loadOrders, ordersOfCheckout, setOrderPaymentStatus, setOrdersPaymentStatus, type PaymentHooks,
@@ -42,13 +43,14 @@ export async function lockPayment(trx: Knex, checkoutId: string): Promise<Paymen
 
 /** The payment of a new checkout, before the gateway is asked. */
 export async function createPayment(trx: Knex, p: { checkoutId: string; method: Schemas['PaymentMethod']; amount: number; locale: Locale }): Promise<void> {
-  await Payment.query(trx).insert(p);
+  await Payment.query(trx).onBuildKnex((q) => q.options(PREPARED('payment-create'))).insert(p);
 }
 
 /** Records what the gateway answered for a checkout's charge (paid or pending); returns the payment as recorded. */
 export async function recordCharge(trx: Knex, checkoutId: string, result: ChargeResult): Promise<Payment> {
   const status: PaymentStatus = result.status === 'paid' ? 'paid' : 'pending';
   const [payment] = await Payment.query(trx)
+    .onBuildKnex((q) => q.options(PREPARED(status === 'paid' ? 'payment-charge-paid' : 'payment-charge-pending')))
     .where({ checkoutId })
     .patch({
       status,
