@@ -1,6 +1,7 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,8 @@ const duration = +flags.duration;
 const minSamples = +flags['min-samples'];
 const connections = +flags.connections;
 const MAX_SECONDS = 30;
+/** Unrecorded warm-up before a fixed-rate run. */
+const WARMUP_SECONDS = 3;
 const HISTORY = 10;
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 
@@ -211,9 +214,57 @@ interface Scenario {
 
 type Servers = Record<Role, Server>;
 
+/**
+ * A fixed request rate, evenly spaced: request k is due at k / rate seconds, sent over at most
+ * `connections` kept-alive sockets (queued while all are busy), and its latency counts from when
+ * it was due, so a server that falls behind shows it (no coordinated omission). (autocannon's rate
+ * limit lets each connection send its share of a second back to back when the second starts:
+ * bursts, not a rate.)
+ */
+async function paced(port: number, scenario: Scenario, latencies: number[], statuses: Record<string, number>, done: () => boolean): Promise<{ errors: number; timeouts: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: scenario.connections ?? connections });
+  const rate = scenario.rate!;
+  const started = performance.now();
+  let sent = 0;
+  let errors = 0;
+  const inFlight = new Set<Promise<void>>();
+  const send = (due: number) => {
+    const { method, path: requestPath, headers, body } = scenario.next();
+    const answered = new Promise<void>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port, method, path: requestPath, headers, agent, timeout: 10_000 }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          latencies.push(performance.now() - due);
+          statuses[res.statusCode!] = (statuses[res.statusCode!] ?? 0) + 1;
+          resolve();
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => (errors++, resolve()));
+      req.end(body);
+    });
+    inFlight.add(answered);
+    void answered.then(() => inFlight.delete(answered));
+  };
+  while (!done()) {
+    const now = performance.now();
+    while (sent < ((now - started) / 1000) * rate) send(started + (sent++ * 1000) / rate);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  return { errors, timeouts: 0 };
+}
+
 async function runOnce(servers: Servers, scenario: Scenario, round: number): Promise<Run> {
   await scenario.before?.();
   const server = servers[scenario.target];
+  // a rate's first seconds fill what the server keeps (answers, facet counts, rankings) all at once:
+  // a short warm-up at the same rate goes first, unrecorded, so the run measures the steady state
+  if (scenario.rate) {
+    const warmup = performance.now();
+    await paced(server.port, scenario, [], {}, () => performance.now() - warmup >= Math.min(WARMUP_SECONDS, duration) * 1000);
+  }
   await server.stats(true);
   const port = server.port;
   const latencies: number[] = [];
@@ -223,29 +274,31 @@ async function runOnce(servers: Servers, scenario: Scenario, round: number): Pro
   const meBefore = process.cpuUsage();
   const startedAt = performance.now();
   const amount = scenario.amount?.();
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `http://127.0.0.1:${port}`,
-        connections: scenario.connections ?? connections,
-        ...(scenario.rate ? { overallRate: scenario.rate } : {}),
-        ...(amount ? { amount } : { duration: MAX_SECONDS }),
-        requests: [{ setupRequest: (req) => ({ ...req, ...scenario.next() }) }],
-      },
-      (err, res) => (err ? reject(err) : resolve(res)),
-    );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      latencies.push(responseTime);
-      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
-    });
-    // a run ends once it is long enough and has enough answers, or after MAX_SECONDS whatever it has
-    // (a fixed number of checkouts that stalls is reported as it stands, not waited for)
-    const timer = setInterval(() => {
-      const seconds = (performance.now() - startedAt) / 1000;
-      if ((!amount && seconds >= duration && latencies.length >= minSamples) || seconds >= MAX_SECONDS) (clearInterval(timer), instance.stop());
-    }, 100);
-    instance.on('done', () => clearInterval(timer));
-  });
+  // a run ends once it is long enough and has enough answers, or after MAX_SECONDS whatever it has
+  // (a fixed number of checkouts that stalls is reported as it stands, not waited for)
+  const done = () => {
+    const seconds = (performance.now() - startedAt) / 1000;
+    return (!amount && seconds >= duration && latencies.length >= minSamples) || seconds >= MAX_SECONDS;
+  };
+  const result = scenario.rate
+    ? await paced(port, scenario, latencies, statuses, done)
+    : await new Promise<{ errors: number; timeouts: number }>((resolve, reject) => {
+        const instance = autocannon(
+          {
+            url: `http://127.0.0.1:${port}`,
+            connections: scenario.connections ?? connections,
+            ...(amount ? { amount } : { duration: MAX_SECONDS }),
+            requests: [{ setupRequest: (req) => ({ ...req, ...scenario.next() }) }],
+          },
+          (err, res) => (err ? reject(err) : resolve(res)),
+        );
+        instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+          latencies.push(responseTime);
+          statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+        });
+        const timer = setInterval(() => done() && (clearInterval(timer), instance.stop()), 100);
+        instance.on('done', () => clearInterval(timer));
+      });
   const seconds = (performance.now() - startedAt) / 1000;
   const stats = await server.stats();
   const me = process.cpuUsage(meBefore);
@@ -408,6 +461,9 @@ async function main(): Promise<void> {
       headers: { authorization: `Bearer ${tokens[n++ % tokens.length]}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
       body: address,
     });
+    // words of the catalog in a fixed random order, enough that none repeats in a full bench
+    const freshWords: string[] = await db('searchWords').whereRaw('length(word) >= 4').orderByRaw('md5(word)').limit(5000).pluck('word');
+    let fresh = 0;
     const words = ['batik', 'kopi', 'rotan', 'tenun', 'kemeja', 'sepatu', 'teh', 'tas', 'kain', 'keranjang', 'vas', 'sabun', 'lampu', 'celana', 'dompet', 'melati'];
     const typos = ['kemja', 'sepato', 'arabca', 'ketanjang', 'batk', 'btik', 'rotna', 'dompte'];
     const hot = variantIds[0];
@@ -422,8 +478,10 @@ async function main(): Promise<void> {
       { key: 'list', name: 'product list: newest, 20 pages, at 500 req/s', target: 'api', rate: 500, next: () => ({ method: 'GET', path: `/products?sort=newest&pageSize=24&page=${1 + (i++ % 20)}` }) },
       { key: 'detail', name: 'product detail: 2,000 products, answer cache on', target: 'api', next: () => ({ method: 'GET', path: `/products/${productIds[i++ % productIds.length]}` }) },
       { key: 'detailUncached', name: 'product detail: 2,000 products, answer cache off', target: 'uncached', next: () => ({ method: 'GET', path: `/products/${productIds[i++ % productIds.length]}` }) },
-      { key: 'search', name: 'search: 16 words × 5 pages, answer cache off, at 200 req/s', target: 'uncached', rate: 200, next: () => ({ method: 'GET', path: `/products?q=${words[i % words.length]}&page=${1 + (Math.floor(i++ / words.length) % 5)}&pageSize=24` }) },
-      { key: 'typo', name: 'search: 8 typos, answer cache off, at 100 req/s', target: 'uncached', rate: 100, next: () => ({ method: 'GET', path: `/products?q=${typos[i++ % typos.length]}&pageSize=24` }) },
+      { key: 'search', name: 'search: 16 words × 5 pages, answer cache off (the engine keeps a word\'s ranking and counts 30 s), at 200 req/s', target: 'uncached', rate: 200, next: () => ({ method: 'GET', path: `/products?q=${words[i % words.length]}&page=${1 + (Math.floor(i++ / words.length) % 5)}&pageSize=24` }) },
+      { key: 'typo', name: 'search: 8 typos, answer cache off (kept as words are), at 100 req/s', target: 'uncached', rate: 100, next: () => ({ method: 'GET', path: `/products?q=${typos[i++ % typos.length]}&pageSize=24` }) },
+      // what the engine costs when it keeps nothing useful: every query a catalog word not asked before
+      { key: 'searchFresh', name: 'search: a catalog word not asked before, every time, answer cache off, at 20 req/s', target: 'uncached', rate: 20, next: () => ({ method: 'GET', path: `/products?q=${encodeURIComponent(freshWords[fresh++ % freshWords.length])}&pageSize=24` }) },
       {
         key: 'cart',
         name: 'add to cart: 3,000 shoppers, 2,000 variants',

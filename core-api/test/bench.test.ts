@@ -24,7 +24,7 @@ describe('npm run bench', function () {
     expect(report.commit).to.match(/^[0-9a-f]{40}$/);
     expect(report.machine.cpus).to.be.above(0);
     expect(report.scenarios.map((s: { key: string }) => s.key)).to.deep.equal(
-      ['baseline', 'floor', 'list', 'detail', 'detailUncached', 'search', 'typo', 'cart', 'checkout', 'hot', 'analytics', 'health'],
+      ['baseline', 'floor', 'list', 'detail', 'detailUncached', 'search', 'typo', 'searchFresh', 'cart', 'checkout', 'hot', 'analytics', 'health'],
     );
     for (const scenario of report.scenarios) {
       expect(scenario.runs.map((r: { round: number }) => r.round), scenario.name).to.deep.equal([1, 2]);
