@@ -221,7 +221,7 @@ type Servers = Record<Role, Server>;
  * limit lets each connection send its share of a second back to back when the second starts:
  * bursts, not a rate.)
  */
-async function paced(port: number, scenario: Scenario, latencies: number[], statuses: Record<string, number>, done: () => boolean): Promise<{ errors: number; timeouts: number }> {
+async function paced(port: number, scenario: Scenario, record: (latencyMs: number, status: number) => void, done: () => boolean): Promise<{ errors: number; timeouts: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: scenario.connections ?? connections });
   const rate = scenario.rate!;
   const started = performance.now();
@@ -234,8 +234,7 @@ async function paced(port: number, scenario: Scenario, latencies: number[], stat
       const req = http.request({ host: '127.0.0.1', port, method, path: requestPath, headers, agent, timeout: 10_000 }, (res) => {
         res.resume();
         res.on('end', () => {
-          latencies.push(performance.now() - due);
-          statuses[res.statusCode!] = (statuses[res.statusCode!] ?? 0) + 1;
+          record(performance.now() - due, res.statusCode!);
           resolve();
         });
       });
@@ -263,7 +262,7 @@ async function runOnce(servers: Servers, scenario: Scenario, round: number): Pro
   // a short warm-up at the same rate goes first, unrecorded, so the run measures the steady state
   if (scenario.rate) {
     const warmup = performance.now();
-    await paced(server.port, scenario, [], {}, () => performance.now() - warmup >= Math.min(WARMUP_SECONDS, duration) * 1000);
+    await paced(server.port, scenario, () => {}, () => performance.now() - warmup >= Math.min(WARMUP_SECONDS, duration) * 1000);
   }
   await server.stats(true);
   const port = server.port;
@@ -274,6 +273,13 @@ async function runOnce(servers: Servers, scenario: Scenario, round: number): Pro
   const meBefore = process.cpuUsage();
   const startedAt = performance.now();
   const amount = scenario.amount?.();
+  // the run lasts until its last answer (autocannon says it is done on its next whole-second tick)
+  let lastAnswerAt = startedAt;
+  const record = (latencyMs: number, status: number) => {
+    latencies.push(latencyMs);
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    lastAnswerAt = performance.now();
+  };
   // a run ends once it is long enough and has enough answers, or after MAX_SECONDS whatever it has
   // (a fixed number of checkouts that stalls is reported as it stands, not waited for)
   const done = () => {
@@ -281,7 +287,7 @@ async function runOnce(servers: Servers, scenario: Scenario, round: number): Pro
     return (!amount && seconds >= duration && latencies.length >= minSamples) || seconds >= MAX_SECONDS;
   };
   const result = scenario.rate
-    ? await paced(port, scenario, latencies, statuses, done)
+    ? await paced(port, scenario, record, done)
     : await new Promise<{ errors: number; timeouts: number }>((resolve, reject) => {
         const instance = autocannon(
           {
@@ -293,13 +299,12 @@ async function runOnce(servers: Servers, scenario: Scenario, round: number): Pro
           (err, res) => (err ? reject(err) : resolve(res)),
         );
         instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-          latencies.push(responseTime);
-          statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+          record(responseTime, statusCode);
         });
         const timer = setInterval(() => done() && (clearInterval(timer), instance.stop()), 100);
         instance.on('done', () => clearInterval(timer));
       });
-  const seconds = (performance.now() - startedAt) / 1000;
+  const seconds = (lastAnswerAt - startedAt) / 1000;
   const stats = await server.stats();
   const me = process.cpuUsage(meBefore);
   // every API process's memory after every run, whichever served it
