@@ -77,12 +77,13 @@ function canonical(value: unknown): string {
  * Pay once for a cart from many stores, making one order per store, in two steps with the gateway
  * call between them and outside any transaction (no row lock waits on an outside system):
  *
- * Step 1, one transaction: claim the idempotency key; lock the cart, read the chosen lines and take
- * them out of it; take the stock in variant id order (no oversell, no deadlock); check the total the
- * shopper saw; create one order per store (payment pending) and the payment.
+ * Step 1, one transaction: claim the idempotency key; take the chosen lines out of the cart; check
+ * the total the shopper saw; create the payment; take the stock in variant id order (no oversell, no
+ * deadlock; the prices under that lock are the ones charged); create one order per store (payment
+ * pending). Only the orders follow the stock lock, so a popular variant's lock is held briefly.
  *
  * Step 2: charge the gateway with the checkout id as its idempotency key, then record the outcome
- * under the checkout's row lock: paid or pending, the events go out and the answer is kept; a
+ * under the payment's row lock: paid or pending, the events go out and the answer is kept; a
  * decline compensates (orders cancelled, stock back through the one stock function, cart lines
  * restored, 402). A crash or a gateway that fails without an answer leaves the checkout
  * `processing`; `reconcile` (a job) asks the gateway by checkout id and finishes it either way.
@@ -112,7 +113,7 @@ export class CheckoutFlow {
     return this.pay(placed, request.paymentMethod);
   }
 
-  /** Step 1, retried on the two rare failures a fresh attempt fixes. */
+  /** Step 1, retried on the three rare failures a fresh attempt fixes. */
   private async place(caller: AuthUser, idempotencyKey: string, request: CheckoutRequest, language?: string): Promise<Placed | { replay: string }> {
     // Nothing of a failed attempt is kept, so three rare failures are simply tried again: being picked
     // as a deadlock victim (locks are taken in a fixed order, so it should not happen), an order
@@ -331,9 +332,8 @@ export class CheckoutFlow {
       const locale = spokenLocale(language) ?? paymentLocale(undefined, (await trx<{ id: string; locale: string }>('users').where({ id: caller.id }).first('locale'))?.locale);
       await createPayment(trx, { checkoutId, method: request.paymentMethod, amount: total, locale });
 
-      // 5. the stock: locked in variant id order before anything else touches these rows (an order
-      //    item's foreign key would take a share lock), so checkouts cannot deadlock. The locks are
-      //    held until the commit, so only the orders follow them.
+      // 5. the stock: locked in variant id order, so checkouts cannot deadlock. The locks are held
+      //    until the commit, so only the orders follow them.
       let locked: LockedVariant[];
       try {
         locked = await applyStockChanges(
