@@ -3,7 +3,7 @@ import { createLogger } from '../logger.ts';
 import { rebuildSalesRollups } from '../modules/analytics/index.ts';
 import { startPlatform } from '../platform/index.ts';
 
-/** `npm run rebuild-rollups`: recomputes the seller analytics rollups from the orders (writers wait meanwhile). */
+/** `npm run rebuild-rollups`: recomputes the seller analytics rollups and products' sold counts from the orders (writers wait meanwhile). */
 async function main(): Promise<void> {
   const config = loadConfig();
   const platform = await startPlatform(config, { log: createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }) });

@@ -121,7 +121,7 @@ export class AnalyticsService {
   }
 }
 
-/** Recomputes the sales rollups from the orders (`npm run rebuild-rollups`). */
+/** Recomputes the sales rollups and products' sold counts from the orders (`npm run rebuild-rollups`). */
 export async function rebuildSalesRollups(db: Knex): Promise<void> {
   await db.transaction(async (trx) => {
     await trx.raw('select pasar_rebuild_sales_rollups()');
