@@ -15,6 +15,15 @@ const engines: Array<{ name: string; make: (db: TestDatabase) => SearchEngine }>
 
 const query = (q: Partial<ProductSearch>): ProductSearch => ({ sort: 'relevance', page: 1, pageSize: 100, ...q });
 
+/** A database of its own with the demo catalog. */
+async function seededDatabase(): Promise<TestDatabase> {
+  const db = await createTestDatabase();
+  const storage = await createTestStorage();
+  await seedDemo({ knex: db.knex, storage });
+  await storage.destroy();
+  return db;
+}
+
 for (const { name, make } of engines) {
   describe(`search contract (${name})`, () => {
     let db: TestDatabase;
@@ -24,10 +33,7 @@ for (const { name, make } of engines) {
 
     before(async function () {
       this.timeout(120_000);
-      db = await createTestDatabase();
-      const storage = await createTestStorage();
-      await seedDemo({ knex: db.knex, storage });
-      await storage.destroy();
+      db = await seededDatabase();
       // one draft product must never be found
       await db.knex('products').where({ title: 'Dompet Batik Lipat' }).update({ status: 'draft' });
       engine = make(db);
@@ -303,10 +309,7 @@ describe('rebuilding the Postgres search data (npm run reindex)', () => {
   let db: TestDatabase;
   before(async function () {
     this.timeout(120_000);
-    db = await createTestDatabase();
-    const storage = await createTestStorage();
-    await seedDemo({ knex: db.knex, storage });
-    await storage.destroy();
+    db = await seededDatabase();
   });
   after(async () => {
     await db?.destroy();

@@ -54,20 +54,20 @@ export interface CartLine {
  * a checkout takes out of a shopper's cart (`take`: deleted by the same statement).
  */
 function cartLines(db: Knex, cart: { id: string } | { userId: string } | { take: string }, itemIds?: string[]): Promise<CartLine[]> {
-  const source = 'take' in cart
+  const onlyChosen = (q: Knex.QueryBuilder) => (itemIds ? q.whereIn('i.id', itemIds) : q);
+  const source: Knex.QueryBuilder = 'take' in cart
     ? db.with('i', db.raw(
       `delete from cart_items i using carts c where c.id = i.cart_id and c.user_id = ?${itemIds ? ' and i.id = any(cast(? as uuid[]))' : ''} returning i.*`,
       itemIds ? [cart.take, itemIds] : [cart.take],
     )).from('i').options(PREPARED(itemIds ? 'cart-take-chosen' : 'cart-take'))
     : 'userId' in cart
       ? db.with('c', db.raw('insert into carts (user_id) values (?) on conflict (user_id) do update set updated_at = now() returning id', [cart.userId]))
-        .from('cartItems as i').whereIn('i.cartId', db.select('id').from('c'))
-      : db.from('cartItems as i').where('i.cartId', cart.id);
+        .from('cartItems as i').whereIn('i.cartId', db.select('id').from('c')).modify(onlyChosen)
+      : db.from('cartItems as i').where('i.cartId', cart.id).modify(onlyChosen);
   return source
     .join('productVariants as v', 'v.id', 'i.variantId')
     .join('products as p', 'p.id', 'v.productId')
     .join('stores as s', 's.id', 'p.storeId')
-    .modify((q) => (itemIds && !('take' in cart) ? q.whereIn('i.id', itemIds) : q))
     .orderBy('s.name')
     .orderBy('i.createdAt')
     .orderBy('i.id')
