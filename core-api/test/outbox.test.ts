@@ -28,6 +28,8 @@ describe('the outbox relay', () => {
   it('should never start a handler its lease cannot cover: the rest of the batch is given back untouched', async function () {
     this.timeout(60_000);
     const ids = [await event('a'), await event('b'), await event('c')];
+    // one millisecond apart by microseconds only: the order must come from Postgres, not from a JavaScript Date
+    for (const [i, id] of ids.entries()) await app.db.knex('outbox').where({ id }).update({ createdAt: app.db.knex.raw(`date_trunc('milliseconds', now()) + make_interval(secs => ?)`, [(i + 1) / 1e6]) });
     const handled: string[] = [];
     const slow = { 'catalog.product-changed': async (row: OutboxRow<'catalog.product-changed'>) => {
       handled.push(row.payload.productId);

@@ -30,7 +30,6 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 /** A claimed row as the claim's RETURNING gives it (raw SQL: snake_case). */
 interface ClaimedRow extends OutboxRow {
   locked_until: Date;
-  created_at: Date;
 }
 
 /**
@@ -48,22 +47,24 @@ export async function relayOutbox(db: Knex, handlers: OutboxHandlers, batchSize 
   const topics = Object.keys(handlers);
   if (topics.length === 0) return 0;
   const claimedAt = Date.now();
-  const { rows } = await db.raw<{ rows: ClaimedRow[] }>(
+  const { rows: claimed } = await db.raw<{ rows: ClaimedRow[] }>(
     // millisecond precision, so the lease read back into a Date still names this exact claim
-    `update outbox set locked_until = date_trunc('milliseconds', now() + make_interval(secs => ?)), attempts = attempts + 1
-     where id in (
+    `with picked as (
        select id from outbox
        where status = 'pending' and available_at <= now() and (locked_until is null or locked_until < now())
          and topic = any(?)
        order by created_at
        limit ?
-       for update skip locked)
-     returning id, topic, payload, attempts, locked_until, created_at`,
-    [LEASE_SECONDS, topics, batchSize],
+       for update skip locked),
+     claimed as (
+       update outbox o set locked_until = date_trunc('milliseconds', now() + make_interval(secs => ?)), attempts = attempts + 1
+       from picked where o.id = picked.id
+       returning o.id, o.topic, o.payload, o.attempts, o.locked_until, o.created_at)
+     -- oldest first, ordered here at microseconds (a JavaScript Date would tie events of one millisecond)
+     select id, topic, payload, attempts, locked_until from claimed order by created_at, id`,
+    [topics, batchSize, LEASE_SECONDS],
   );
   let delivered = 0;
-  // RETURNING keeps no order: oldest first, as claimed
-  const claimed = rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
   for (const [index, row] of claimed.entries()) {
     if (Date.now() - claimedAt + HANDLER_TIMEOUT_MS > LEASE_SECONDS * 1000 - SAFETY_MS) {
       // not enough lease left for another handler: give the rest back untouched
