@@ -136,20 +136,20 @@ function apiNodeFlags(): string[] {
 class Server {
   private readonly child: ChildProcess;
   port = 0;
-  /** The server's error log (pino, level 50+), shown when a scenario saw a 5xx. */
+  /** The server's warnings and errors (pino, level 40+: a payment provider that failed is a warning), shown when a scenario saw a 5xx. */
   readonly errors: string[] = [];
 
   readonly role: Role;
 
   constructor(role: Role, env: NodeJS.ProcessEnv) {
     this.role = role;
-    this.child = fork(path.join(here, 'server.ts'), [role], { execArgv: [...process.execArgv, ...apiNodeFlags()], env: { ...env, LOG_LEVEL: 'error' }, stdio: ['inherit', 'pipe', 'inherit', 'ipc'] });
+    this.child = fork(path.join(here, 'server.ts'), [role], { execArgv: [...process.execArgv, ...apiNodeFlags()], env: { ...env, LOG_LEVEL: 'warn' }, stdio: ['inherit', 'pipe', 'inherit', 'ipc'] });
     this.child.stdout!.setEncoding('utf8');
     let partial = '';
     this.child.stdout!.on('data', (chunk: string) => {
       const lines = (partial + chunk).split('\n');
       partial = lines.pop()!;
-      this.errors.push(...lines.filter((line) => line.includes('"level":50') || line.includes('"level":60')));
+      this.errors.push(...lines.filter((line) => /"level":(40|50|60)/.test(line)));
     });
   }
   get pid(): number {

@@ -4,7 +4,7 @@ import { CheckoutFlow } from './flows/checkout.flow.ts';
 import { schedulePaymentJobs } from './flows/checkout.jobs.ts';
 import { AddressesService } from './modules/addresses/index.ts';
 import { CartService } from './modules/cart/index.ts';
-import { syncSearchIndex } from './modules/catalog/index.ts';
+import { scheduleSoldCountFold, syncSearchIndex } from './modules/catalog/index.ts';
 import { RegionsService } from './modules/regions/index.ts';
 import { SimulatedCourier } from './modules/shipping/index.ts';
 import { PaymentsService } from './modules/payments/index.ts';
@@ -27,6 +27,7 @@ export function outboxHandlers(platform: Platform): OutboxHandlers {
 export async function defineJobs(platform: Platform, config: Config, log: Logger): Promise<void> {
   const { db, payments: gateway } = platform;
   await scheduleAccountJobs(platform.scheduler, db);
+  await scheduleSoldCountFold(platform.scheduler, db);
   const cart = new CartService(db, { publicUrl: config.publicUrl, s3PublicUrl: config.s3PublicUrl });
   const regions = new RegionsService(db);
   const shipping = { addresses: new AddressesService(db, regions), regions, calculator: new SimulatedCourier() };

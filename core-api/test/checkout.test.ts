@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { foldSoldCounts } from '../src/modules/catalog/index.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { countRows } from './support/db.ts';
 import { categories, createProduct, signUpCustomer, signUpSeller, type Session } from './support/fixtures.ts';
@@ -372,6 +373,7 @@ describe('cart and checkout', () => {
         expect(moves.every((m) => m.newStock >= 0)).to.equal(true);
         expect(moves.reduce((n, m) => n + m.newStock - m.oldStock, 0), 'the history adds up').to.equal(restocked - sold);
       }
+      await foldSoldCounts(app.db.knex);
       for (const product of [scarf, beans]) {
         const sold = Number((await app.db.knex('orderItems').where({ productId: product.id }).sum({ n: 'quantity' }).first())!.n ?? 0);
         expect((await app.db.knex('products').where({ id: product.id }).first()).soldCount, 'the sold count is the units sold').to.equal(sold);

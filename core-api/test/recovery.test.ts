@@ -223,6 +223,10 @@ describe('scale-out: two API processes (JOBS=off) and one worker on one database
     const waiting = await db.knex('outbox').whereIn('topic', EMAIL_TOPICS).select('id', 'status');
     expect(waiting.length).to.be.at.least(16);
     expect(waiting.every((r) => r.status === 'pending'), 'no API process ran the relay').to.equal(true);
+    const soldCounts = () => db.knex.raw(`select p.id, p.sold_count, coalesce(sum(i.quantity), 0) as units from products p left join order_items i on i.product_id = p.id group by 1`);
+    const sold = (await soldCounts()).rows;
+    expect(sold.some((p: { units: string }) => Number(p.units) > 0)).to.equal(true);
+    expect(sold.every((p: { sold_count: number }) => p.sold_count === 0), 'no API process folded the sold counts').to.equal(true);
 
     running.push(await launch(worker, { ...shared, LOG_LEVEL: 'info' }, 'worker running'));
     await until('the worker delivering every email', 60_000, async () => {
@@ -234,5 +238,7 @@ describe('scale-out: two API processes (JOBS=off) and one worker on one database
     // a row is marked done just after its email is accepted
     await until('every delivered row marked done', 10_000, async () =>
       (await db.knex('outbox').whereIn('id', waiting.map((r) => r.id)).whereNot({ status: 'done' })).length === 0);
+    // the worker folds the units sold into the products' sold counts (every 10 seconds)
+    await until('the sold counts folded', 30_000, async () => (await soldCounts()).rows.every((p: { sold_count: number; units: string }) => p.sold_count === Number(p.units)));
   });
 });

@@ -1383,6 +1383,7 @@ export interface components {
             thumbnailUrl: string | null;
             store: components["schemas"]["StoreSummary"];
             rating: components["schemas"]["Rating"];
+            /** @description Units sold in orders that were not cancelled. It follows sales within about 10 seconds. */
             soldCount: number;
             inStock: boolean;
         };
@@ -1427,6 +1428,7 @@ export interface components {
             price: components["schemas"]["Money"];
             priceMax: components["schemas"]["Money"];
             rating: components["schemas"]["Rating"];
+            /** @description Units sold in orders that were not cancelled. It follows sales within about 10 seconds. */
             soldCount: number;
             inStock: boolean;
             /** Format: date-time */

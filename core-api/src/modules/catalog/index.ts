@@ -7,3 +7,4 @@ export { PublicCatalog } from './public-catalog.ts';
 export { productRating, recordRating, reviewableProduct, type ProductRating } from './ratings.ts';
 export { catalogHandlers } from './routes.ts';
 export { rebuildSearchIndex, syncSearchIndex } from './search-documents.ts';
+export { FOLD_SOLD_COUNTS, foldSoldCounts, scheduleSoldCountFold } from './sold-counts.ts';
