@@ -147,7 +147,11 @@ export function renderReport(report: Report): string {
       .filter((s) => missed.some((c) => c.target.startsWith(targetScenario(s.key))))
       .map((s) => {
         const top = s.topStatements[0];
-        return `- ${s.name}: CPU serving process ${cores(s.cpuCores.api)} / Postgres ${cores(s.cpuCores.postgres)} / load generator ${cores(s.cpuCores.loadGenerator)} cores${top ? `; costliest statement (${top.calls} calls, mean ${top.meanMs} ms): \`${top.sql.replace(/`/g, "'")}\`` : '; no SQL'}`;
+        // CPU time per answer (median cores / median rate), and the rate the machine's cores could give at that cost
+        const ms = [s.cpuCores.api, s.cpuCores.postgres, s.cpuCores.loadGenerator].map((c) => (c === null ? null : Math.round((c * 100_000) / s.rps.median) / 100));
+        const total = Math.round(ms.reduce<number>((sum, x) => sum + (x ?? 0), 0) * 100) / 100;
+        const budget = total > 0 ? `; CPU per answer: serving process ${ms[0] ?? '–'} ms + Postgres ${ms[1] ?? '–'} ms + load generator ${ms[2] ?? '–'} ms = ${total} ms, so ${report.machine.cpus} cores give at most ${Math.floor((report.machine.cpus * 1000) / total)}/s at this cost` : '';
+        return `- ${s.name}: CPU serving process ${cores(s.cpuCores.api)} / Postgres ${cores(s.cpuCores.postgres)} / load generator ${cores(s.cpuCores.loadGenerator)} cores${budget}${top ? `; costliest statement (${top.calls} calls, mean ${top.meanMs} ms): \`${top.sql.replace(/`/g, "'")}\`` : '; no SQL'}`;
       }),
   ];
   return lines.join('\n').trimEnd();

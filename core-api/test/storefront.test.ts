@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { seedDemo } from '../../seeds/demo.ts';
 import { startTestApp, type ApiResponse, type TestApp } from './support/app.ts';
-import { categories, createProduct, signUpSeller } from './support/fixtures.ts';
+import { categories, createProduct, signUpCustomer, signUpSeller } from './support/fixtures.ts';
 
 /** Counts the SQL statements the app sends while `work` runs. */
 async function countQueries(app: TestApp, work: () => Promise<unknown>): Promise<number> {
@@ -268,6 +268,48 @@ describe('public catalog', () => {
       } finally {
         await replica.close();
       }
+    });
+
+    it('should drop only the pages of the products a sale changed, and every answer when a variant sells out or a price changes', async () => {
+      const seller = await signUpSeller(app, 'Toko Stok');
+      const cats = await categories(app);
+      const make = (title: string) => createProduct(app, seller, { title, categoryId: cats.fesyen, status: 'active', variants: [{ options: {}, price: 15000, stock: 3 }] });
+      const [sold, other] = [await make('Tatakan Rotan'), await make('Tatakan Pandan')];
+      const list = `/products?storeId=${(await app.db.knex('products').where({ id: sold.id }).first()).storeId}`;
+      const stockShown = async () => (await app.request('GET', `/products/${sold.id}`)).body.variants[0].stock as number;
+      /** Polls `shown` until it is `want`: the change event arrives a moment after the commit. */
+      async function until<T>(shown: () => Promise<T>, want: T, what: string) {
+        const started = Date.now();
+        while ((await shown()) !== want) {
+          expect(Date.now() - started, what).to.be.below(3000);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+      const shopper = await signUpCustomer(app);
+      const buy = async (quantity: number) => {
+        expect((await app.request('POST', '/cart/items', { token: shopper.token, body: { variantId: sold.variants[0].id, quantity } })).status).to.equal(200);
+        const body = { shippingAddress: { recipient: 'Sari', phone: '081234567890', street: 'Jl. Kaliurang 5', city: 'Yogyakarta', province: 'DI Yogyakarta', postalCode: '55281' }, paymentMethod: 'cod' };
+        expect((await app.request('POST', '/checkout', { token: shopper.token, body, headers: { 'idempotency-key': randomUUID() } })).status).to.equal(201);
+      };
+      const cached = async (path: string) => (await countQueries(app, () => app.request('GET', path))) === 0;
+      for (const path of [`/products/${sold.id}`, `/products/${other.id}`, list]) {
+        await app.request('GET', path);
+        expect(await cached(path), path).to.equal(true);
+      }
+
+      await buy(1);
+      await until(stockShown, 2, 'the sold product shows its new stock');
+      expect(await cached(`/products/${other.id}`), 'another product stays cached').to.equal(true);
+      expect(await cached(list), 'lists stay cached: every product in them is still in stock').to.equal(true);
+
+      await buy(2);
+      await until(async () => (await app.request('GET', list)).body.items.find((p: { id: string }) => p.id === sold.id)?.inStock, false, 'lists show it sold out');
+      // a change that is not stock alone (here a price, straight in SQL) drops every answer
+      await app.request('GET', list);
+      expect(await cached(list)).to.equal(true);
+      await app.db.knex('productVariants').where({ productId: other.id }).update({ price: 17000 });
+      await until(async () => (await app.request('GET', `/products/${other.id}`)).body.variants[0].price, 17000, 'the new price shows');
+      expect(await cached(list), 'lists are read again').to.equal(false);
     });
 
     it('should keep nothing while it cannot hear change events, and cache again once it can', async () => {

@@ -18,11 +18,15 @@ export function jsonEtag(json: Buffer): string {
 /**
  * Public catalog answers kept in memory, bounded by their bytes. Every replica listens to the
  * `pasar_catalog` channel (announced by triggers on every catalog table, after commit) and drops
- * everything on a change; while the listening connection is down nothing is kept. An answer read
- * while a change landed is not kept (a generation number), so a stale answer never outlives a change.
+ * everything on a change, except on a change of stock alone (`stock <product ids>`, as sales make):
+ * then only the answers of those products go. While the listening connection is down nothing is
+ * kept. An answer read while a change landed is not kept (a generation number), so a stale answer
+ * never outlives a change.
  */
 export class CatalogCache {
   private readonly entries: LRUCache<string, CachedAnswer>;
+  /** The keys of the answers of each id (a product's page by id, by slug, in each language). */
+  private readonly keysOf = new Map<string, Set<string>>();
   private readonly listener: PostgresListener;
   private readonly pending = new Map<string, Promise<CachedAnswer>>();
   private readonly enabled: boolean;
@@ -34,7 +38,15 @@ export class CatalogCache {
 
   constructor(listener: PostgresListener, maxBytes: number) {
     this.listener = listener;
-    this.entries = new LRUCache({ maxSize: Math.max(1, maxBytes), sizeCalculation: (a, key) => a.json.length + key.length + 100 });
+    this.entries = new LRUCache({
+      maxSize: Math.max(1, maxBytes),
+      sizeCalculation: (a, key) => a.json.length + key.length + 100,
+      dispose: (a, key) => {
+        const keys = a.id === undefined ? undefined : this.keysOf.get(a.id);
+        keys?.delete(key);
+        if (keys?.size === 0) this.keysOf.delete(a.id!);
+      },
+    });
     this.enabled = maxBytes > 0;
   }
 
@@ -44,9 +56,16 @@ export class CatalogCache {
     this.entries.clear();
   }
 
+  /** Forgets the answers of these ids (products whose stock changed); any read in progress will not be kept. */
+  dropAnswersOf(ids: string[]): void {
+    this.generation++;
+    for (const id of ids) for (const key of this.keysOf.get(id) ?? []) this.entries.delete(key);
+  }
+
   async start(): Promise<void> {
     const drop = () => this.drop();
-    await this.listener.listen('pasar_catalog', drop, drop);
+    const changed = (payload: string) => (payload.startsWith('stock ') ? this.dropAnswersOf(payload.slice(6).split(',')) : this.drop());
+    await this.listener.listen('pasar_catalog', changed, drop);
     this.listening = true;
   }
 
@@ -67,7 +86,10 @@ export class CatalogCache {
       const json = Buffer.from(JSON.stringify(value));
       const id = (value as { id?: unknown } | null)?.id;
       const fresh = { json, etag: jsonEtag(json), ...(typeof id === 'string' ? { id } : {}) };
-      if (this.enabled && this.listening && this.listener.connected && generation === this.generation) this.entries.set(key, fresh);
+      if (this.enabled && this.listening && this.listener.connected && generation === this.generation) {
+        this.entries.set(key, fresh);
+        if (fresh.id !== undefined && this.entries.has(key)) this.keysOf.set(fresh.id, (this.keysOf.get(fresh.id) ?? new Set()).add(key));
+      }
       return fresh;
     })();
     this.pending.set(pendingKey, answer);
@@ -79,8 +101,11 @@ export class CatalogCache {
   }
 }
 
-/** Requests that never change what the public catalog shows. */
-const NOT_CATALOG_WRITES = /^\/(cart|auth|me)(\/|$)/;
+/**
+ * Requests that change nothing the public catalog shows, or only stock (checkouts, payments,
+ * shoppers' cancellations), which every replica hears of from the change event within moments.
+ */
+const NOT_CATALOG_WRITES = /^\/(cart|auth|me|checkout|payments|orders)(\/|$)/;
 
 /**
  * Read-your-writes on this replica: a successful write drops the cache at once, not a moment later
