@@ -115,6 +115,11 @@ describe('seller screens', () => {
       const image = await fetch(res.body.logoUrl);
       expect(image.headers.get('content-type')).to.equal('image/jpeg');
       expect(await sharp(Buffer.from(await image.arrayBuffer())).metadata()).to.include({ width: 400, height: 400, format: 'jpeg' });
+      // shoppers and partners see it on the public store page and in the store list
+      const slug = (await me()).store.slug;
+      expect((await app.request('GET', `/stores/${slug}`)).body.logoUrl).to.equal(res.body.logoUrl);
+      const listed = (await app.request('GET', `/stores?q=${encodeURIComponent((await me()).store.name)}`)).body.items;
+      expect(listed.find((s: { slug: string }) => s.slug === slug).logoUrl).to.equal(res.body.logoUrl);
     });
 
     it('should refuse what is not a JPEG or PNG (415 on /file) and keep the logo it had', async () => {
@@ -130,6 +135,7 @@ describe('seller screens', () => {
       expect((await putLogo(buyer, Buffer.from('x'))).status).to.equal(403);
       expect((await app.request('DELETE', '/seller/store/logo', { token: seller.token })).status).to.equal(204);
       expect((await me()).store).not.to.have.property('logoUrl');
+      expect((await app.request('GET', `/stores/${(await me()).store.slug}`)).body).not.to.have.property('logoUrl');
     });
   });
 });

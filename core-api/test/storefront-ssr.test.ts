@@ -117,6 +117,26 @@ describe('the built storefront (npm test builds it first)', () => {
     });
   });
 
+  describe('store pages', () => {
+    it("should show the store's logo (or its initial while it has none), with the logo as the page's Open Graph image", async () => {
+      const without = await call('/toko/kopi-priangan-asep');
+      expect(without.status).to.equal(200);
+      expect(without.text).to.match(/<span class="logo initial[^"]*" aria-hidden="true"[^>]*>K<\/span>/);
+      expect(without.text).not.to.include('og:image');
+      const key = `media/${'a'.repeat(64)}.jpg`;
+      await app.db.knex('stores').where({ slug: 'kopi-priangan-asep' }).update({ logoKey: key });
+      try {
+        const logo = (await app.request('GET', '/stores/kopi-priangan-asep')).body.logoUrl as string;
+        expect(logo).to.match(new RegExp(`/${key}$`));
+        const res = await call('/toko/kopi-priangan-asep');
+        expect(res.text).to.match(new RegExp(`<img class="logo[^"]*" src="${logo}" alt="Logo Kopi Priangan Asep" width="400" height="400"`));
+        expect(res.text).to.include(`<meta property="og:image" content="${logo}"`);
+      } finally {
+        await app.db.knex('stores').where({ slug: 'kopi-priangan-asep' }).update({ logoKey: null });
+      }
+    });
+  });
+
   describe('language', () => {
     it('should switch to English with ?lang=en, keep it in a cookie, and format prices the Indonesian way in both', async () => {
       const en = await call('/?lang=en');

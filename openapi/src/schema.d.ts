@@ -1445,6 +1445,11 @@ export interface components {
             province: string | null;
             provinceCode: components["schemas"]["ProvinceCode"] | null;
             description: string;
+            /**
+             * Format: uri
+             * @description The store's logo, a 400 px square JPEG; absent when the seller has not uploaded one
+             */
+            logoUrl?: string;
             /** Format: date-time */
             memberSince: string;
             /** @description Active products */

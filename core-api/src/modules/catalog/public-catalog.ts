@@ -76,6 +76,7 @@ interface StoreRow {
   provinceCode: string | null;
   province: string | null;
   description: string;
+  logoKey: string | null;
   createdAt: Date;
   productCount: number;
   ratingCount: number;
@@ -254,13 +255,13 @@ export class PublicCatalog {
         if (query.provinceCode) q.where('city.parentCode', query.provinceCode);
       });
     const page = await countThenPage(stores, query, (page) => this.withStoreColumns(page).orderBy([{ column: 's.name' }, { column: 's.id' }]));
-    return { ...page, items: page.items.map(publicStore) };
+    return { ...page, items: page.items.map((store) => publicStore(store, this.urls)) };
   }
 
   async getStore(idOrSlug: string): Promise<Schemas['PublicStore']> {
     const [store] = await this.withStoreColumns(this.db('stores as s').leftJoin('regions as city', 'city.code', 's.cityCode')).where(UUID.test(idOrSlug) ? 's.id' : 's.slug', idOrSlug);
     if (!store) throw notFound('store');
-    return publicStore(store);
+    return publicStore(store, this.urls);
   }
 
   /** To `stores as s` joined with `regions as city`: the province, active product count and rating, in the same query. */
@@ -268,7 +269,7 @@ export class PublicCatalog {
     return stores
       .leftJoin('regions as province', 'province.code', 'city.parentCode')
       .select<StoreRow[]>(
-        's.id', 's.name', 's.slug', 's.location', 's.cityCode', 'province.code as provinceCode', 'province.name as province', 's.description', 's.createdAt',
+        's.id', 's.name', 's.slug', 's.location', 's.cityCode', 'province.code as provinceCode', 'province.name as province', 's.description', 's.logoKey', 's.createdAt',
         this.db.raw(`(select count(*) from products p where p.store_id = s.id and p.status = 'active')::int as product_count`),
         this.db.raw(`(select coalesce(sum(p.rating_count), 0) from products p where p.store_id = s.id)::int as rating_count`),
         this.db.raw(
@@ -278,7 +279,7 @@ export class PublicCatalog {
   }
 }
 
-function publicStore(store: StoreRow): Schemas['PublicStore'] {
+function publicStore(store: StoreRow, urls: MediaUrls): Schemas['PublicStore'] {
   return {
     id: store.id,
     name: store.name,
@@ -288,6 +289,7 @@ function publicStore(store: StoreRow): Schemas['PublicStore'] {
     province: store.province,
     provinceCode: store.provinceCode,
     description: store.description,
+    ...(store.logoKey ? { logoUrl: mediaUrl(urls, store.logoKey) } : {}),
     memberSince: store.createdAt.toISOString(),
     productCount: store.productCount,
     rating: ratingJson(store.ratingAvg, store.ratingCount),
