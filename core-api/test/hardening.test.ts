@@ -224,6 +224,10 @@ describe('hardening', () => {
 
       // the seller raises a price after it was added: checkout refuses the total rather than charge it
       await app.db.knex('productVariants').where({ id: small }).update({ price: 200_000_000_000 });
+      // the cart still shows it as it is now (its answer checked against the spec like any other)
+      const raised = await app.request('GET', '/cart', { token: shopper.token });
+      expect(raised.status).to.equal(200);
+      expect(raised.body.total).to.equal(1_400_000_000_000);
       const orders = await countRows(app.db.knex, 'orders');
       const checkout = await app.request('POST', '/checkout', {
         token: shopper.token,

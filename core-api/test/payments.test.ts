@@ -177,8 +177,25 @@ describe('the payment lifecycle', () => {
       expect(await stockOf(coffee.variants[0].id)).to.equal(before);
       const told = await app.db.knex('outbox').where({ topic: 'order.status-changed' }).whereRaw("payload->>'orderId' = ?", [order.id]);
       expect(told.map((r) => r.payload.to)).to.deep.equal(['cancelled']);
-      const late = await webhook(paid(result.checkout.payment.virtualAccount));
-      expect(late.body, 'a transfer after expiry changes nothing').to.include({ changed: false, status: 'expired' });
+    });
+
+    it('should refund in full a transfer the bank took after the virtual account expired, once, and leave the orders cancelled', async () => {
+      const before = await stockOf(coffee.variants[0].id);
+      const { buyer, result } = await buy('bca_va', [[coffee.variants[0].id, 2], [shirt.variants[0].id, 1]]);
+      await app.db.knex('payments').where({ checkoutId: result.checkout.id }).update({ expiresAt: new Date(Date.now() - 1000) });
+      expect(await payments.expireDue()).to.be.at.least(1);
+      const event = paid(result.checkout.payment.virtualAccount);
+      const late = await webhook(event);
+      expect(late.status).to.equal(200);
+      expect(late.body, 'the money goes back').to.include({ changed: true, status: 'refunded' });
+      expect((await webhook(event)).body, 'a replay refunds nothing more').to.include({ changed: false, status: 'refunded' });
+      const now = (await app.request('GET', `/checkouts/${result.checkout.id}`, { token: buyer.token })).body;
+      expect(now.checkout.payment).to.include({ status: 'refunded', refundedAmount: result.checkout.total });
+      expect(now.orders.map((o: { status: string; paymentStatus: string }) => [o.status, o.paymentStatus])).to.deep.equal([['cancelled', 'refunded'], ['cancelled', 'refunded']]);
+      const atGateway = await app.db.knex('simGatewayRefunds').where({ chargeKey: result.checkout.id }).sum({ n: 'amount' }).first();
+      expect(Number(atGateway!.n), 'the gateway refunded all of it').to.equal(result.checkout.total);
+      expect(await stockOf(coffee.variants[0].id), 'the stock stays back on sale').to.equal(before);
+      expect((await app.db.knex('paymentEvents').where({ id: event.id }).first()).outcome).to.equal('refunded: paid after it expired');
     });
 
     it('should let exactly one of a payment and the expiry win when they race', async function () {
@@ -195,9 +212,11 @@ describe('the payment lifecycle', () => {
           expect([order.status, order.paymentStatus]).to.deep.equal(['pending', 'paid']);
           expect(await stockOf(coffee.variants[0].id)).to.equal(before - 2);
         } else {
-          expect(payment.status).to.equal('expired');
-          expect(notice.body.changed).to.equal(false);
-          expect([order.status, order.paymentStatus]).to.deep.equal(['cancelled', 'expired']);
+          // the expiry came first: the transfer that followed went back in full
+          expect(payment.status).to.equal('refunded');
+          expect(notice.body).to.include({ changed: true, status: 'refunded' });
+          expect(Number(payment.refundedAmount)).to.equal(result.checkout.total);
+          expect([order.status, order.paymentStatus]).to.deep.equal(['cancelled', 'refunded']);
           expect(await stockOf(coffee.variants[0].id), 'stock back exactly once').to.equal(before);
         }
       }

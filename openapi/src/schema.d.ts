@@ -700,7 +700,10 @@ export interface paths {
          *     t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` under `PAYMENT_WEBHOOK_SECRET`
          *     (embedded mode generates it in `DATA_DIR/payment-webhook-secret`). A missing, wrong or stale
          *     (more than 5 minutes) signature is 401. An event id seen before answers 200 and changes
-         *     nothing; so does a notification for a payment that is no longer pending (it expired first).
+         *     nothing. A transfer that lands after the virtual account expired (its orders were cancelled
+         *     and their stock put back on sale) is refunded in full through the gateway: the payment ends
+         *     `refunded`, and the answer says so. Any other notification for a payment no longer pending
+         *     changes nothing.
          *     `npm run payments -- pay <VA number>` sends one to the running API.
          *
          *     Roles: anyone (no sign-in needed).
@@ -1234,6 +1237,8 @@ export interface components {
         };
         /** @description Whole units of the currency's smallest unit (rupiah for IDR). */
         Money: number;
+        /** @description A cart's line total, store subtotal or total at today's prices, in whole rupiah. A seller's price rise can take it past the 1e12 one checkout may pay (Money); POST /checkout then answers 422, and adding to the cart is refused before that. */
+        CartAmount: number;
         /** @enum {string} */
         ProductStatus: "draft" | "active" | "archived";
         /**
@@ -1474,7 +1479,7 @@ export interface components {
             /** @description Today's price */
             unitPrice: components["schemas"]["Money"];
             quantity: components["schemas"]["Quantity"];
-            lineTotal: components["schemas"]["Money"];
+            lineTotal: components["schemas"]["CartAmount"];
             /** @description Units in stock now */
             available: number;
             problems: components["schemas"]["CartProblem"][];
@@ -1483,11 +1488,11 @@ export interface components {
             groups: {
                 store: components["schemas"]["StoreRef"];
                 items: components["schemas"]["CartItem"][];
-                subtotal: components["schemas"]["Money"];
+                subtotal: components["schemas"]["CartAmount"];
             }[];
             /** @description Units across every line */
             itemCount: number;
-            total: components["schemas"]["Money"];
+            total: components["schemas"]["CartAmount"];
         };
         StoreRef: {
             id: components["schemas"]["Id"];
@@ -1642,7 +1647,7 @@ export interface components {
             expectedTotal?: components["schemas"]["Money"];
         } & (unknown | unknown);
         /**
-         * @description pending -> paid | failed | expired; paid -> refunded | partially_refunded (an order cancelled after payment gets its share back).
+         * @description pending -> paid | failed | expired; paid -> refunded | partially_refunded (an order cancelled after payment gets its share back); expired -> refunded (a transfer that lands after the expiry goes back in full).
          * @enum {string}
          */
         PaymentStatus: "pending" | "paid" | "expired" | "failed" | "refunded" | "partially_refunded";
@@ -3192,7 +3197,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Received; `changed` says whether it moved a payment (false for a replay or a payment no longer pending) */
+            /** @description Received; `changed` says whether it moved a payment (false for a replay or a payment no longer pending, except a late transfer, which is refunded), `status` is the payment's status after it */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];

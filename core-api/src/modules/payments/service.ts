@@ -163,41 +163,46 @@ export class PaymentsService {
       }
       throw err;
     }
-    const outcome: { changed: boolean; status: PaymentStatus; refunds: string[] } = await this.db.transaction(async (trx) => {
+    const outcome: { changed: boolean; status: PaymentStatus; refunds: string[]; paymentId?: string } = await this.db.transaction(async (trx) => {
       const payment = await Payment.query(trx)
         .modify((q) => (event.virtualAccount ? q.where({ virtualAccount: event.virtualAccount }) : q.where({ reference: event.reference ?? '' })))
         .forUpdate()
         .first();
       if (!payment) throw notFound(event.virtualAccount ? `virtual account ${event.virtualAccount}` : 'payment with that reference');
+      const amountMatches = event.amount === undefined || event.amount === Number(payment.amount);
+      // a transfer the bank took after the virtual account expired: its orders are cancelled and their stock is back on sale, so all of it goes back
+      const late = payment.status === 'expired' && amountMatches;
+      const recorded = payment.status === 'pending' ? 'paid' : late ? 'refunded: paid after it expired' : `ignored: ${payment.status}`;
       // set-based on purpose: "insert unless this event id was seen", whose answer says which
       const fresh = await trx('paymentEvents')
-        .insert({ id: event.id, paymentId: payment.id, type: event.type, payload: JSON.stringify(event), outcome: payment.status === 'pending' ? 'paid' : `ignored: ${payment.status}` })
+        .insert({ id: event.id, paymentId: payment.id, type: event.type, payload: JSON.stringify(event), outcome: recorded })
         .onConflict('id')
         .ignore()
         .returning<Array<Pick<PaymentEvent, 'id'>>>('id');
       if (fresh.length === 0) return { changed: false, status: payment.status, refunds: [] };
-      if (payment.status !== 'pending') {
-        // it expired (or failed) first: the money will have to go back; say so loudly
+      if (payment.status !== 'pending' && !late) {
         this.log.warn({ paymentId: payment.id, status: payment.status, eventId: event.id }, 'payment notification for a payment no longer pending');
         return { changed: false, status: payment.status, refunds: [] };
       }
-      if (event.amount !== undefined && event.amount !== Number(payment.amount)) {
+      if (!amountMatches) {
         this.log.warn({ paymentId: payment.id, amount: event.amount, expected: payment.amount }, 'payment notification with another amount');
         return { changed: false, status: payment.status, refunds: [] };
       }
       await Payment.query(trx).findById(payment.id).patch({ status: 'paid', paidAt: trx.fn.now(), updatedAt: trx.fn.now() });
-      await setOrdersPaymentStatus(trx, payment.checkoutId, 'paid');
-      // orders the shopper cancelled before paying were paid for all the same: their share goes back
+      if (!late) await setOrdersPaymentStatus(trx, payment.checkoutId, 'paid');
+      // orders the shopper cancelled before paying (all of them, when it came late) were paid for all the same: their share goes back
       const cancelled = await ordersOfCheckout(trx, payment.checkoutId, 'cancelled');
       const refunds: string[] = [];
       for (const o of cancelled) refunds.push(await recordRefund(trx, payment.id, o.id, Number(o.total)));
-      return { changed: true, status: 'paid' as const, refunds };
+      return { changed: true, status: 'paid' as const, refunds, paymentId: payment.id };
     });
     for (const refundId of outcome.refunds) {
       // recorded above; if the gateway does not answer now, payments.reconcile sends it later
       await sendRefund(this.db, this.gateway, refundId).catch((err: unknown) => this.log.warn({ err, refundId }, 'refund not sent yet'));
     }
-    return { changed: outcome.changed, status: outcome.status };
+    if (outcome.refunds.length === 0) return { changed: outcome.changed, status: outcome.status };
+    // as the refunds left it: refunded, partially_refunded, or still paid while the gateway does not answer
+    return { changed: outcome.changed, status: (await Payment.query(this.db).findById(outcome.paymentId!).throwIfNotFound()).status };
   }
 
   /**
