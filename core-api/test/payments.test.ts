@@ -196,6 +196,17 @@ describe('the payment lifecycle', () => {
       expect(Number(atGateway!.n), 'the gateway refunded all of it').to.equal(result.checkout.total);
       expect(await stockOf(coffee.variants[0].id), 'the stock stays back on sale').to.equal(before);
       expect((await app.db.knex('paymentEvents').where({ id: event.id }).first()).outcome).to.equal('refunded: paid after it expired');
+
+      // the shopper hears, order by order, that the money goes back
+      while ((await relayOutbox(app.db.knex, outboxHandlers(app.platform))) > 0);
+      const { email } = await app.db.knex('users').where({ id: buyer.userId }).first('email');
+      const caught = (await (await fetch(`${required(testEnv.inboxUrl)}/api/email`)).json()) as Array<{ subject: string; text: string; to: Array<{ address: string }> }>;
+      for (const order of result.orders) {
+        const told = caught.filter((m) => m.to.some((t) => t.address === email) && m.subject === `Dana dikembalikan · ${order.number}`);
+        expect(told, order.number).to.have.length(1);
+        expect(told[0].text).to.include(`Dana Rp ${order.total.toLocaleString('id-ID')} dikembalikan ke metode pembayaranmu`);
+        expect(told[0].text, "Pasar's own reason in the shopper's language").to.include('Alasan: pembayaran melewati batas waktu');
+      }
     });
 
     it('should let exactly one of a payment and the expiry win when they race', async function () {

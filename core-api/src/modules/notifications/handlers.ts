@@ -11,6 +11,12 @@ import { weeklyReport } from './weekly-report.ts';
 const optionText = (options: Record<string, string>) => Object.values(options).join(', ');
 const withOptionText = <T extends { options: Record<string, string> }>(items: T[]) => items.map((i) => ({ ...i, optionText: optionText(i.options) }));
 
+/** An order as the email shows it: a reason Pasar gave itself in the reader's language. */
+function inWords<T extends { cancelReason?: string | null }>(order: T, locale: Locale): T {
+  const reason = order.cancelReason ? MESSAGES[locale].systemReasons[order.cancelReason] : undefined;
+  return reason ? { ...order, cancelReason: reason } : order;
+}
+
 /** What an event names must still exist when it is delivered; if not, the delivery fails (and is retried, then given up). */
 function found<T>(row: T | undefined, what: string): T {
   if (row === undefined) throw new Error(`${what} no longer exists`);
@@ -83,9 +89,23 @@ export function notificationHandlers(db: Knex, mailer: Mailer): OutboxHandlers {
       const refund = to === 'cancelled' ? await db('refunds').where({ orderId: order.id }).first<{ amount: number } | undefined>('amount') : undefined;
       await send(row, user.email, 'order-status', user.locale, `${words.headline} · ${order.number}`, {
         name: user.name,
-        order,
+        order: inWords(order, user.locale),
         headline: words.headline,
         message: refund ? `${words.message} ${MESSAGES[user.locale].refund(rupiah(Number(refund.amount)))}` : words.message,
+      });
+    },
+
+    'order.refunded': async (row) => {
+      const order = found((await loadOrders(db, [row.payload.orderId]))[0], `order ${row.payload.orderId}`);
+      const { userId } = found(await db('orders').where({ id: order.id }).first<{ userId: string } | undefined>('userId'), `order ${order.id}`);
+      const user = await recipient(db, userId);
+      const words = MESSAGES[user.locale].lateRefund;
+      const refunded = await db('refunds').where({ orderId: order.id }).sum<{ n: number | null }>({ n: 'amount' }).first();
+      await send(row, user.email, 'order-status', user.locale, `${words.headline} · ${order.number}`, {
+        name: user.name,
+        order: inWords(order, user.locale),
+        headline: words.headline,
+        message: words.message(rupiah(Number(refunded?.n ?? order.total))),
       });
     },
 

@@ -17,6 +17,12 @@ export const MESSAGES = {
     tracking: 'Nomor resi',
     reason: 'Alasan',
     refund: (amount: string) => `Dana ${amount} dikembalikan ke metode pembayaranmu.`,
+    /** The reasons Pasar itself gives when it cancels (stored as written, in English). */
+    systemReasons: { 'payment expired': 'pembayaran melewati batas waktu' } as Record<string, string>,
+    lateRefund: {
+      headline: 'Dana dikembalikan',
+      message: (amount: string) => `pembayaranmu masuk setelah batas waktunya, saat pesanan ini sudah dibatalkan. Dana ${amount} dikembalikan ke metode pembayaranmu.`,
+    },
     order: 'Pesanan',
     status: {
       processing: { headline: 'Pesanan sedang diproses', message: 'penjual sedang menyiapkan pesananmu.' },
@@ -55,6 +61,11 @@ export const MESSAGES = {
     tracking: 'Tracking number',
     reason: 'Reason',
     refund: (amount: string) => `${amount} is refunded to your payment method.`,
+    systemReasons: {} as Record<string, string>,
+    lateRefund: {
+      headline: 'Your money is on its way back',
+      message: (amount: string) => `your payment arrived after its deadline, when this order was already cancelled. ${amount} is refunded to your payment method.`,
+    },
     order: 'Order',
     status: {
       processing: { headline: 'Your order is being prepared', message: 'the seller is preparing your order.' },

@@ -13,6 +13,8 @@ export interface OutboxTopics {
   'order.placed': { orderId: string; storeId: string };
   /** An order moved: the shopper's notice. */
   'order.status-changed': { orderId: string; from: string; to: string };
+  /** A cancelled order's money was taken after all (a transfer after its virtual account expired) and goes back: the shopper's notice. */
+  'order.refunded': { orderId: string };
   /** A store's weekly report is due: the 7 days before `weekStart` (a Monday, store time). */
   'report.weekly': { storeId: string; weekStart: string };
 }

@@ -8,6 +8,7 @@ import { InvalidSignature, type ChargeResult, type GatewayEvent, type PaymentGat
 import {
   awaitsDelivery, cancelOrders, findCheckout, findOwnCheckout, loadOrders, ordersOfCheckout, setOrderPaymentStatus, setOrdersPaymentStatus, type PaymentHooks,
 } from '../orders/index.ts';
+import { enqueue } from '../outbox/index.ts';
 import { paymentInstructions, type Locale } from './instructions.ts';
 import { Payment } from './models/payment.ts';
 import { PaymentEvent } from './models/payment-event.ts';
@@ -194,6 +195,8 @@ export class PaymentsService {
       const cancelled = await ordersOfCheckout(trx, payment.checkoutId, 'cancelled');
       const refunds: string[] = [];
       for (const o of cancelled) refunds.push(await recordRefund(trx, payment.id, o.id, Number(o.total)));
+      // the shopper was told of the cancellation at the expiry; now they hear the money goes back
+      if (late) await enqueue(trx, 'order.refunded', cancelled.map((o) => ({ orderId: o.id })));
       return { changed: true, status: 'paid' as const, refunds, paymentId: payment.id };
     });
     for (const refundId of outcome.refunds) {
