@@ -118,7 +118,7 @@ describe('the built storefront (npm test builds it first)', () => {
   });
 
   describe('store pages', () => {
-    it("should show the store's logo (or its initial while it has none), with the logo as the page's Open Graph image", async () => {
+    it("should show the store's logo (or its initial while it has none) on its page and its products' store cards, with the logo as the store page's Open Graph image", async () => {
       const without = await call('/toko/kopi-priangan-asep');
       expect(without.status).to.equal(200);
       expect(without.text).to.match(/<span class="logo initial[^"]*" aria-hidden="true"[^>]*>K<\/span>/);
@@ -131,6 +131,10 @@ describe('the built storefront (npm test builds it first)', () => {
         const res = await call('/toko/kopi-priangan-asep');
         expect(res.text).to.match(new RegExp(`<img class="logo[^"]*" src="${logo}" alt="Logo Kopi Priangan Asep" width="400" height="400"`));
         expect(res.text).to.include(`<meta property="og:image" content="${logo}"`);
+        // and on its products' pages, in the store card
+        const product = await app.db.knex('products as p').join('stores as s', 's.id', 'p.storeId').where('s.slug', 'kopi-priangan-asep').first('p.id', 'p.slug');
+        const page = await call(`/produk/${product.slug}-${product.id}`);
+        expect(page.text).to.match(new RegExp(`<img class="store-logo[^"]*" src="${logo}" alt="Logo Kopi Priangan Asep"`));
       } finally {
         await app.db.knex('stores').where({ slug: 'kopi-priangan-asep' }).update({ logoKey: null });
       }
