@@ -88,6 +88,20 @@ describe('the built storefront (npm test builds it first)', () => {
       expect(ld).not.to.have.property('aggregateRating');
     });
 
+    it("should count each shopper's view of a product page once, telling browsers behind one address apart", async () => {
+      const product = await app.db.knex('products').where({ title: 'Kain Batik Tulis Truntum 2 Meter' }).first('id', 'slug');
+      const views = async () => Number((await app.db.knex('productDailyStats').where({ productId: product.id }).sum({ n: 'views' }).first())!.n ?? 0);
+      const before = await views();
+      // two phones behind one carrier address, one of them twice
+      for (const agent of ['Mozilla/5.0 (Linux; Android 14; SM-A155F)', 'Mozilla/5.0 (Linux; Android 13; Redmi Note 12)', 'Mozilla/5.0 (Linux; Android 14; SM-A155F)']) {
+        expect((await call(`/produk/${product.slug}-${product.id}`, { headers: { 'user-agent': agent }, from: '127.0.0.9' })).status).to.equal(200);
+      }
+      const started = Date.now();
+      while ((await views()) < before + 2 && Date.now() - started < 5000) await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      expect((await views()) - before).to.equal(2);
+    });
+
     it('should find a product by its bare slug too, with the same canonical URL', async () => {
       const product = await app.db.knex('products').where({ title: 'Kain Batik Tulis Truntum 2 Meter' }).first('id', 'slug');
       const res = await call(`/produk/${product.slug}`);

@@ -49,7 +49,8 @@ export const onRequest = defineMiddleware(async (ctx, next) => {
   ctx.locals.site = site;
   ctx.locals.signedIn = Boolean(accessToken);
   ctx.locals.role = accessToken ? roleOf(accessToken) : undefined;
-  ctx.locals.api = apiFor({ accessToken, clientAddress, lang, onUnauthorized: () => clearSession(cookies) });
+  const userAgent = ctx.request.headers.get('user-agent') ?? undefined;
+  ctx.locals.api = apiFor({ accessToken, clientAddress, userAgent, lang, onUnauthorized: () => clearSession(cookies) });
   const response = await next();
   // pages with a shopper's data are never stored by shared caches
   if (accessToken && !response.headers.has('cache-control')) response.headers.set('cache-control', 'private, no-store');

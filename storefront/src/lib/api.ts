@@ -15,6 +15,8 @@ export interface Caller {
   accessToken?: string;
   /** The shopper's own address, forwarded so the API's per-client limits apply to them, not to us. */
   clientAddress?: string;
+  /** The shopper's browser, forwarded so the API counts each visitor (behind one address, as a carrier's NAT puts many) apart. */
+  userAgent?: string;
   lang: Lang;
   /** Called when the API refuses the access token (revoked or expired early): the session is over. */
   onUnauthorized?: () => void;
@@ -24,6 +26,7 @@ export interface Caller {
 export function apiFor(caller: Caller): PasarClient {
   const headers: Record<string, string> = { 'accept-language': caller.lang };
   if (caller.clientAddress) headers['x-forwarded-for'] = caller.clientAddress;
+  if (caller.userAgent) headers['user-agent'] = caller.userAgent.slice(0, 512);
   if (caller.accessToken) headers.authorization = `Bearer ${caller.accessToken}`;
   return createPasarClient(apiBaseUrl(), {
     headers,
