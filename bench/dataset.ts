@@ -93,8 +93,8 @@ export async function buildDataset(db: Knex, storage: ObjectStorage, size: Datas
           cross join lateral (values (o.v1, o.q1), (o.v2, o.q2)) as q(variant_id, q)
           join product_variants v on v.id = q.variant_id join products p on p.id = v.product_id`);
       await db.raw(`create temp table bench_totals as select order_id, sum(price * q) as subtotal from bench_lines group by order_id`);
-      await db.raw(`insert into checkouts (id, user_id, idempotency_key, request_hash, status, payment_method, payment_status, total, created_at)
-        select o.checkout_id, o.user_id, 'bench-' || o.g, 'bench', 'completed', 'cod', 'pending', t.subtotal + 10000, o.placed_at
+      await db.raw(`insert into checkouts (id, user_id, idempotency_key, request_hash, status, payment_method, total, created_at)
+        select o.checkout_id, o.user_id, 'bench-' || o.g, 'bench', 'completed', 'cod', t.subtotal + 10000, o.placed_at
         from bench_orders o join bench_totals t on t.order_id = o.order_id`);
       await db.raw(`insert into orders (id, checkout_id, store_id, user_id, number, status, subtotal, shipping_cost, total, shipping_address, placed_at, created_at, updated_at)
         select o.order_id, o.checkout_id, o.store_id, o.user_id, 'PSR-BENCH-' || o.g, o.status, t.subtotal, 10000, t.subtotal + 10000,

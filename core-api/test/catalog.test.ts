@@ -183,7 +183,7 @@ describe('seller products', () => {
       const buyer = await signUpCustomer(app);
       const knex = app.db.knex;
       const [checkout] = await knex('checkouts')
-        .insert({ userId: buyer.userId, idempotencyKey: 'k', requestHash: 'h', paymentMethod: 'cod', paymentStatus: 'pending', total: 160000 })
+        .insert({ userId: buyer.userId, idempotencyKey: 'k', requestHash: 'h', paymentMethod: 'cod', total: 160000 })
         .returning('id');
       const [order] = await knex('orders')
         .insert({ checkoutId: checkout.id, storeId: sellerA.storeId, userId: buyer.userId, number: `PSR-T-${Date.now()}`, subtotal: 150000, shippingCost: 10000, total: 160000, shippingAddress: '{}' })

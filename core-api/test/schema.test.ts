@@ -100,7 +100,7 @@ describe('schema and demo seed', () => {
       const user = await knex('users').where({ role: 'customer' }).first();
       const v = await anyVariant();
       const [checkout] = await knex('checkouts')
-        .insert({ userId: user.id, idempotencyKey: 'k1', requestHash: 'h', paymentMethod: 'cod', paymentStatus: 'pending', total: 100 })
+        .insert({ userId: user.id, idempotencyKey: 'k1', requestHash: 'h', paymentMethod: 'cod', total: 100 })
         .returning('id');
       const [order] = await knex('orders')
         .insert({ checkoutId: checkout.id, storeId: v.storeId, userId: user.id, number: 'PSR-TEST-1', subtotal: 90, shippingCost: 10, total: 100, shippingAddress: '{}' })
@@ -115,7 +115,7 @@ describe('schema and demo seed', () => {
       const user = await knex('users').where({ role: 'customer' }).first();
       const store = await knex('stores').first();
       const [checkout] = await knex('checkouts')
-        .insert({ userId: user.id, idempotencyKey: 'k2', requestHash: 'h', paymentMethod: 'ovo', paymentStatus: 'paid', total: 100 })
+        .insert({ userId: user.id, idempotencyKey: 'k2', requestHash: 'h', paymentMethod: 'ovo', total: 100 })
         .returning('id');
       await rejects(
         knex('orders').insert({ checkoutId: checkout.id, storeId: store.id, userId: user.id, number: 'PSR-TEST-2', subtotal: 90, shippingCost: 5, total: 100, shippingAddress: '{}' }),

@@ -211,7 +211,7 @@ export class CheckoutFlow {
           ? placed.orders.map((o) => ({ ...o, paymentStatus: payment.status }))
           : await loadOrders(trx, (await ordersOfCheckout(trx, checkoutId)).map((o) => o.id));
         const body = checkoutResult({ id: checkoutId, total: orders.reduce((n, o) => n + o.total, 0) }, payment, orders);
-        if (!(await completeCheckout(trx, checkoutId, { paymentStatus: body.checkout.paymentStatus, responseStatus: 201, responseBody: body }))) throw new CompletedMeanwhile();
+        if (!(await completeCheckout(trx, checkoutId, { responseStatus: 201, responseBody: body }))) throw new CompletedMeanwhile();
         await enqueueAll(trx, [
           { topic: 'checkout.completed', payload: { checkoutId } },
           ...orders.map((o) => ({ topic: 'order.placed' as const, payload: { orderId: o.id, storeId: o.store.id } })),
@@ -240,7 +240,7 @@ export class CheckoutFlow {
       await recordFailure(trx, checkoutId);
       await this.cart.restoreLines(trx, checkout.userId, await orderLines(trx, orderIds));
       const problem = { type: `urn:pasar:problem:${answer.type}`, title: 'Payment failed', status: answer.status, detail: answer.detail };
-      await completeCheckout(trx, checkoutId, { paymentStatus: 'failed', responseStatus: answer.status, responseBody: problem });
+      await completeCheckout(trx, checkoutId, { responseStatus: answer.status, responseBody: problem });
     });
   }
 

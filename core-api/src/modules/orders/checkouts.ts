@@ -4,7 +4,6 @@ import { PREPARED } from '../../platform/db/prepared.ts';
 import { Checkout } from './models/checkout.ts';
 
 type PaymentMethod = components['schemas']['PaymentMethod'];
-type PaymentStatus = components['schemas']['PaymentStatus'];
 
 /** A key already used: the checkout that holds it and the hash of the body it was used with. */
 export interface ClaimedBefore {
@@ -55,11 +54,11 @@ export async function findCheckout(db: Knex, checkoutId: string): Promise<Checko
 export async function completeCheckout(
   trx: Knex,
   checkoutId: string,
-  outcome: { paymentStatus: PaymentStatus; responseStatus: number; responseBody: unknown },
+  outcome: { responseStatus: number; responseBody: unknown },
 ): Promise<boolean> {
   const changed = await Checkout.query(trx)
     .onBuildKnex((q) => q.options(PREPARED('checkout-complete')))
-    .patch({ status: 'completed', paymentStatus: outcome.paymentStatus, responseStatus: outcome.responseStatus, responseBody: outcome.responseBody })
+    .patch({ status: 'completed', responseStatus: outcome.responseStatus, responseBody: outcome.responseBody })
     .where({ id: checkoutId })
     .whereNot({ status: 'completed' });
   return changed === 1;

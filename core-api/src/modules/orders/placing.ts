@@ -83,7 +83,7 @@ export async function createForCheckout(
        from json_to_recordset(cast(:items as json)) as x (id uuid, order_id uuid, variant_id uuid, product_id uuid, title text, options jsonb, sku text, unit_price bigint, quantity int)
        returning id, title
      ), c as (
-       update checkouts set total = (select sum(total) from o), payment_status = 'pending' where id = :checkoutId
+       update checkouts set total = (select sum(total) from o) where id = :checkoutId
      )
      select o.*, s.name as store_name, s.slug as store_slug, array(select id from i order by title, id) as item_order
      from o join stores s on s.id = o.store_id`,

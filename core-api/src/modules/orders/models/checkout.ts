@@ -4,7 +4,7 @@ import type { components } from '@pasar/openapi/schema';
 /** One pay action of a shopper: its idempotency key, what was asked, and the first answer kept for replays. */
 export class Checkout extends Model {
   static tableName = 'checkouts';
-  static jsonAttributes = ['payment', 'responseBody'];
+  static jsonAttributes = ['responseBody'];
 
   id!: string;
   userId!: string;
@@ -12,7 +12,6 @@ export class Checkout extends Model {
   requestHash!: string;
   status!: 'processing' | 'completed';
   paymentMethod!: components['schemas']['PaymentMethod'];
-  paymentStatus!: components['schemas']['PaymentStatus'] | null;
   total!: number;
   responseStatus!: number | null;
   responseBody!: unknown;
